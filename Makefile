@@ -1,0 +1,66 @@
+# The commands a person types. Each target creates .venv (and node_modules for the CDK CLI)
+# in the checkout on first use and reinstalls when the pinned dependencies change.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+CDK := node_modules/.bin/cdk
+# The CDK CLI runs offline: no version check, no notices, no telemetry.
+CDK_ENV := CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=true JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION=1
+CDK_FLAGS := --no-notices --no-version-reporting
+PYTEST_WORKERS ?= auto
+export TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+
+.PHONY: help install demo test lint format synth deploy openapi bench clean
+
+help:
+	@echo "make demo     run the scheduled-request workflow end to end on this machine (no AWS, no Docker)"
+	@echo "make test     run the whole test suite (unit, integration, infra, local, conformance)"
+	@echo "make lint     ruff and mypy"
+	@echo "make synth    synthesize the CDK app into cdk.out (offline)"
+	@echo "make deploy   deploy the CDK app to the AWS account of your current credentials"
+	@echo "make openapi  regenerate docs/openapi.json from the front door's code"
+	@echo "make bench    run the benchmarks under bench/ and print their numbers"
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip==25.3
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e ".[infra,dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(VENV)/.installed node_modules/.installed
+
+demo: $(VENV)/.installed
+	$(PY) -m local demo
+
+test: $(VENV)/.installed node_modules/.installed
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy catalog functions workflows local app.py
+
+format: $(VENV)/.installed
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+synth: $(VENV)/.installed node_modules/.installed
+	$(CDK_ENV) $(CDK) synth $(CDK_FLAGS) --quiet
+	@echo "synthesized into cdk.out/"
+
+deploy: $(VENV)/.installed node_modules/.installed
+	$(CDK_ENV) $(CDK) deploy $(CDK_FLAGS) --all
+
+openapi: $(VENV)/.installed
+	$(PY) -m functions.scheduled_requests.front_door.openapi > docs/openapi.json
+
+bench: $(VENV)/.installed
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache
