@@ -1,0 +1,27 @@
+"""Error types of the local Step Functions engine.
+
+`StatesError` is a runtime error inside an execution (what a Catch/Retry sees); `ApiError` is what a
+caller of the Step Functions API receives, with `.code` named exactly as AWS names it in `__type`.
+"""
+
+from __future__ import annotations
+
+
+class StatesError(Exception):
+    """A runtime error raised while an execution runs (e.g. States.Runtime, States.TaskFailed)."""
+
+    def __init__(self, error: str, cause: str = "") -> None:
+        super().__init__(f"{error}: {cause}" if cause else error)
+        self.error = error
+        self.cause = cause
+
+
+class ApiError(Exception):
+    """An API-level error; `.code` is the AWS error code (e.g. "ExecutionDoesNotExist")."""
+
+    code: str = "ValidationException"
+
+    def __init__(self, code: str, message: str = "") -> None:
+        super().__init__(f"{code}: {message}" if message else code)
+        self.code = code
+        self.message = message
