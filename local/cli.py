@@ -1,0 +1,46 @@
+"""The `python -m local` command line: one argparse subcommand per job.
+
+Each command lives in its own module and exposes `register(subcommands)`, which adds its parser and sets
+`run=<function(args) -> exit code>` as a default; adding a command is adding it to `COMMAND_MODULES`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+COMMAND_MODULES: tuple[str, ...] = (
+    "local.sfn_api.sfn_command",
+    "local.sfn_api.clock_command",
+)
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The top-level parser with every registered subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="python -m local",
+        description="Run the Step Functions workflows of this project on this machine, without AWS.",
+    )
+    parser.add_argument("--log-level", default="WARNING", help="Python logging level (default: WARNING)")
+    subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for module_name in COMMAND_MODULES:
+        importlib.import_module(module_name).register(subcommands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse `argv` and run the chosen command; returns the process exit code."""
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    exit_code: int = args.run(args)
+    return exit_code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,101 @@
+"""The clock control endpoint (`/_local/clock`), free of any HTTP framework so every server can serve it.
+
+GET answers `{"now": RFC 3339, "mode": "real" | "virtual" | "skip"}`; POST with `{"advanceSeconds": N}`
+or `{"to": RFC 3339}` moves a virtual clock (or a skip clock, which otherwise only jumps by itself
+when nothing is runnable), runs everything due by then, and answers like GET. A real clock cannot move.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import UTC, datetime
+from typing import Any
+
+CLOCK_PATH = "/_local/clock"
+ADJUSTABLE_MODES = ("virtual", "skip")
+
+
+class ClockControlError(Exception):
+    """A clock request that cannot be honoured; `.code` names why, `.message` says it to a person."""
+
+    code = "InvalidClockRequest"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ClockNotAdjustableError(ClockControlError):
+    """The wall clock cannot be moved by hand."""
+
+    code = "ClockNotAdjustable"
+
+
+def format_rfc3339(moment: datetime) -> str:
+    """UTC RFC 3339 text with a `Z` suffix, e.g. `2026-01-01T00:00:00Z`."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def parse_rfc3339(text: str) -> datetime:
+    """Parse an RFC 3339 timestamp that carries a UTC offset (`Z` or `+hh:mm`)."""
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise ClockControlError(f"'to' is not an RFC 3339 timestamp: {text!r}") from error
+    if moment.tzinfo is None:
+        raise ClockControlError(f"'to' must carry a UTC offset such as Z or +01:00: {text!r}")
+    return moment
+
+
+def clock_state(engine: Any) -> dict[str, str]:
+    """The answer to GET /_local/clock."""
+    return {"now": format_rfc3339(engine.clock.now()), "mode": engine.clock.mode}
+
+
+def move_clock(engine: Any, body: bytes) -> dict[str, str]:
+    """Handle POST /_local/clock: advance the clock and run everything due by the new time."""
+    request = _parse_move_request(body)
+    mode = engine.clock.mode
+    if mode not in ADJUSTABLE_MODES:
+        raise ClockNotAdjustableError(
+            f"The clock runs in '{mode}' mode; only a virtual or skip clock "
+            "(--clock virtual | skip) can be moved by hand"
+        )
+    seconds = _seconds_to_advance(engine.clock.now(), request)
+    engine.advance(seconds)
+    return clock_state(engine)
+
+
+def _parse_move_request(body: bytes) -> dict[str, Any]:
+    try:
+        request = json.loads(body or b"{}")
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ClockControlError(f"Body is not valid JSON: {error}") from error
+    if not isinstance(request, dict):
+        raise ClockControlError('Body must be a JSON object: {"advanceSeconds": N} or {"to": "<RFC 3339>"}')
+    unknown = sorted(set(request) - {"advanceSeconds", "to"})
+    if unknown:
+        raise ClockControlError(f"Unknown field(s) {unknown}; expected 'advanceSeconds' or 'to'")
+    if ("advanceSeconds" in request) == ("to" in request):
+        raise ClockControlError("Give exactly one of 'advanceSeconds' and 'to'")
+    return request
+
+
+def _seconds_to_advance(now: datetime, request: dict[str, Any]) -> float:
+    if "to" in request:
+        target = request["to"]
+        if not isinstance(target, str):
+            raise ClockControlError("'to' must be an RFC 3339 string")
+        seconds = (parse_rfc3339(target) - now).total_seconds()
+        if seconds < 0:
+            raise ClockControlError(
+                f"Cannot move the clock back from {format_rfc3339(now)} to {target}; "
+                "a clock only moves forward"
+            )
+        return seconds
+    seconds = request["advanceSeconds"]
+    is_number = isinstance(seconds, int | float) and not isinstance(seconds, bool)
+    if not is_number or not math.isfinite(seconds) or seconds < 0:
+        raise ClockControlError(f"'advanceSeconds' must be a non-negative number, got {seconds!r}")
+    return float(seconds)

@@ -1,0 +1,69 @@
+"""`python -m local sfn` and `python -m local clock` as separate processes: durable state survives a crash."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+from tests.local.sfn_api.helpers import ROLE_ARN, make_client, wait_for_event, wait_for_status, wait_machine
+from tests.local.sfn_api.sfn_process import REPO_ROOT, SfnProcess
+
+
+def run_clock_command(endpoint_url: str, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "local", "clock", "--endpoint", endpoint_url, *arguments],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_a_waiting_execution_survives_sigkill_and_completes_after_the_clock_advances(tmp_path: Path) -> None:
+    # Given a server with durable state and a virtual clock, and an execution waiting one hour
+    state_dir = tmp_path / "state"
+    options = ("--clock", "virtual", "--state-dir", str(state_dir))
+    first = SfnProcess(*options, log_path=tmp_path / "first.log")
+    sfn = make_client(first.start())
+    machine_arn = sfn.create_state_machine(
+        name=f"Durable-{uuid.uuid4().hex[:8]}", definition=wait_machine(3600), roleArn=ROLE_ARN
+    )["stateMachineArn"]
+    execution_arn = sfn.start_execution(stateMachineArn=machine_arn, input='{"kept": true}')["executionArn"]
+    wait_for_event(sfn, execution_arn, "WaitStateEntered")
+
+    # When the process is killed without warning and started again on the same state directory
+    first.kill()
+    second = SfnProcess(*options, log_path=tmp_path / "second.log")
+    sfn = make_client(second.start())
+    try:
+        status_after_restart = sfn.describe_execution(executionArn=execution_arn)["status"]
+        advanced = run_clock_command(second.endpoint_url, "advance", "2h")
+        finished = wait_for_status(sfn, execution_arn)
+        clock_now = run_clock_command(second.endpoint_url, "now")
+    finally:
+        exit_code = second.stop()
+
+    # Then the execution was still waiting, and finished with its input once the clock passed the timer
+    assert (state_dir / "sfn.sqlite3").is_file()
+    assert status_after_restart == "RUNNING"
+    assert advanced.returncode == 0, advanced.stderr
+    assert "(virtual clock)" in advanced.stdout
+    assert finished["status"] == "SUCCEEDED"
+    assert json.loads(finished["output"]) == {"kept": True}
+    assert clock_now.stdout == advanced.stdout
+    assert exit_code == 0
+
+
+def test_the_clock_command_reports_a_refusal_on_a_real_clock(tmp_path: Path) -> None:
+    # Given a server on the real clock, in memory
+    with SfnProcess("--clock", "real", log_path=tmp_path / "server.log") as server:
+        # When someone tries to advance it
+        result = run_clock_command(server.endpoint_url, "advance", "3d")
+
+    # Then the command fails and says why
+    assert result.returncode == 1
+    assert "only a virtual or skip clock" in result.stderr
