@@ -1,0 +1,38 @@
+"""Lambda entry point: an SNS alert from the ConsentDeletion workflow → one e-mail to the contacts.
+
+Failures are raised, never swallowed: SNS invokes the function asynchronously, so Lambda
+retries a failed invocation and then sends the event to the function's on-failure destination.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Logger, Tracer
+
+from functions.consent_deletion.alert_mailer.adapters import SesAlertSender, sesv2_client
+from functions.consent_deletion.alert_mailer.logic import deliver_alert
+from functions.consent_deletion.alert_mailer.models import MailerSettings, parse_alerts
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+SERVICE_NAME = "consent-deletion-alert-mailer"
+logger = Logger(service=SERVICE_NAME)
+tracer = Tracer(service=SERVICE_NAME)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, list[str]]:
+    alerts = parse_alerts(event)
+    settings = MailerSettings.from_environment()
+    sender = SesAlertSender(sesv2_client(), settings.sender)
+    message_ids = [
+        deliver_alert(alert, settings.recipients, settings.console_base_url, sender) for alert in alerts
+    ]
+    logger.info(
+        "Alerts e-mailed",
+        extra={"executions": [alert.execution_name for alert in alerts], "message_ids": message_ids},
+    )
+    return {"messageIds": message_ids}

@@ -1,0 +1,1 @@
+"""Starts one ConsentDeletion execution for every consent revocation in the Customers table's stream."""
