@@ -1,0 +1,59 @@
+"""Synthesizes each app configuration once per test session: jsii synthesis is slow."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.infra.cloud_assembly import SynthesizedApp, synthesize
+
+# The jsii runtime prints a banner about the Node.js version otherwise.
+os.environ.setdefault("JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION", "1")
+os.environ.setdefault("JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION", "1")
+os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "1")
+
+_HERE = Path(__file__).parent
+EXTERNAL_TARGET_ARN = "arn:aws:lambda:us-east-1:123456789012:function:billing-reminders"
+COGNITO_USER_POOL_ARN = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Example1"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # One xdist worker runs every synthesizing test, so each app is synthesized once (make test uses
+    # --dist loadgroup).
+    for item in items:
+        if _HERE in Path(item.path).parents:
+            item.add_marker(pytest.mark.xdist_group("cdk-synth"))
+
+
+@pytest.fixture(scope="session")
+def default_app(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
+    """The app exactly as cdk.json configures it."""
+    return synthesize(tmp_path_factory.mktemp("cdk-default"))
+
+
+@pytest.fixture(scope="session")
+def api_key_app(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
+    """API-key access, an extra target given by ARN, a tunable override and execution data in logs."""
+    return synthesize(
+        tmp_path_factory.mktemp("cdk-api-key"),
+        {
+            "apiAuthorization": "API_KEY",
+            "targets": {
+                "example-processor": {"bundledFunction": "ExampleProcessor"},
+                "billing": {"functionArn": EXTERNAL_TARGET_ARN},
+            },
+            "tunables": {"MaxReschedules": 5},
+            "logExecutionData": True,
+        },
+    )
+
+
+@pytest.fixture(scope="session")
+def cognito_app(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
+    """Cognito user-pool authorization."""
+    return synthesize(
+        tmp_path_factory.mktemp("cdk-cognito"),
+        {"apiAuthorization": "COGNITO", "cognitoUserPoolArn": COGNITO_USER_POOL_ARN},
+    )
