@@ -1,0 +1,72 @@
+"""ARNs and resource names as Step Functions builds and validates them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from local.engine.errors import ApiError
+
+# Step Functions rejects names with whitespace, brackets, wildcards, these punctuation marks and controls.
+_FORBIDDEN_NAME = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
+_ROLE_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/.+$")
+_STATE_MACHINE_ARN = re.compile(
+    r"^arn:aws[a-z\-]*:states:([a-z0-9\-]+):(\d{12}):stateMachine:([^:#]+)(?:#(.+))?$"
+)
+_EXECUTION_ARN = re.compile(
+    r"^arn:aws[a-z\-]*:states:([a-z0-9\-]+):(\d{12}):(execution|express):([^:]+):([^:]+)$"
+)
+
+
+@dataclass(frozen=True)
+class StateMachineArn:
+    """A parsed state machine ARN; `test_case` is the MockConfigFile test case after '#'."""
+
+    region: str
+    account: str
+    name: str
+    test_case: str | None
+
+    @property
+    def arn(self) -> str:
+        """The ARN without the test case."""
+        return state_machine_arn(self.region, self.account, self.name)
+
+
+def state_machine_arn(region: str, account: str, name: str) -> str:
+    """ARN of a state machine."""
+    return f"arn:aws:states:{region}:{account}:stateMachine:{name}"
+
+
+def execution_arn(region: str, account: str, machine_name: str, name: str, *, express: bool = False) -> str:
+    """ARN of an execution."""
+    kind = "express" if express else "execution"
+    return f"arn:aws:states:{region}:{account}:{kind}:{machine_name}:{name}"
+
+
+def parse_state_machine_arn(arn: str) -> StateMachineArn:
+    """Parse a state machine ARN (optionally with "#TestCase"); InvalidArn when malformed."""
+    match = _STATE_MACHINE_ARN.match(arn or "")
+    if match is None:
+        raise ApiError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
+    return StateMachineArn(match.group(1), match.group(2), match.group(3), match.group(4))
+
+
+def parse_execution_arn(arn: str) -> tuple[str, str]:
+    """(state machine name, execution name) of an execution ARN; InvalidArn when malformed."""
+    match = _EXECUTION_ARN.match(arn or "")
+    if match is None:
+        raise ApiError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
+    return match.group(4), match.group(5)
+
+
+def check_name(name: str, what: str = "name") -> None:
+    """Validate a state machine or execution name like Step Functions (InvalidName otherwise)."""
+    if not isinstance(name, str) or not 1 <= len(name) <= 80 or _FORBIDDEN_NAME.search(name):
+        raise ApiError("InvalidName", f"Invalid {what}: '{name}'")
+
+
+def check_role_arn(role_arn: str) -> None:
+    """Validate an IAM role ARN (InvalidArn otherwise)."""
+    if not isinstance(role_arn, str) or not _ROLE_ARN.match(role_arn):
+        raise ApiError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {role_arn}'")

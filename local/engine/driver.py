@@ -1,0 +1,325 @@
+"""Runs executions: the run queue, per-execution claims, commits, timers, clock moves and the worker.
+
+Only one thread advances a given execution at a time (its claim). Integrations are called while the
+claim is held but without the engine-wide lock, so API calls on other executions are not blocked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from local.engine import definition as asl
+from local.engine import validation
+from local.engine.clock import Clock, ManualClock
+from local.engine.frame import Frame
+from local.engine.interpreter import Completion, ExecutionInfo, Runner, StateHandler
+from local.engine.mock_config import MockConfig
+from local.engine.state_map import MapState
+from local.engine.state_parallel import ParallelState
+from local.engine.state_task import TaskState
+from local.engine.states import ChoiceState, FailState, PassState, SucceedState, WaitState
+from local.engine.store import ExecutionCommit, ExecutionRecord, Store
+from local.engine.tasks import TaskCall, TaskDispatcher, TaskResult
+from local.engine.timestamps import at_or_after, from_epoch, to_epoch
+
+HANDLERS: Mapping[str, StateHandler] = {
+    "Pass": PassState(),
+    "Succeed": SucceedState(),
+    "Fail": FailState(),
+    "Choice": ChoiceState(),
+    "Wait": WaitState(),
+    "Task": TaskState(),
+    "Map": MapState(),
+    "Parallel": ParallelState(),
+}
+TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
+
+
+def definition_digest(text: str) -> str:
+    """Content address of a definition."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class _Services:
+    """The interpreter's view of the engine for one execution run."""
+
+    def __init__(self, driver: ExecutionDriver, record: ExecutionRecord) -> None:
+        self._driver = driver
+        self._record = record
+        self.mock_config: MockConfig | None = driver.dispatcher.mock_config
+
+    def now(self) -> datetime:
+        return self._driver.clock.now()
+
+    def checkpoint(self, runner: Runner) -> None:
+        self._driver.commit(runner, self._record, enqueue=False)
+
+    def invoke(self, runner: Runner, thread: dict[str, Any], call: TaskCall) -> TaskResult:
+        return self._driver.dispatcher.dispatch(call)
+
+
+class ExecutionDriver:
+    """Advances executions and owns the clock-related behaviour of the engine."""
+
+    def __init__(self, clock: Clock, store: Store, dispatcher: TaskDispatcher) -> None:
+        self.clock = clock
+        self.store = store
+        self.dispatcher = dispatcher
+        self._lock = threading.RLock()
+        self._wake = threading.Condition(self._lock)
+        self._queue: deque[str] = deque()
+        self._queued: set[str] = set()
+        self._claims: dict[str, list[Any]] = {}
+        self._definitions: dict[str, asl.Definition] = {}
+        self._worker: threading.Thread | None = None
+        self._stopping = False
+        for arn in store.runnable_executions():
+            self.enqueue(arn)
+
+    # ------------------------------------------------------------------ definitions
+
+    def definition(self, text: str) -> asl.Definition:
+        """Parsed definition (cached by content; validation already happened at create time)."""
+        digest = definition_digest(text)
+        with self._lock:
+            cached = self._definitions.get(digest)
+        if cached is not None:
+            return cached
+        raw = asl.load_json(text)
+        validation.raise_if_invalid(raw)
+        parsed = asl.build(raw)
+        with self._lock:
+            self._definitions[digest] = parsed
+        return parsed
+
+    def definition_of(self, record: ExecutionRecord) -> asl.Definition:
+        """The definition an execution runs."""
+        text = self.store.get_definition(record.definition_hash)
+        if text is None:
+            raise LookupError(f"definition {record.definition_hash} of {record.arn} is missing")
+        return self.definition(text)
+
+    # ------------------------------------------------------------------ claims and the queue
+
+    @contextmanager
+    def claim(self, arn: str) -> Iterator[None]:
+        """Exclusive right to change one execution (locks exist only while someone holds or awaits them)."""
+        with self._lock:
+            entry = self._claims.setdefault(arn, [threading.Lock(), 0])
+            entry[1] += 1
+        try:
+            with entry[0]:
+                yield
+        finally:
+            with self._lock:
+                entry[1] -= 1
+                if entry[1] == 0:
+                    del self._claims[arn]
+
+    def enqueue(self, arn: str) -> None:
+        """Mark an execution as having runnable work and wake the worker."""
+        with self._wake:
+            if arn not in self._queued:
+                self._queued.add(arn)
+                self._queue.append(arn)
+            self._wake.notify_all()
+
+    def wake(self) -> None:
+        """Wake the worker (e.g. after the clock moved)."""
+        with self._wake:
+            self._wake.notify_all()
+
+    def _take_ready(self) -> list[str]:
+        with self._lock:
+            ready = list(self._queue)
+            self._queue.clear()
+            self._queued.clear()
+        due = self.store.due_executions(to_epoch(self.clock.now()))
+        return ready + [arn for arn in due if arn not in ready]
+
+    # ------------------------------------------------------------------ running
+
+    def runner(self, record: ExecutionRecord, frame: Frame) -> Runner:
+        """An interpreter for one execution."""
+        info = ExecutionInfo(
+            arn=record.arn,
+            name=record.name,
+            state_machine_arn=record.state_machine_arn,
+            state_machine_name=record.state_machine_arn.split(":")[-1],
+            role_arn=record.role_arn,
+            start_time=from_epoch(record.start_date),
+            input=json.loads(record.input),
+            redrive_count=record.redrive_count,
+            mock_test_case=record.mock_test_case,
+        )
+        return Runner(
+            info=info,
+            definition=self.definition_of(record),
+            frame=frame,
+            services=_Services(self, record),
+            handlers=HANDLERS,
+        )
+
+    def process(self, arn: str) -> None:
+        """Advance one execution as far as it can go now."""
+        with self.claim(arn):
+            record = self.store.get_execution(arn)
+            if record is None or record.status != "RUNNING":
+                return
+            frame_text = self.store.load_frame(arn)
+            if frame_text is None:
+                return
+            runner = self.runner(record, Frame.from_json(frame_text))
+            runner.run()
+            self.commit(runner, record)
+
+    def apply(self, arn: str, change: Callable[[Runner, ExecutionRecord], None]) -> ExecutionRecord:
+        """Change a running execution under its claim (stop, callbacks, heartbeats) and commit."""
+        with self.claim(arn):
+            record = self.store.get_execution(arn)
+            frame_text = self.store.load_frame(arn) if record is not None else None
+            if record is None or frame_text is None:
+                raise LookupError(arn)
+            runner = self.runner(record, Frame.from_json(frame_text))
+            change(runner, record)
+            self.commit(runner, record)
+            return record
+
+    def commit(
+        self, runner: Runner, record: ExecutionRecord, *, new: bool = False, enqueue: bool = True
+    ) -> None:
+        """Persist the runner's progress atomically."""
+        frame = runner.frame
+        frame.last_event_id = runner.log.last_event_id
+        completion = runner.completion
+        if completion is not None and record.status == "RUNNING":
+            self._record_completion(record, completion)
+        running = record.status == "RUNNING"
+        runnable = running and frame.has_runnable()
+        self.store.commit(
+            ExecutionCommit(
+                record=record,
+                frame=frame.to_json()
+                if running or record.status in ("FAILED", "TIMED_OUT", "ABORTED")
+                else None,
+                events=runner.log.drain(),
+                due=frame.next_due() if running else None,
+                skippable_due=frame.next_skippable_due() if running else None,
+                runnable=runnable,
+                tokens=dict.fromkeys(frame.tokens, record.arn) if running else {},
+                new=new,
+            )
+        )
+        if runnable and enqueue:
+            self.enqueue(record.arn)
+        elif running:
+            self.wake()
+
+    def _record_completion(self, record: ExecutionRecord, completion: Completion) -> None:
+        record.status = completion.status
+        record.stop_date = to_epoch(self.clock.now())
+        if completion.status == "SUCCEEDED":
+            record.output = json.dumps(completion.output, separators=(",", ":"), ensure_ascii=False)
+        record.error = completion.error
+        record.cause = completion.cause
+
+    def run_ready(self) -> bool:
+        """Run everything runnable or due now; True when something ran."""
+        ready = self._take_ready()
+        for arn in ready:
+            self.process(arn)
+        return bool(ready)
+
+    def run_until_idle(self, *, max_rounds: int = 1_000_000) -> None:
+        """Run until nothing is runnable; a skip clock jumps to each next timer on the way."""
+        for _ in range(max_rounds):
+            if self.run_ready():
+                continue
+            if self.clock.mode != "skip" or not self._jump_to_next_timer():
+                return
+
+    def _jump_to_next_timer(self) -> bool:
+        due = self.store.next_due(skippable=True)
+        if due is None:
+            return False
+        target = at_or_after(due)
+        if target <= self.clock.now():
+            return False
+        self._move_clock(target)
+        return True
+
+    def _move_clock(self, moment: datetime) -> None:
+        if not isinstance(self.clock, ManualClock):
+            raise TypeError("only a virtual or skip clock can be moved")
+        self.clock.set(moment)
+
+    def advance(self, seconds: float) -> datetime:
+        """Move a virtual/skip clock forward, running each timer at its own time on the way."""
+        target = to_epoch(self.clock.now()) + seconds
+        self.run_until_due(target)
+        return self.clock.now()
+
+    def run_until_due(self, target: float) -> None:
+        """Run work and timers up to the moment `target` (epoch seconds), then set the clock there."""
+        while True:
+            while self.run_ready():
+                pass
+            due = self.store.next_due(skippable=False)
+            if due is None or due > target or at_or_after(due) <= self.clock.now():
+                break
+            self._move_clock(at_or_after(due))
+        self._move_clock(at_or_after(target))
+        while self.run_ready():
+            pass
+
+    # ------------------------------------------------------------------ background worker
+
+    def start(self) -> None:
+        """Run work in a background thread as it becomes due."""
+        with self._lock:
+            if self._worker is not None:
+                return
+            self._stopping = False
+            self._worker = threading.Thread(target=self._work, name="sfn-engine-worker", daemon=True)
+            self._worker.start()
+
+    def close(self) -> None:
+        """Stop the background worker."""
+        with self._wake:
+            self._stopping = True
+            worker, self._worker = self._worker, None
+            self._wake.notify_all()
+        if worker is not None:
+            worker.join(timeout=10)
+
+    def _work(self) -> None:
+        while True:
+            with self._lock:
+                if self._stopping:
+                    return
+            try:
+                if self.run_ready():
+                    continue
+                if self.clock.mode == "skip" and self._jump_to_next_timer():
+                    continue
+            except Exception:  # keep the worker alive; the failing execution stays as committed
+                time.sleep(0.05)
+            self._sleep_until_next_timer()
+
+    def _sleep_until_next_timer(self) -> None:
+        timeout = 1.0
+        if self.clock.mode == "real":
+            due = self.store.next_due(skippable=False)
+            if due is not None:
+                timeout = max(0.0, min(timeout, due - to_epoch(self.clock.now())))
+        with self._wake:
+            if not self._stopping and not self._queue:
+                self._wake.wait(timeout)

@@ -1,0 +1,76 @@
+"""Task `Resource` ARNs: what kind of integration they name and how history events label them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+PATTERNS = ("sync:2", "sync", "waitForTaskToken")
+_FUNCTION_ARN = re.compile(
+    r"^arn:aws[a-z\-]*:lambda:([a-z0-9\-]+):(\d{12}):function:([A-Za-z0-9_\-]+)(?::[^:]+)?$"
+)
+_SERVICE_ARN = re.compile(r"^arn:aws[a-z\-]*:states:[a-z0-9\-]*:\d{0,12}:(.+)$")
+
+
+@dataclass(frozen=True)
+class Resource:
+    """A parsed Task resource."""
+
+    arn: str
+    kind: str  # "function" (a Lambda ARN), "integration" (arn:aws:states:::svc:action) or "unknown"
+    service: str = ""
+    action: str = ""
+    pattern: str = ""
+
+    @property
+    def resource_type(self) -> str:
+        """`resourceType` of Task* events ("lambda", "sns", "aws-sdk:s3")."""
+        return self.service
+
+    @property
+    def resource_name(self) -> str:
+        """`resource` of Task* events ("invoke", "invoke.waitForTaskToken")."""
+        return f"{self.action}.{self.pattern}" if self.pattern else self.action
+
+    @property
+    def waits_for_token(self) -> bool:
+        """Whether the task waits for SendTaskSuccess/Failure."""
+        return self.pattern == "waitForTaskToken"
+
+
+def parse_resource(arn: str) -> Resource:
+    """Classify a Task resource ARN."""
+    if _FUNCTION_ARN.match(arn):
+        return Resource(arn=arn, kind="function", service="lambda", action="invoke")
+    match = _SERVICE_ARN.match(arn)
+    if match is None:
+        return Resource(arn=arn, kind="unknown")
+    parts = match.group(1).split(":")
+    if parts[0] == "aws-sdk" and len(parts) >= 3:
+        service, action_text = f"aws-sdk:{parts[1]}", ":".join(parts[2:])
+    elif len(parts) >= 2:
+        service, action_text = parts[0], ":".join(parts[1:])
+    else:
+        return Resource(arn=arn, kind="unknown")
+    action, pattern = _split_pattern(action_text)
+    return Resource(arn=arn, kind="integration", service=service, action=action, pattern=pattern)
+
+
+def _split_pattern(text: str) -> tuple[str, str]:
+    for pattern in PATTERNS:
+        suffix = f".{pattern}"
+        if text.endswith(suffix):
+            return text[: -len(suffix)], pattern
+    return text, ""
+
+
+def function_name_of(identifier: str) -> str:
+    """Function name from a name, a partial ARN ("name:alias") or a full Lambda ARN."""
+    match = _FUNCTION_ARN.match(identifier)
+    if match is not None:
+        return match.group(3)
+    if identifier.startswith("arn:"):
+        parts = identifier.split(":")
+        if "function" in parts:
+            return parts[parts.index("function") + 1]
+    return identifier.split(":", maxsplit=1)[0]

@@ -1,0 +1,247 @@
+"""Task state: scheduling, invoking, waiting for task tokens, timeouts and heartbeats.
+
+Before an integration is called the interpreter checkpoints, so after a crash the call is repeated
+(at-least-once). A `.waitForTaskToken` task parks its thread until SendTaskSuccess/Failure or a
+timeout; SendTaskHeartbeat moves the heartbeat deadline.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from local.engine import dataflow, events, jsonata_eval, paths
+from local.engine.definition import StateSpec
+from local.engine.errors import StatesError
+from local.engine.jsonata_eval import QueryEvaluationError
+from local.engine.resources import Resource, parse_resource
+from local.engine.tasks import TaskCall, TaskResult
+
+if TYPE_CHECKING:
+    from local.engine.interpreter import Runner
+
+RUNTIME = "States.Runtime"
+TIMEOUT = "States.Timeout"
+HEARTBEAT_TIMEOUT = "States.HeartbeatTimeout"
+
+
+class TaskState:
+    """Runs a Task state's integration with Retry/Catch handled by the interpreter."""
+
+    def enter(self, runner: Runner, thread: dict[str, Any], spec: StateSpec) -> None:
+        """Evaluate timeouts, then make the first attempt."""
+        thread["data"] = {
+            "timeout": self._seconds(runner, thread, spec, "TimeoutSeconds"),
+            "heartbeat": self._seconds(runner, thread, spec, "HeartbeatSeconds"),
+        }
+        self._attempt(runner, thread, spec)
+
+    def _seconds(
+        self, runner: Runner, thread: dict[str, Any], spec: StateSpec, field_name: str
+    ) -> int | None:
+        value = spec.get(field_name)
+        if spec.is_jsonata and jsonata_eval.is_expression(value):
+            value = jsonata_eval.evaluate(value, runner.bindings(thread, spec), field_name)
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                message = (
+                    f"The {field_name} field must be a positive integer, but was: {paths.json_compact(value)}"
+                )
+                raise QueryEvaluationError(message, field_name)
+            return value
+        if value is not None:
+            return int(value)
+        path = spec.get(f"{field_name}Path")
+        if path is None:
+            return None
+        effective = dataflow.input_value(runner, thread, spec)
+        value = paths.resolve_field_path(path, runner.scope(thread, spec, effective))
+        if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+            message = f"The {field_name}Path field refers to value '{value}' which is not a positive integer"
+            raise StatesError(RUNTIME, f"{message}: {path}")
+        return value
+
+    def _attempt(self, runner: Runner, thread: dict[str, Any], spec: StateSpec) -> None:
+        resource = parse_resource(spec.get("Resource"))
+        data = thread["data"]
+        if resource.waits_for_token:
+            token = str(uuid.uuid4())
+            data["token"] = token
+            runner.frame.tokens[token] = thread["id"]
+        if spec.is_jsonata:
+            parameters = dataflow.arguments(runner, thread, spec)
+        else:
+            parameters = dataflow.parameters(runner, thread, spec, dataflow.input_value(runner, thread, spec))
+        data["parameters"] = parameters
+        self._emit_scheduled(runner, thread, resource, parameters)
+        thread.update(phase="resume", resume={"kind": "invoke"})
+        runner.checkpoint()
+
+    def _emit_scheduled(
+        self, runner: Runner, thread: dict[str, Any], resource: Resource, parameters: Any
+    ) -> None:
+        data = thread["data"]
+        if resource.kind == "function":
+            details: dict[str, Any] = {
+                "resource": resource.arn,
+                "input": events.to_json(parameters),
+                "inputDetails": dict(events.NOT_TRUNCATED),
+            }
+            if data["timeout"] is not None:
+                details["timeoutInSeconds"] = data["timeout"]
+            runner.log.emit(thread, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", details)
+            runner.log.emit(thread, "LambdaFunctionStarted")
+            return
+        details = {
+            "resourceType": resource.resource_type,
+            "resource": resource.resource_name,
+            "region": runner.info.arn.split(":")[3],
+            "parameters": events.to_json(parameters),
+        }
+        if data["timeout"] is not None:
+            details["timeoutInSeconds"] = data["timeout"]
+        if data["heartbeat"] is not None:
+            details["heartbeatInSeconds"] = data["heartbeat"]
+        runner.log.emit(thread, "TaskScheduled", "taskScheduledEventDetails", details)
+        runner.log.emit(thread, "TaskStarted", "taskStartedEventDetails", _labels(resource))
+
+    # ------------------------------------------------------------------ resuming
+
+    def resume(self, runner: Runner, thread: dict[str, Any], spec: StateSpec, resume: dict[str, Any]) -> None:
+        """Invoke, handle a callback or a timeout, or retry."""
+        kind = resume["kind"]
+        resource = parse_resource(spec.get("Resource"))
+        if kind == "invoke":
+            self._invoke(runner, thread, spec, resource)
+        elif kind == "retry":
+            self._attempt(runner, thread, spec)
+        elif kind == "callback":
+            self._settle(
+                runner,
+                thread,
+                spec,
+                resource,
+                TaskResult(
+                    ok=resume["ok"],
+                    output=resume.get("output"),
+                    error=resume.get("error"),
+                    cause=resume.get("cause"),
+                ),
+            )
+        else:
+            self._timed_out(runner, thread, spec, resource)
+
+    def _invoke(self, runner: Runner, thread: dict[str, Any], spec: StateSpec, resource: Resource) -> None:
+        data = thread["data"]
+        attempt = runner.frame.invocations.get(spec.name, 0)
+        runner.frame.invocations[spec.name] = attempt + 1
+        call = TaskCall(
+            resource=resource,
+            parameters=data["parameters"],
+            state_name=spec.name,
+            state_machine_name=runner.info.state_machine_name,
+            test_case=runner.info.mock_test_case,
+            attempt=attempt,
+            token=data.get("token"),
+            timeout_seconds=data["timeout"],
+        )
+        result: TaskResult = runner.services.invoke(runner, thread, call)
+        if resource.waits_for_token and result.ok and not self._mocked(runner, spec, attempt):
+            self._submitted(runner, thread, resource, result.output)
+            return
+        self._settle(runner, thread, spec, resource, result)
+
+    def _mocked(self, runner: Runner, spec: StateSpec, attempt: int) -> bool:
+        config = getattr(runner.services, "mock_config", None)
+        test_case = runner.info.mock_test_case
+        if config is None or test_case is None:
+            return False
+        return config.response(runner.info.state_machine_name, test_case, spec.name, attempt) is not None
+
+    def _submitted(self, runner: Runner, thread: dict[str, Any], resource: Resource, output: Any) -> None:
+        data = thread["data"]
+        runner.log.emit(
+            thread,
+            "TaskSubmitted",
+            "taskSubmittedEventDetails",
+            {**_labels(resource), **events.output_details(output)},
+        )
+        now = runner.now_epoch()
+        data["deadline"] = now + data["timeout"] if data["timeout"] is not None else None
+        schedule_heartbeat(thread, now)
+        thread.update(phase="task", resume={"kind": "timeout"})
+
+    def _settle(
+        self, runner: Runner, thread: dict[str, Any], spec: StateSpec, resource: Resource, result: TaskResult
+    ) -> None:
+        token = thread["data"].pop("token", None)
+        if token is not None:
+            runner.frame.tokens.pop(token, None)
+        if not result.ok:
+            if resource.kind == "function":
+                runner.log.emit(
+                    thread,
+                    "LambdaFunctionFailed",
+                    "lambdaFunctionFailedEventDetails",
+                    events.error_details(result.error, result.cause),
+                )
+            else:
+                runner.log.emit(
+                    thread,
+                    "TaskFailed",
+                    "taskFailedEventDetails",
+                    {**_labels(resource), **events.error_details(result.error, result.cause)},
+                )
+            runner.fail_state(thread, spec, result.error, result.cause)
+            return
+        if resource.kind == "function":
+            runner.log.emit(
+                thread,
+                "LambdaFunctionSucceeded",
+                "lambdaFunctionSucceededEventDetails",
+                events.output_details(result.output),
+            )
+        else:
+            runner.log.emit(
+                thread,
+                "TaskSucceeded",
+                "taskSucceededEventDetails",
+                {**_labels(resource), **events.output_details(result.output)},
+            )
+        output, assigned = dataflow.finish(runner, thread, spec, result.output)
+        runner.complete(thread, spec, output, assigned)
+
+    def _timed_out(self, runner: Runner, thread: dict[str, Any], spec: StateSpec, resource: Resource) -> None:
+        data = thread["data"]
+        token = data.pop("token", None)
+        if token is not None:
+            runner.frame.tokens.pop(token, None)
+        deadline = data.get("deadline")
+        error = TIMEOUT if deadline is not None and runner.now_epoch() >= deadline else HEARTBEAT_TIMEOUT
+        if resource.kind == "function":
+            runner.log.emit(
+                thread,
+                "LambdaFunctionTimedOut",
+                "lambdaFunctionTimedOutEventDetails",
+                events.error_details(error, None),
+            )
+        else:
+            runner.log.emit(
+                thread,
+                "TaskTimedOut",
+                "taskTimedOutEventDetails",
+                {**_labels(resource), **events.error_details(error, None)},
+            )
+        runner.fail_state(thread, spec, error, None)
+
+
+def schedule_heartbeat(thread: dict[str, Any], now: float) -> None:
+    """(Re)compute when a waiting task times out: the earlier of its deadline and next heartbeat."""
+    data = thread["data"]
+    dues = [due for due in (data.get("deadline"),) if due is not None]
+    if data.get("heartbeat") is not None:
+        dues.append(now + data["heartbeat"])
+    thread["due"] = min(dues) if dues else None
+
+
+def _labels(resource: Resource) -> dict[str, Any]:
+    return {"resourceType": resource.resource_type, "resource": resource.resource_name}

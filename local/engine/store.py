@@ -1,0 +1,150 @@
+"""What the engine persists and the interface every store implements.
+
+An execution's step is committed atomically: its record, its frame (progress), the new history events,
+its next timer and the task tokens it waits on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+
+@dataclass
+class StateMachineRecord:
+    """A state machine as CreateStateMachine stored it."""
+
+    arn: str
+    name: str
+    type: str
+    definition: str
+    role_arn: str
+    creation_date: float
+    status: str = "ACTIVE"
+    logging_configuration: dict[str, Any] = field(default_factory=dict)
+    tracing_configuration: dict[str, Any] = field(default_factory=dict)
+    revision_id: str = ""
+    update_date: float | None = None
+    description: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
+        return dict(vars(self))
+
+
+@dataclass
+class ExecutionRecord:
+    """An execution's externally visible facts."""
+
+    arn: str
+    state_machine_arn: str
+    name: str
+    status: str
+    start_date: float
+    input: str
+    role_arn: str
+    type: str = "STANDARD"
+    stop_date: float | None = None
+    output: str | None = None
+    error: str | None = None
+    cause: str | None = None
+    redrive_count: int = 0
+    redrive_date: float | None = None
+    mock_test_case: str | None = None
+    definition_hash: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
+        return dict(vars(self))
+
+
+@dataclass
+class ExecutionCommit:
+    """Everything one step of an execution changes, applied atomically."""
+
+    record: ExecutionRecord
+    frame: str | None
+    events: list[dict[str, Any]]
+    due: float | None = None
+    skippable_due: float | None = None
+    runnable: bool = False
+    tokens: dict[str, str] = field(default_factory=dict)
+    new: bool = False
+
+
+class Store(Protocol):
+    """Persistence for state machines, tags, executions, histories, timers and task tokens."""
+
+    def put_state_machine(self, record: StateMachineRecord) -> None:
+        """Insert or replace a state machine."""
+        ...
+
+    def get_state_machine(self, arn: str) -> StateMachineRecord | None:
+        """A state machine by ARN."""
+        ...
+
+    def list_state_machines(self) -> list[StateMachineRecord]:
+        """All state machines, oldest first."""
+        ...
+
+    def delete_state_machine(self, arn: str) -> None:
+        """Remove a state machine (its executions stay)."""
+        ...
+
+    def put_definition(self, digest: str, definition: str) -> None:
+        """Keep a definition by its digest (executions run the definition they started with)."""
+        ...
+
+    def get_definition(self, digest: str) -> str | None:
+        """A definition by digest."""
+        ...
+
+    def set_tags(self, arn: str, tags: dict[str, str]) -> None:
+        """Replace the tags of a resource."""
+        ...
+
+    def get_tags(self, arn: str) -> dict[str, str]:
+        """Tags of a resource."""
+        ...
+
+    def commit(self, change: ExecutionCommit) -> None:
+        """Apply one execution step atomically."""
+        ...
+
+    def get_execution(self, arn: str) -> ExecutionRecord | None:
+        """An execution by ARN."""
+        ...
+
+    def list_executions(
+        self, state_machine_arn: str | None, status: str | None = None
+    ) -> list[ExecutionRecord]:
+        """Executions (of one state machine, or all; optionally with one status), newest first."""
+        ...
+
+    def load_frame(self, arn: str) -> str | None:
+        """The persisted progress of a running execution."""
+        ...
+
+    def get_events(self, arn: str) -> list[dict[str, Any]]:
+        """The full history of an execution, oldest first."""
+        ...
+
+    def due_executions(self, now: float) -> list[str]:
+        """Running executions whose next timer is due."""
+        ...
+
+    def next_due(self, *, skippable: bool) -> float | None:
+        """Earliest pending timer (only those a skip clock may jump to, when `skippable`)."""
+        ...
+
+    def runnable_executions(self) -> list[str]:
+        """Running executions with work that needs no timer (used after a restart)."""
+        ...
+
+    def token_owner(self, token: str) -> str | None:
+        """ARN of the execution a task token belongs to."""
+        ...
+
+    def close(self) -> None:
+        """Release resources."""
+        ...

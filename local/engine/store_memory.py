@@ -1,0 +1,187 @@
+"""An in-memory store (tests, demos): the same contract as SqliteStore, nothing survives the process."""
+
+from __future__ import annotations
+
+import heapq
+import json
+import threading
+from dataclasses import replace
+from typing import Any
+
+from local.engine.store import ExecutionCommit, ExecutionRecord, StateMachineRecord
+
+
+class _TimerIndex:
+    """Earliest-due lookup with lazy invalidation (an execution has at most one live entry)."""
+
+    def __init__(self) -> None:
+        self._heap: list[tuple[float, str]] = []
+        self._current: dict[str, float] = {}
+
+    def set(self, arn: str, due: float | None) -> None:
+        if due is None:
+            self._current.pop(arn, None)
+            return
+        if self._current.get(arn) == due:
+            return
+        self._current[arn] = due
+        heapq.heappush(self._heap, (due, arn))
+
+    def _clean_top(self) -> None:
+        while self._heap and self._current.get(self._heap[0][1]) != self._heap[0][0]:
+            heapq.heappop(self._heap)
+
+    def earliest(self) -> float | None:
+        self._clean_top()
+        return self._heap[0][0] if self._heap else None
+
+    def due(self, now: float) -> list[str]:
+        found: list[str] = []
+        self._clean_top()
+        while self._heap and self._heap[0][0] <= now:
+            due, arn = heapq.heappop(self._heap)
+            if self._current.get(arn) == due:
+                found.append(arn)
+                del self._current[arn]
+            self._clean_top()
+        return found
+
+
+class MemoryStore:
+    """Keeps everything in dictionaries (events and frames as compact JSON text to stay small)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._machines: dict[str, StateMachineRecord] = {}
+        self._tags: dict[str, dict[str, str]] = {}
+        self._definitions: dict[str, str] = {}
+        self._executions: dict[str, ExecutionRecord] = {}
+        self._frames: dict[str, str] = {}
+        self._events: dict[str, list[str]] = {}
+        self._timers = _TimerIndex()
+        self._skippable = _TimerIndex()
+        self._runnable: set[str] = set()
+        self._tokens: dict[str, str] = {}
+        self._tokens_by_execution: dict[str, set[str]] = {}
+
+    def put_state_machine(self, record: StateMachineRecord) -> None:
+        """Insert or replace a state machine."""
+        with self._lock:
+            self._machines[record.arn] = replace(record)
+
+    def get_state_machine(self, arn: str) -> StateMachineRecord | None:
+        """A state machine by ARN."""
+        with self._lock:
+            record = self._machines.get(arn)
+            return replace(record) if record is not None else None
+
+    def list_state_machines(self) -> list[StateMachineRecord]:
+        """All state machines, oldest first."""
+        with self._lock:
+            return sorted((replace(r) for r in self._machines.values()), key=lambda r: r.creation_date)
+
+    def delete_state_machine(self, arn: str) -> None:
+        """Remove a state machine."""
+        with self._lock:
+            self._machines.pop(arn, None)
+            self._tags.pop(arn, None)
+
+    def put_definition(self, digest: str, definition: str) -> None:
+        """Keep a definition by digest."""
+        with self._lock:
+            self._definitions[digest] = definition
+
+    def get_definition(self, digest: str) -> str | None:
+        """A definition by digest."""
+        with self._lock:
+            return self._definitions.get(digest)
+
+    def set_tags(self, arn: str, tags: dict[str, str]) -> None:
+        """Replace the tags of a resource."""
+        with self._lock:
+            self._tags[arn] = dict(tags)
+
+    def get_tags(self, arn: str) -> dict[str, str]:
+        """Tags of a resource."""
+        with self._lock:
+            return dict(self._tags.get(arn, {}))
+
+    def commit(self, change: ExecutionCommit) -> None:
+        """Apply one execution step."""
+        arn = change.record.arn
+        with self._lock:
+            self._executions[arn] = replace(change.record)
+            if change.frame is None:
+                self._frames.pop(arn, None)
+            else:
+                self._frames[arn] = change.frame
+            self._events.setdefault(arn, []).extend(
+                json.dumps(e, separators=(",", ":")) for e in change.events
+            )
+            self._timers.set(arn, change.due)
+            self._skippable.set(arn, change.skippable_due)
+            if change.runnable:
+                self._runnable.add(arn)
+            else:
+                self._runnable.discard(arn)
+            for token in self._tokens_by_execution.pop(arn, set()):
+                self._tokens.pop(token, None)
+            if change.tokens:
+                self._tokens.update(change.tokens)
+                self._tokens_by_execution[arn] = set(change.tokens)
+
+    def get_execution(self, arn: str) -> ExecutionRecord | None:
+        """An execution by ARN."""
+        with self._lock:
+            record = self._executions.get(arn)
+            return replace(record) if record is not None else None
+
+    def list_executions(
+        self, state_machine_arn: str | None, status: str | None = None
+    ) -> list[ExecutionRecord]:
+        """Executions, newest first."""
+        with self._lock:
+            found = [
+                replace(r)
+                for r in self._executions.values()
+                if (state_machine_arn is None or r.state_machine_arn == state_machine_arn)
+                and (status is None or r.status == status)
+            ]
+        return sorted(found, key=lambda r: r.start_date, reverse=True)
+
+    def load_frame(self, arn: str) -> str | None:
+        """The persisted progress of an execution."""
+        with self._lock:
+            return self._frames.get(arn)
+
+    def get_events(self, arn: str) -> list[dict[str, Any]]:
+        """The history of an execution."""
+        with self._lock:
+            encoded = list(self._events.get(arn, []))
+        return [json.loads(text) for text in encoded]
+
+    def due_executions(self, now: float) -> list[str]:
+        """Executions whose timer is due (their timers are consumed; the next commit sets new ones)."""
+        with self._lock:
+            due = self._timers.due(now)
+            for arn in due:
+                self._skippable.set(arn, None)
+            return due
+
+    def next_due(self, *, skippable: bool) -> float | None:
+        """Earliest pending timer."""
+        with self._lock:
+            return (self._skippable if skippable else self._timers).earliest()
+
+    def runnable_executions(self) -> list[str]:
+        """Executions with work pending that needs no timer."""
+        with self._lock:
+            return sorted(self._runnable)
+
+    def token_owner(self, token: str) -> str | None:
+        """Execution owning a task token."""
+        with self._lock:
+            return self._tokens.get(token)
+
+    def close(self) -> None:
+        """Nothing to release."""

@@ -1,0 +1,245 @@
+"""A durable store in one SQLite file (WAL journal, synchronous=NORMAL).
+
+Each execution step is one transaction, so after a crash an execution continues from its last
+committed step. Nothing per execution is cached in memory: 100,000 waiting executions cost disk only.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from pathlib import Path
+from typing import Any
+
+from local.engine.store import ExecutionCommit, ExecutionRecord, StateMachineRecord
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS state_machines (arn TEXT PRIMARY KEY, created REAL NOT NULL, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tags (arn TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS definitions (digest TEXT PRIMARY KEY, body TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS executions (
+    id INTEGER PRIMARY KEY,
+    arn TEXT NOT NULL UNIQUE,
+    state_machine_arn TEXT NOT NULL,
+    status TEXT NOT NULL,
+    start_date REAL NOT NULL,
+    body TEXT NOT NULL,
+    frame TEXT,
+    due REAL,
+    skippable_due REAL,
+    runnable INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS executions_by_machine ON executions (state_machine_arn, start_date);
+CREATE INDEX IF NOT EXISTS executions_by_due ON executions (due) WHERE due IS NOT NULL;
+CREATE INDEX IF NOT EXISTS executions_by_skippable_due ON executions (skippable_due)
+    WHERE skippable_due IS NOT NULL;
+CREATE INDEX IF NOT EXISTS executions_runnable ON executions (runnable) WHERE runnable = 1;
+CREATE TABLE IF NOT EXISTS events (
+    execution_id INTEGER NOT NULL,
+    id INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (execution_id, id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, execution_arn TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS tokens_by_execution ON tokens (execution_arn);
+"""
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
+
+
+def _dumps(value: Any) -> str:
+    return _ENCODER.encode(value)
+
+
+class SqliteStore:
+    """Durable store; safe to share between threads (one connection behind a lock)."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.RLock()
+        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("PRAGMA foreign_keys=OFF")
+        self._db.executescript(SCHEMA)
+
+    # ------------------------------------------------------------------ state machines and tags
+
+    def put_state_machine(self, record: StateMachineRecord) -> None:
+        """Insert or replace a state machine."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO state_machines (arn, created, body) VALUES (?, ?, ?)",
+                (record.arn, record.creation_date, _dumps(record.to_dict())),
+            )
+
+    def get_state_machine(self, arn: str) -> StateMachineRecord | None:
+        """A state machine by ARN."""
+        with self._lock:
+            row = self._db.execute("SELECT body FROM state_machines WHERE arn = ?", (arn,)).fetchone()
+        return StateMachineRecord(**json.loads(row[0])) if row else None
+
+    def list_state_machines(self) -> list[StateMachineRecord]:
+        """All state machines, oldest first."""
+        with self._lock:
+            rows = self._db.execute("SELECT body FROM state_machines ORDER BY created").fetchall()
+        return [StateMachineRecord(**json.loads(row[0])) for row in rows]
+
+    def delete_state_machine(self, arn: str) -> None:
+        """Remove a state machine."""
+        with self._lock:
+            self._db.execute("DELETE FROM state_machines WHERE arn = ?", (arn,))
+            self._db.execute("DELETE FROM tags WHERE arn = ?", (arn,))
+
+    def put_definition(self, digest: str, definition: str) -> None:
+        """Keep a definition by digest."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR IGNORE INTO definitions (digest, body) VALUES (?, ?)", (digest, definition)
+            )
+
+    def get_definition(self, digest: str) -> str | None:
+        """A definition by digest."""
+        with self._lock:
+            row = self._db.execute("SELECT body FROM definitions WHERE digest = ?", (digest,)).fetchone()
+        return row[0] if row else None
+
+    def set_tags(self, arn: str, tags: dict[str, str]) -> None:
+        """Replace the tags of a resource."""
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO tags (arn, body) VALUES (?, ?)", (arn, _dumps(tags)))
+
+    def get_tags(self, arn: str) -> dict[str, str]:
+        """Tags of a resource."""
+        with self._lock:
+            row = self._db.execute("SELECT body FROM tags WHERE arn = ?", (arn,)).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    # ------------------------------------------------------------------ executions
+
+    def commit(self, change: ExecutionCommit) -> None:
+        """Apply one execution step in one transaction."""
+        record = change.record
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                execution_id = self._upsert_execution(change)
+                if change.events:
+                    self._db.executemany(
+                        "INSERT INTO events (execution_id, id, body) VALUES (?, ?, ?)",
+                        [(execution_id, event["id"], _dumps(event)) for event in change.events],
+                    )
+                self._db.execute("DELETE FROM tokens WHERE execution_arn = ?", (record.arn,))
+                if change.tokens:
+                    self._db.executemany(
+                        "INSERT OR REPLACE INTO tokens (token, execution_arn) VALUES (?, ?)",
+                        list(change.tokens.items()),
+                    )
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def _upsert_execution(self, change: ExecutionCommit) -> int:
+        record = change.record
+        values = (
+            record.status,
+            _dumps(record.to_dict()),
+            change.frame,
+            change.due,
+            change.skippable_due,
+            int(change.runnable),
+        )
+        if not change.new:
+            cursor = self._db.execute(
+                "UPDATE executions SET status = ?, body = ?, frame = ?, due = ?, skippable_due = ?, "
+                "runnable = ? WHERE arn = ? RETURNING id",
+                (*values, record.arn),
+            )
+            row = cursor.fetchone()
+            if row is not None:
+                return int(row[0])
+        cursor = self._db.execute(
+            "INSERT INTO executions "
+            "(arn, state_machine_arn, start_date, status, body, frame, due, skippable_due, runnable) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (record.arn, record.state_machine_arn, record.start_date, *values),
+        )
+        return int(cursor.lastrowid or 0)
+
+    def get_execution(self, arn: str) -> ExecutionRecord | None:
+        """An execution by ARN."""
+        with self._lock:
+            row = self._db.execute("SELECT body FROM executions WHERE arn = ?", (arn,)).fetchone()
+        return ExecutionRecord(**json.loads(row[0])) if row else None
+
+    def list_executions(
+        self, state_machine_arn: str | None, status: str | None = None
+    ) -> list[ExecutionRecord]:
+        """Executions, newest first."""
+        conditions, parameters = [], []
+        if state_machine_arn is not None:
+            conditions.append("state_machine_arn = ?")
+            parameters.append(state_machine_arn)
+        if status is not None:
+            conditions.append("status = ?")
+            parameters.append(status)
+        where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT body FROM executions {where} ORDER BY start_date DESC, id DESC", parameters
+            ).fetchall()
+        return [ExecutionRecord(**json.loads(row[0])) for row in rows]
+
+    def load_frame(self, arn: str) -> str | None:
+        """The persisted progress of an execution."""
+        with self._lock:
+            row = self._db.execute("SELECT frame FROM executions WHERE arn = ?", (arn,)).fetchone()
+        return row[0] if row else None
+
+    def get_events(self, arn: str) -> list[dict[str, Any]]:
+        """The history of an execution."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT events.body FROM events JOIN executions ON executions.id = events.execution_id "
+                "WHERE executions.arn = ? ORDER BY events.id",
+                (arn,),
+            ).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    def due_executions(self, now: float) -> list[str]:
+        """Executions whose timer is due."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT arn FROM executions WHERE due IS NOT NULL AND due <= ? ORDER BY due", (now,)
+            ).fetchall()
+        return [row[0] for row in rows]
+
+    def next_due(self, *, skippable: bool) -> float | None:
+        """Earliest pending timer."""
+        column = "skippable_due" if skippable else "due"
+        with self._lock:
+            row = self._db.execute(
+                f"SELECT MIN({column}) FROM executions WHERE {column} IS NOT NULL"
+            ).fetchone()
+        return row[0] if row else None
+
+    def runnable_executions(self) -> list[str]:
+        """Executions with work pending that needs no timer."""
+        with self._lock:
+            rows = self._db.execute("SELECT arn FROM executions WHERE runnable = 1 ORDER BY id").fetchall()
+        return [row[0] for row in rows]
+
+    def token_owner(self, token: str) -> str | None:
+        """Execution owning a task token."""
+        with self._lock:
+            row = self._db.execute("SELECT execution_arn FROM tokens WHERE token = ?", (token,)).fetchone()
+        return row[0] if row else None
+
+    def close(self) -> None:
+        """Close the database."""
+        with self._lock:
+            self._db.close()

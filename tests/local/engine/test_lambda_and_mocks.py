@@ -1,0 +1,182 @@
+"""In-process Lambda handlers (context object, result wrapping, error mapping) and MockConfigFile."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from local.engine import ApiError, Engine, MemoryStore, SkipClock
+
+from .conftest import START, Starter, history_types, output_of
+
+
+class PaymentDeclined(Exception):
+    """A business error raised by a handler."""
+
+
+def _invoke_machine(function: str = "charge") -> dict[str, Any]:
+    return {
+        "StartAt": "Charge",
+        "States": {
+            "Charge": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": function, "Payload.$": "$"},
+                "End": True,
+            }
+        },
+    }
+
+
+def test_lambda_invoke_wraps_the_payload_like_aws(skip_engine: Engine, start: Starter) -> None:
+    # Given a handler that reports what its context object says
+    def handler(event: Any, context: Any) -> Any:
+        return {
+            "amount": event["amount"],
+            "name": context.function_name,
+            "arn": context.invoked_function_arn,
+            "memory": context.memory_limit_in_mb,
+            "has_time_left": context.get_remaining_time_in_millis() > 0,
+            "log_group": context.log_group_name,
+            "request_id_length": len(context.aws_request_id),
+        }
+
+    skip_engine.register_lambda("charge", handler)
+    arn = start(skip_engine, _invoke_machine(), {"amount": 12})
+    skip_engine.run_until_idle()
+    # Then the output is the Invoke response with the handler result as Payload
+    output = output_of(skip_engine, arn)
+    assert output["StatusCode"] == 200
+    assert output["ExecutedVersion"] == "$LATEST"
+    assert output["SdkHttpMetadata"]["HttpStatusCode"] == 200
+    assert output["Payload"] == {
+        "amount": 12,
+        "name": "charge",
+        "arn": "arn:aws:lambda:us-east-1:123456789012:function:charge",
+        "memory": 128,
+        "has_time_left": True,
+        "log_group": "/aws/lambda/charge",
+        "request_id_length": 36,
+    }
+
+
+def test_handler_exception_becomes_the_aws_error_document(skip_engine: Engine, start: Starter) -> None:
+    # Given a handler that raises a named exception
+    def handler(event: Any, context: Any) -> Any:
+        raise PaymentDeclined("card expired")
+
+    skip_engine.register_lambda("arn:aws:lambda:us-east-1:123456789012:function:charge", handler)
+    arn = start(skip_engine, _invoke_machine(), {"amount": 12})
+    skip_engine.run_until_idle()
+    # Then error = exception class name, cause = the Lambda runtime's JSON error document
+    described = skip_engine.describe_execution(arn)
+    assert described["error"] == "PaymentDeclined"
+    cause = json.loads(described["cause"])
+    assert cause["errorMessage"] == "card expired"
+    assert cause["errorType"] == "PaymentDeclined"
+    assert len(cause["requestId"]) == 36
+    assert any("raise PaymentDeclined" in line for line in cause["stackTrace"])
+    assert history_types(skip_engine, arn)[-2:] == ["TaskFailed", "ExecutionFailed"]
+
+
+def test_unknown_function_is_a_resource_not_found_error(skip_engine: Engine, start: Starter) -> None:
+    # Given no handler for the function; When invoked; Then Lambda.ResourceNotFoundException
+    arn = start(skip_engine, _invoke_machine("missing"), {})
+    skip_engine.run_until_idle()
+    described = skip_engine.describe_execution(arn)
+    assert described["error"] == "Lambda.ResourceNotFoundException"
+    assert "Function not found: arn:aws:lambda:us-east-1:123456789012:function:missing" in described["cause"]
+
+
+def test_unsupported_resource_fails_with_a_clear_error(skip_engine: Engine, start: Starter) -> None:
+    # Given a resource the local engine cannot run
+    definition = {
+        "StartAt": "Batch",
+        "States": {
+            "Batch": {"Type": "Task", "Resource": "arn:aws:states:::batch:submitJob.sync", "End": True}
+        },
+    }
+    arn = start(skip_engine, definition)
+    skip_engine.run_until_idle()
+    # Then the execution fails naming the resource
+    described = skip_engine.describe_execution(arn)
+    assert described["status"] == "FAILED"
+    assert "arn:aws:states:::batch:submitJob.sync" in described["cause"]
+
+
+MOCKS = {
+    "StateMachines": {
+        "Orders": {
+            "TestCases": {
+                "HappyPath": {"Charge": "ChargeOk"},
+                "RetryPath": {"Charge": "ChargeFlaky"},
+            }
+        }
+    },
+    "MockedResponses": {
+        "ChargeOk": {"0": {"Return": {"StatusCode": 200, "Payload": {"charged": True}}}},
+        "ChargeFlaky": {
+            "0": {"Throw": {"Error": "Lambda.TooManyRequestsException", "Cause": "slow down"}},
+            "1-2": {"Throw": {"Error": "Lambda.TooManyRequestsException", "Cause": "still slow"}},
+            "3": {"Return": {"StatusCode": 200, "Payload": {"charged": "late"}}},
+        },
+    },
+}
+ORDERS = {
+    "StartAt": "Charge",
+    "States": {
+        "Charge": {
+            "Type": "Task",
+            "Resource": "arn:aws:states:::lambda:invoke",
+            "Parameters": {"FunctionName": "charge", "Payload.$": "$"},
+            "Retry": [
+                {"ErrorEquals": ["Lambda.TooManyRequestsException"], "MaxAttempts": 5, "IntervalSeconds": 1}
+            ],
+            "OutputPath": "$.Payload",
+            "End": True,
+        }
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("test_case", "expected", "attempts"), [("HappyPath", True, 1), ("RetryPath", "late", 4)]
+)
+def test_mock_config_answers_per_test_case_and_attempt(
+    tmp_path: Path, test_case: str, expected: Any, attempts: int
+) -> None:
+    # Given a MockConfigFile on disk and no handler registered
+    config = tmp_path / "mocks.json"
+    config.write_text(json.dumps(MOCKS))
+    engine = Engine(clock=SkipClock(start=START), store=MemoryStore(), mock_config=str(config))
+    machine = engine.create_state_machine(
+        name="Orders", definition=json.dumps(ORDERS), role_arn="arn:aws:iam::123456789012:role/sfn"
+    )
+    # When an execution is started on "<arn>#<test case>"
+    arn = engine.start_execution(f"{machine['stateMachineArn']}#{test_case}", input="{}")["executionArn"]
+    engine.run_until_idle()
+    # Then the mocked responses were used attempt by attempt
+    assert output_of(engine, arn) == {"charged": expected}
+    assert history_types(engine, arn).count("TaskScheduled") == attempts
+
+
+def test_mock_config_from_environment_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Given SFN_MOCK_CONFIG pointing to a file
+    config = tmp_path / "mocks.json"
+    config.write_text(json.dumps(MOCKS))
+    monkeypatch.setenv("SFN_MOCK_CONFIG", str(config))
+    engine = Engine(clock=SkipClock(start=START), store=MemoryStore())
+    machine = engine.create_state_machine(
+        name="Orders", definition=json.dumps(ORDERS), role_arn="arn:aws:iam::123456789012:role/sfn"
+    )
+    # When started with a test case; Then the mock answers
+    arn = engine.start_execution(f"{machine['stateMachineArn']}#HappyPath", input="{}")["executionArn"]
+    engine.run_until_idle()
+    assert output_of(engine, arn) == {"charged": True}
+    # And an unknown test case is rejected
+    with pytest.raises(ApiError) as raised:
+        engine.start_execution(f"{machine['stateMachineArn']}#Nope", input="{}")
+    assert raised.value.code == "ValidationException"
