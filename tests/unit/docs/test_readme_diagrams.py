@@ -23,7 +23,11 @@ def test_mermaid_draws_every_transition_kind() -> None:
         "StartAt": "Decide",
         "States": {
             "Decide": {"Type": "Choice", "Choices": [{"Next": "Work"}], "Default": "Broken"},
-            "Work": {"Type": "Task", "End": True, "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Broken"}]},
+            "Work": {
+                "Type": "Task",
+                "End": True,
+                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Broken"}],
+            },
             "Broken": {"Type": "Fail", "Error": "Broken"},
         },
     }
