@@ -1,0 +1,43 @@
+"""Lambda entry point of the ledger tasks: every Record* state of ConsentDeletion invokes this one function.
+
+One function for all commands means one reserved concurrency bounds the database connections of the
+whole workflow.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools import Logger, Tracer
+from pydantic import ValidationError
+
+from functions.consent_deletion.ledger_tasks.adapters import (
+    database_errors_as_ledger_unavailable,
+    deletion_ledger,
+)
+from functions.consent_deletion.ledger_tasks.errors import InvalidLedgerCommand
+from functions.consent_deletion.ledger_tasks.logic import apply_ledger_command
+from functions.consent_deletion.ledger_tasks.models import LEDGER_COMMAND
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+SERVICE_NAME = "consent-deletion-ledger-tasks"
+logger = Logger(service=SERVICE_NAME)
+tracer = Tracer(service=SERVICE_NAME)
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Apply the ledger command in `event` and return the deletion as the ledger now holds it."""
+    try:
+        command = LEDGER_COMMAND.validate_python(event)
+    except ValidationError as error:
+        raise InvalidLedgerCommand(str(error)) from error
+    logger.set_correlation_id(command.execution_name)
+    logger.append_keys(command=command.command)
+    with database_errors_as_ledger_unavailable():
+        result = apply_ledger_command(command, deletion_ledger())
+    logger.info("Ledger command applied", extra={"state": result.state, "check_count": result.check_count})
+    return result.model_dump(mode="json")

@@ -1,0 +1,1 @@
+"""The ConsentDeletion vendor tasks: request the deletion, and check the vendor's operation."""

@@ -1,0 +1,92 @@
+"""Lambda entry points of the vendor tasks: `request_deletion_handler` (RequestDeletion) and
+`check_deletion_status_handler` (CheckDeletionStatus). Two functions, one package.
+
+Vendor errors leave the handler under the client's class names (ThirdPartyUnavailable, ThirdPartyRejected,
+ThirdPartyContractError), which the state machine's Retry and Catch name.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit
+from pydantic import BaseModel, ValidationError
+
+from functions.consent_deletion.third_party import DeletionOutcome, ThirdPartyError
+from functions.consent_deletion.vendor_tasks.adapters import deletion_api
+from functions.consent_deletion.vendor_tasks.errors import InvalidVendorTaskInput
+from functions.consent_deletion.vendor_tasks.logic import check_deletion_status, request_deletion
+from functions.consent_deletion.vendor_tasks.models import (
+    CheckDeletionStatusTask,
+    CheckStatus,
+    RequestDeletionTask,
+)
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+SERVICE_NAME = "consent-deletion-vendor-tasks"
+logger = Logger(service=SERVICE_NAME)
+tracer = Tracer(service=SERVICE_NAME)
+metrics = Metrics(
+    namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "ConsentDeletion"), service=SERVICE_NAME
+)
+
+_Task = TypeVar("_Task", bound=BaseModel)
+
+
+def _parse(model: type[_Task], event: dict[str, Any]) -> _Task:
+    try:
+        return model.model_validate(event)
+    except ValidationError as error:
+        raise InvalidVendorTaskInput(str(error)) from error
+
+
+@contextmanager
+def _counting_vendor_errors() -> Iterator[None]:
+    """Count each vendor error by its name (the error itself goes on to Step Functions unchanged)."""
+    try:
+        yield
+    except ThirdPartyError as error:
+        metrics.add_dimension(name="ErrorType", value=type(error).__name__)
+        metrics.add_metric(name="VendorErrors", unit=MetricUnit.Count, value=1)
+        raise
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def request_deletion_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Ask the vendor to delete the customer's data; returns the outcome and the operation id."""
+    task = _parse(RequestDeletionTask, event)
+    logger.set_correlation_id(task.execution_name)
+    with _counting_vendor_errors():
+        result = request_deletion(task, deletion_api())
+    metric = (
+        "NothingToDelete" if result.outcome is DeletionOutcome.NOTHING_TO_DELETE else "DeletionsRequested"
+    )
+    metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
+    logger.info("Deletion requested", extra={"outcome": result.outcome, "operation_id": result.operation_id})
+    return result.model_dump(mode="json")
+
+
+@logger.inject_lambda_context
+@tracer.capture_lambda_handler
+@metrics.log_metrics
+def check_deletion_status_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    """Ask the vendor how the deletion operation is going; returns the normalised status."""
+    task = _parse(CheckDeletionStatusTask, event)
+    logger.set_correlation_id(task.execution_name)
+    with _counting_vendor_errors():
+        result = check_deletion_status(task, deletion_api())
+    metrics.add_metric(name="StatusChecks", unit=MetricUnit.Count, value=1)
+    if result.status is CheckStatus.UNAVAILABLE:
+        metrics.add_metric(name="VendorUnavailable", unit=MetricUnit.Count, value=1)
+    logger.info(
+        "Deletion status checked", extra={"status": result.status, "vendor_status": result.vendor_status}
+    )
+    return result.model_dump(mode="json")

@@ -1,0 +1,216 @@
+"""Ledger tasks: each command over a real (in-memory SQLite) ledger, retries, and the handler's boundary."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from functions.consent_deletion.ledger import DeletionState, EventType, FailureKind, SqlDeletionLedger
+from functions.consent_deletion.ledger_tasks import handler as ledger_handler
+from functions.consent_deletion.ledger_tasks.adapters import database_errors_as_ledger_unavailable
+from functions.consent_deletion.ledger_tasks.errors import InvalidLedgerCommand, LedgerUnavailable
+from functions.consent_deletion.ledger_tasks.logic import apply_ledger_command
+from functions.consent_deletion.ledger_tasks.models import LEDGER_COMMAND
+from tests.unit.consent_deletion_workflow.fakes import T0, LambdaContextStub, in_memory_ledger
+
+EXECUTION = "customer-7-0123456789abcdef0123456789abcdef"
+
+
+@pytest.fixture
+def ledger() -> SqlDeletionLedger:
+    return in_memory_ledger()[0]
+
+
+def run(ledger: SqlDeletionLedger, command: dict[str, Any]) -> dict[str, Any]:
+    return apply_ledger_command(LEDGER_COMMAND.validate_python(command), ledger).model_dump(mode="json")
+
+
+def requested(at: str = "2026-03-02T08:00:00Z") -> dict[str, Any]:
+    return {
+        "command": "RECORD_REQUESTED",
+        "executionName": EXECUTION,
+        "customerId": "customer-7",
+        "requestedAt": at,
+    }
+
+
+def check(status: str, at: str) -> dict[str, Any]:
+    return {"command": "RECORD_CHECK", "executionName": EXECUTION, "status": status, "checkedAt": at}
+
+
+def test_the_happy_sequence_leaves_one_completed_row_and_one_event_per_step(
+    ledger: SqlDeletionLedger,
+) -> None:
+    # Given a deletion requested, its operation recorded and two checks
+    run(ledger, requested())
+    run(ledger, {"command": "RECORD_OPERATION", "executionName": EXECUTION, "operationId": "op-1"})
+    run(ledger, check("PENDING", "2026-03-02T08:01:00.000Z"))
+    after_checks = run(ledger, check("COMPLETED", "2026-03-02T08:03:00.000Z"))
+
+    # When it is completed
+    result = run(
+        ledger,
+        {
+            "command": "RECORD_COMPLETED",
+            "executionName": EXECUTION,
+            "completedAt": "2026-03-02T08:03:00.120Z",
+        },
+    )
+
+    # Then the result describes the row and the audit trail has every step in order
+    assert after_checks == {
+        "executionName": EXECUTION,
+        "state": "PENDING",
+        "operationId": "op-1",
+        "checkCount": 2,
+        "lastStatus": "COMPLETED",
+    }
+    assert result["state"] == "COMPLETED"
+    record = ledger.find(EXECUTION)
+    assert record is not None and record.completed_at == T0 + timedelta(minutes=3, milliseconds=120)
+    assert [event.event_type for event in ledger.events(EXECUTION)] == [
+        EventType.DELETION_REQUESTED,
+        EventType.OPERATION_RECORDED,
+        EventType.STATUS_CHECKED,
+        EventType.STATUS_CHECKED,
+        EventType.DELETION_COMPLETED,
+    ]
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        requested(),
+        {"command": "RECORD_OPERATION", "executionName": EXECUTION, "operationId": "op-1"},
+        check("RUNNING", "2026-03-02T08:01:00.000Z"),
+    ],
+    ids=["requested", "operation", "check"],
+)
+def test_a_retried_command_changes_nothing(ledger: SqlDeletionLedger, command: dict[str, Any]) -> None:
+    # Given the steps up to and including the command, applied once
+    run(ledger, requested())
+    run(ledger, {"command": "RECORD_OPERATION", "executionName": EXECUTION, "operationId": "op-1"})
+    first = run(ledger, check("RUNNING", "2026-03-02T08:01:00.000Z"))
+    events_before = ledger.events(EXECUTION)
+
+    # When the state machine retries one of them (same input, as Retry and redrive resend it)
+    again = run(ledger, command)
+
+    # Then neither the row nor the audit trail changes
+    assert again == first
+    assert ledger.events(EXECUTION) == events_before
+
+
+def test_nothing_to_delete_is_completed_with_its_note(ledger: SqlDeletionLedger) -> None:
+    # Given a deletion for which the vendor had nothing
+    run(ledger, requested())
+
+    # When it is completed with a note
+    note = "NOTHING_TO_DELETE: the vendor holds no data for this customer"
+    run(
+        ledger,
+        {
+            "command": "RECORD_COMPLETED",
+            "executionName": EXECUTION,
+            "completedAt": "2026-03-02T08:00:01Z",
+            "note": note,
+        },
+    )
+
+    # Then the completed row and its event carry the note
+    record = ledger.find(EXECUTION)
+    assert record is not None and record.state is DeletionState.COMPLETED and record.note == note
+    assert ledger.events(EXECUTION)[-1].detail == {"note": note}
+
+
+def test_a_failure_moves_the_row_with_its_kind_and_reason(ledger: SqlDeletionLedger) -> None:
+    # Given a pending deletion
+    run(ledger, requested())
+
+    # When it fails as timed out
+    result = run(
+        ledger,
+        {
+            "command": "RECORD_FAILED",
+            "executionName": EXECUTION,
+            "kind": "TIMED_OUT",
+            "reason": "not completed by the deadline",
+            "failedAt": "2026-03-05T08:00:00.000Z",
+        },
+    )
+
+    # Then the row is in deletion_failure with the kind, reason and time given
+    assert result["state"] == "FAILED"
+    record = ledger.find(EXECUTION)
+    assert record is not None
+    assert (record.failure_kind, record.failure_reason, record.failed_at) == (
+        FailureKind.TIMED_OUT,
+        "not completed by the deadline",
+        T0 + timedelta(days=3),
+    )
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        {"command": "RECORD_EVERYTHING", "executionName": EXECUTION},
+        {
+            "command": "RECORD_REQUESTED",
+            "executionName": EXECUTION,
+            "customerId": "c",
+            "requestedAt": "2026-03-02T08:00:00",
+        },
+        {
+            "command": "RECORD_FAILED",
+            "executionName": EXECUTION,
+            "kind": "BORED",
+            "reason": "r",
+            "failedAt": "2026-03-02T08:00:00Z",
+        },
+        {"command": "RECORD_OPERATION", "executionName": "", "operationId": "op-1"},
+    ],
+    ids=["unknown-command", "naive-time", "unknown-kind", "empty-name"],
+)
+def test_the_handler_refuses_malformed_commands_by_name(
+    ledger: SqlDeletionLedger, monkeypatch: pytest.MonkeyPatch, event: dict[str, Any]
+) -> None:
+    # Given the handler on an in-memory ledger
+    monkeypatch.setattr(ledger_handler, "deletion_ledger", lambda: ledger)
+
+    # When it receives a malformed command, Then it raises the error the state machine catches
+    with pytest.raises(InvalidLedgerCommand):
+        ledger_handler.handler(event, LambdaContextStub())
+
+
+def test_the_handler_applies_a_command_and_returns_json(
+    ledger: SqlDeletionLedger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given the handler on an in-memory ledger
+    monkeypatch.setattr(ledger_handler, "deletion_ledger", lambda: ledger)
+
+    # When the state machine records a request
+    output = ledger_handler.handler(requested(), LambdaContextStub())
+
+    # Then the output is the JSON description of the new pending row
+    assert output == {
+        "executionName": EXECUTION,
+        "state": "PENDING",
+        "operationId": None,
+        "checkCount": 0,
+        "lastStatus": None,
+    }
+
+
+def test_connection_trouble_becomes_ledger_unavailable() -> None:
+    # Given a database that cannot be reached, When a command runs into it, Then the retried error is raised
+    with pytest.raises(LedgerUnavailable), database_errors_as_ledger_unavailable():
+        raise OperationalError("SELECT 1", {}, ConnectionRefusedError("refused"))
+
+
+def test_integrity_errors_keep_their_own_name() -> None:
+    # Given an error no retry can fix, When it happens, Then it is not disguised as a transient one
+    with pytest.raises(IntegrityError), database_errors_as_ledger_unavailable():
+        raise IntegrityError("INSERT", {}, ValueError("duplicate"))
