@@ -15,7 +15,7 @@ from .errors import (
     UnsupportedDatabase,
 )
 from .migrate import current_revision, downgrade, head_revision, upgrade
-from .models import DeletionEvent, DeletionRecord, DeletionState, EventType, FailureKind
+from .models import DeletionEvent, DeletionRecord, DeletionState, EventType, FailureKind, RevocationReason
 from .repository import DeletionLedger, SqlDeletionLedger
 from .settings import LedgerSettings
 
@@ -31,6 +31,7 @@ __all__ = [
     "LedgerError",
     "LedgerSettings",
     "NaiveDatetimeError",
+    "RevocationReason",
     "SqlDeletionLedger",
     "UnsupportedDatabase",
     "create_ledger_engine",

@@ -16,6 +16,13 @@ class DeletionState(StrEnum):
     FAILED = "FAILED"
 
 
+class RevocationReason(StrEnum):
+    """What the customer did that asks for the deletion (the execution input's `reason`)."""
+
+    CONSENT_REVOKED = "CONSENT_REVOKED"  # analytics consent went from true to false
+    CUSTOMER_DELETED = "CUSTOMER_DELETED"  # a consenting customer was removed
+
+
 class FailureKind(StrEnum):
     """Why a deletion ended without the vendor confirming it."""
 
@@ -24,6 +31,8 @@ class FailureKind(StrEnum):
     REJECTED = "REJECTED"  # the vendor refused the request (a 4xx other than 404/429)
     CONTRACT_ERROR = "CONTRACT_ERROR"  # the vendor answered in a shape we do not understand
     UNAVAILABLE = "UNAVAILABLE"  # the vendor stayed unreachable after every retry
+    # One of our own steps failed (a ledger write, a task's bug or configuration): not the vendor's doing.
+    INTERNAL_ERROR = "INTERNAL_ERROR"
 
 
 class EventType(StrEnum):
@@ -45,6 +54,9 @@ class DeletionRecord(BaseModel):
     customer_id: str
     state: DeletionState
     requested_at: AwareDatetime
+    # None only for deletions recorded before the ledger kept the revocation's cause.
+    revocation_reason: RevocationReason | None = None
+    source_event_id: str | None = None
     operation_id: str | None = None
     last_status: str | None = None
     check_count: int = 0

@@ -11,8 +11,10 @@ event that already exists means its change was already made, and a retried task 
     DELETION_COMPLETED    "once"                             completion is final
     DELETION_FAILED       failed_at                          a redriven execution may fail again later
 
-Timestamps therefore must come from the state input (the check's own time, or `$$.State.EnteredTime`),
-not from the clock inside a task that may be retried.
+Every time the ledger stores comes from the caller: when a step happened (the revocation, the check's own
+time, the time a failure was detected) and when the workflow recorded it (`recorded_at`, the Record*
+state's `$states.context.State.EnteredTime`). The ledger never reads a clock, so a retried task writes
+the same values, and the local runtime's virtual clock gives a trail consistent with its executions.
 
 Transitions only move forward: pending -> completed | failed, failed -> completed (a redriven execution
 that finally succeeds). A completed deletion never changes again; a late operation, check or failure
@@ -21,8 +23,8 @@ still leaves its audit event, marked "ignored".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import Connection, Engine, Insert, RowMapping, Table, select, update
@@ -30,7 +32,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from .column_types import as_utc
 from .errors import DeletionNotFound, ExecutionNameConflict, UnsupportedDatabase
-from .models import DeletionEvent, DeletionRecord, DeletionState, EventType, FailureKind
+from .models import DeletionEvent, DeletionRecord, DeletionState, EventType, FailureKind, RevocationReason
 from .schema import completed_deletion, deletion_event, deletion_failure, pending_deletion
 
 ONCE = "once"
@@ -42,6 +44,8 @@ PROGRESS_COLUMNS = (
     "last_status",
     "check_count",
     "last_checked_at",
+    "revocation_reason",
+    "source_event_id",
 )
 TABLE_BY_STATE: Mapping[DeletionState, Table] = {
     DeletionState.PENDING: pending_deletion,
@@ -54,19 +58,36 @@ class DeletionLedger(Protocol):
     """What the ledger tasks and the reconciler need from the ledger."""
 
     def record_deletion_requested(
-        self, execution_name: str, customer_id: str, requested_at: datetime
+        self,
+        execution_name: str,
+        customer_id: str,
+        requested_at: datetime,
+        *,
+        reason: RevocationReason,
+        source_event_id: str,
+        recorded_at: datetime,
     ) -> DeletionRecord: ...
 
-    def record_operation(self, execution_name: str, operation_id: str) -> DeletionRecord: ...
+    def record_operation(
+        self, execution_name: str, operation_id: str, *, recorded_at: datetime
+    ) -> DeletionRecord: ...
 
-    def record_check(self, execution_name: str, status: str, checked_at: datetime) -> DeletionRecord: ...
+    def record_check(
+        self, execution_name: str, status: str, checked_at: datetime, *, recorded_at: datetime
+    ) -> DeletionRecord: ...
 
     def record_completed(
-        self, execution_name: str, completed_at: datetime, note: str | None = None
+        self, execution_name: str, completed_at: datetime, note: str | None = None, *, recorded_at: datetime
     ) -> DeletionRecord: ...
 
     def record_failed(
-        self, execution_name: str, kind: FailureKind, reason: str, failed_at: datetime
+        self,
+        execution_name: str,
+        kind: FailureKind,
+        reason: str,
+        failed_at: datetime,
+        *,
+        recorded_at: datetime,
     ) -> DeletionRecord: ...
 
     def find(self, execution_name: str) -> DeletionRecord | None: ...
@@ -78,28 +99,40 @@ class DeletionLedger(Protocol):
     def events(self, execution_name: str) -> list[DeletionEvent]: ...
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 class SqlDeletionLedger:
     """The ledger on PostgreSQL or SQLite through SQLAlchemy Core."""
 
-    def __init__(self, engine: Engine, *, clock: Callable[[], datetime] = _utc_now) -> None:
+    def __init__(self, engine: Engine) -> None:
         self._engine = engine
-        self._clock = clock
 
     def record_deletion_requested(
-        self, execution_name: str, customer_id: str, requested_at: datetime
+        self,
+        execution_name: str,
+        customer_id: str,
+        requested_at: datetime,
+        *,
+        reason: RevocationReason,
+        source_event_id: str,
+        recorded_at: datetime,
     ) -> DeletionRecord:
-        """Open a pending deletion for the customer; a repeat for the same execution changes nothing."""
-        requested_at = as_utc(requested_at)
+        """Open a pending deletion for a revocation; a repeat for the same execution changes nothing.
+
+        `requested_at` is the revocation time, `reason` and `source_event_id` what the execution input says
+        caused it, `recorded_at` when the workflow recorded it.
+        """
+        requested_at, reason = as_utc(requested_at), RevocationReason(reason)
         with self._engine.begin() as connection:
             current = self._locate(connection, execution_name)
             if current is None and not _insert_unless_present(
                 connection,
                 pending_deletion,
-                {"execution_name": execution_name, "customer_id": customer_id, "requested_at": requested_at},
+                {
+                    "execution_name": execution_name,
+                    "customer_id": customer_id,
+                    "requested_at": requested_at,
+                    "revocation_reason": reason.value,
+                    "source_event_id": source_event_id,
+                },
                 key=("execution_name",),
             ):
                 # A concurrent writer inserted it between our look and our insert.
@@ -113,12 +146,24 @@ class SqlDeletionLedger:
                 EventType.DELETION_REQUESTED,
                 event_key=ONCE,
                 occurred_at=requested_at,
-                detail={"requested_at": requested_at.isoformat()},
+                recorded_at=recorded_at,
+                detail={
+                    "requested_at": requested_at.isoformat(),
+                    "reason": reason.value,
+                    "source_event_id": source_event_id,
+                },
             )
             return self._require(connection, execution_name, lock=False)
 
-    def record_operation(self, execution_name: str, operation_id: str) -> DeletionRecord:
-        """Remember the vendor's operation id for a pending deletion."""
+    def record_operation(
+        self, execution_name: str, operation_id: str, *, recorded_at: datetime
+    ) -> DeletionRecord:
+        """Remember the vendor's operation id for a pending deletion.
+
+        The operation counts as having happened at `recorded_at`: the workflow records it as soon as the
+        vendor has answered.
+        """
+        recorded_at = as_utc(recorded_at)
         with self._engine.begin() as connection:
             current = self._require(connection, execution_name)
             applies = current.state is DeletionState.PENDING
@@ -129,7 +174,8 @@ class SqlDeletionLedger:
                     current.customer_id,
                     EventType.OPERATION_RECORDED,
                     event_key=operation_id,
-                    occurred_at=self._clock(),
+                    occurred_at=recorded_at,
+                    recorded_at=recorded_at,
                     detail=_unless_applies({"operation_id": operation_id}, current, applies),
                 )
                 and applies
@@ -141,7 +187,9 @@ class SqlDeletionLedger:
                 )
             return self._require(connection, execution_name, lock=False)
 
-    def record_check(self, execution_name: str, status: str, checked_at: datetime) -> DeletionRecord:
+    def record_check(
+        self, execution_name: str, status: str, checked_at: datetime, *, recorded_at: datetime
+    ) -> DeletionRecord:
         """Count one status check; the latest check's status wins even if checks arrive out of order."""
         checked_at = as_utc(checked_at)
         with self._engine.begin() as connection:
@@ -155,6 +203,7 @@ class SqlDeletionLedger:
                     EventType.STATUS_CHECKED,
                     event_key=checked_at.isoformat(),
                     occurred_at=checked_at,
+                    recorded_at=recorded_at,
                     detail=_unless_applies({"status": status}, current, applies),
                 )
                 and applies
@@ -170,7 +219,7 @@ class SqlDeletionLedger:
             return self._require(connection, execution_name, lock=False)
 
     def record_completed(
-        self, execution_name: str, completed_at: datetime, note: str | None = None
+        self, execution_name: str, completed_at: datetime, note: str | None = None, *, recorded_at: datetime
     ) -> DeletionRecord:
         """Move the deletion to `completed_deletion` in one transaction; `note` says why, if unusual."""
         completed_at = as_utc(completed_at)
@@ -185,6 +234,7 @@ class SqlDeletionLedger:
                     EventType.DELETION_COMPLETED,
                     event_key=ONCE,
                     occurred_at=completed_at,
+                    recorded_at=recorded_at,
                     detail=_unless_applies({"note": note}, current, applies),
                 )
                 and applies
@@ -193,7 +243,13 @@ class SqlDeletionLedger:
             return self._require(connection, execution_name, lock=False)
 
     def record_failed(
-        self, execution_name: str, kind: FailureKind, reason: str, failed_at: datetime
+        self,
+        execution_name: str,
+        kind: FailureKind,
+        reason: str,
+        failed_at: datetime,
+        *,
+        recorded_at: datetime,
     ) -> DeletionRecord:
         """Move the deletion to `deletion_failure` in one transaction; a newer failure replaces it."""
         failed_at = as_utc(failed_at)
@@ -214,6 +270,7 @@ class SqlDeletionLedger:
                     EventType.DELETION_FAILED,
                     event_key=failed_at.isoformat(),
                     occurred_at=failed_at,
+                    recorded_at=recorded_at,
                     detail=_unless_applies({"kind": kind.value, "reason": reason}, current, applies),
                 )
                 and applies
@@ -293,6 +350,7 @@ class SqlDeletionLedger:
         *,
         event_key: str,
         occurred_at: datetime,
+        recorded_at: datetime,
         detail: dict[str, Any],
     ) -> bool:
         """Insert the audit event unless it exists; True when this call inserted it."""
@@ -306,7 +364,7 @@ class SqlDeletionLedger:
                 "event_key": event_key,
                 "detail": detail,
                 "occurred_at": occurred_at,
-                "recorded_at": self._clock(),
+                "recorded_at": as_utc(recorded_at),
             },
             key=("execution_name", "event_type", "event_key"),
         )

@@ -10,6 +10,8 @@ The migrations under `migrations/versions/` create these tables; a test compares
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -24,9 +26,10 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.schema import SchemaItem
 
 from .column_types import UtcDateTime
-from .models import EventType, FailureKind
+from .models import EventType, FailureKind, RevocationReason
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -42,11 +45,16 @@ CUSTOMER_ID_LENGTH = 256
 OPERATION_ID_LENGTH = 256
 STATUS_LENGTH = 32
 EVENT_KEY_LENGTH = 256
+SOURCE_EVENT_ID_LENGTH = 256
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def _progress_columns() -> list[Column[object]]:
+def _in_list(column: str, values: type[StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(value.value) for value in values)})"
+
+
+def _progress_columns() -> list[SchemaItem]:
     """Columns every deletion carries, so moving a row between tables is a plain copy."""
     return [
         Column("execution_name", String(EXECUTION_NAME_LENGTH), primary_key=True),
@@ -56,6 +64,11 @@ def _progress_columns() -> list[Column[object]]:
         Column("last_status", String(STATUS_LENGTH)),
         Column("check_count", Integer, nullable=False, default=0, server_default="0"),
         Column("last_checked_at", UtcDateTime()),
+        # What asked for the deletion: the execution input's reason and the stream record it came from.
+        # Nullable because deletions recorded before revision 0002 do not know them.
+        Column("revocation_reason", String(STATUS_LENGTH)),
+        Column("source_event_id", String(SOURCE_EVENT_ID_LENGTH)),
+        CheckConstraint(_in_list("revocation_reason", RevocationReason), name="known_revocation_reason"),
     ]
 
 
@@ -82,10 +95,7 @@ deletion_failure = Table(
     Column("failure_kind", String(STATUS_LENGTH), nullable=False),
     Column("failure_reason", Text, nullable=False),
     Column("failed_at", UtcDateTime(), nullable=False),
-    CheckConstraint(
-        f"failure_kind IN ({', '.join(repr(kind.value) for kind in FailureKind)})",
-        name="known_failure_kind",
-    ),
+    CheckConstraint(_in_list("failure_kind", FailureKind), name="known_failure_kind"),
 )
 
 deletion_event = Table(
@@ -101,10 +111,7 @@ deletion_event = Table(
     Column("occurred_at", UtcDateTime(), nullable=False),
     Column("recorded_at", UtcDateTime(), nullable=False),
     UniqueConstraint("execution_name", "event_type", "event_key"),
-    CheckConstraint(
-        f"event_type IN ({', '.join(repr(event_type.value) for event_type in EventType)})",
-        name="known_event_type",
-    ),
+    CheckConstraint(_in_list("event_type", EventType), name="known_event_type"),
 )
 
 DELETION_TABLES = (pending_deletion, completed_deletion, deletion_failure)

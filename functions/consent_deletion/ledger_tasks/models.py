@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic.alias_generators import to_camel
 
-from functions.consent_deletion.ledger import DeletionRecord, DeletionState, FailureKind
+from functions.consent_deletion.ledger import DeletionRecord, DeletionState, FailureKind, RevocationReason
 
 ExecutionName = Annotated[str, Field(min_length=1, max_length=80)]
 
@@ -18,46 +18,54 @@ class _CamelModel(BaseModel):
     )
 
 
-class RecordRequested(_CamelModel):
-    """Open a pending deletion; `requestedAt` is the revocation time from the execution input."""
+class _LedgerCommand(_CamelModel):
+    """What every command carries: whose deletion, and when the workflow recorded the step.
+
+    `recordedAt` is the Record* state's `$states.context.State.EnteredTime`: the same on every retry of the
+    task, and on the engine's clock (virtual in the local runtime), never this function's.
+    """
+
+    execution_name: ExecutionName
+    recorded_at: AwareDatetime
+
+
+class RecordRequested(_LedgerCommand):
+    """Open a pending deletion; `requestedAt`, `reason` and `sourceEventId` come from the execution input."""
 
     command: Literal["RECORD_REQUESTED"]
-    execution_name: ExecutionName
     customer_id: str = Field(min_length=1, max_length=256)
     requested_at: AwareDatetime
+    reason: RevocationReason
+    source_event_id: str = Field(min_length=1, max_length=256)
 
 
-class RecordOperation(_CamelModel):
-    """Remember the vendor's operation id."""
+class RecordOperation(_LedgerCommand):
+    """Remember the vendor's operation id, as happening at `recordedAt`."""
 
     command: Literal["RECORD_OPERATION"]
-    execution_name: ExecutionName
     operation_id: str = Field(min_length=1, max_length=256)
 
 
-class RecordCheck(_CamelModel):
+class RecordCheck(_LedgerCommand):
     """Count one status check; `checkedAt` is the check state's entered time, so a retry is the same check."""
 
     command: Literal["RECORD_CHECK"]
-    execution_name: ExecutionName
     status: str = Field(min_length=1, max_length=32)
     checked_at: AwareDatetime
 
 
-class RecordCompleted(_CamelModel):
+class RecordCompleted(_LedgerCommand):
     """Close the deletion as completed; `note` says why when it is unusual (nothing to delete)."""
 
     command: Literal["RECORD_COMPLETED"]
-    execution_name: ExecutionName
     completed_at: AwareDatetime
     note: str | None = None
 
 
-class RecordFailed(_CamelModel):
+class RecordFailed(_LedgerCommand):
     """Close the deletion as failed, with the kind of failure and a reason for people."""
 
     command: Literal["RECORD_FAILED"]
-    execution_name: ExecutionName
     kind: FailureKind
     reason: str = Field(min_length=1)
     failed_at: AwareDatetime

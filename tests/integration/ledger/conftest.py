@@ -17,7 +17,7 @@ from sqlalchemy import Engine, event, make_url, text
 from sqlalchemy.exc import DBAPIError
 
 from functions.consent_deletion.ledger import SqlDeletionLedger, engine_for_url, upgrade
-from tests.integration.ledger.helpers import T0, LedgerDatabase
+from tests.integration.ledger.helpers import LedgerDatabase
 
 DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 POSTGRES_CONNECT_TIMEOUT_SECONDS = 10
@@ -81,4 +81,4 @@ def engine(ledger_database: LedgerDatabase) -> Engine:
 
 @pytest.fixture
 def ledger(engine: Engine) -> SqlDeletionLedger:
-    return SqlDeletionLedger(engine, clock=lambda: T0)
+    return SqlDeletionLedger(engine)

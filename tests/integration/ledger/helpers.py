@@ -9,7 +9,12 @@ from typing import Any
 
 from sqlalchemy import URL, Engine, event, func, select
 
-from functions.consent_deletion.ledger import engine_for_url
+from functions.consent_deletion.ledger import (
+    DeletionRecord,
+    RevocationReason,
+    SqlDeletionLedger,
+    engine_for_url,
+)
 from functions.consent_deletion.ledger.schema import (
     completed_deletion,
     deletion_event,
@@ -19,6 +24,24 @@ from functions.consent_deletion.ledger.schema import (
 
 # A fixed instant keeps every timestamp in the tests explicit.
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+
+
+def request_deletion(
+    ledger: SqlDeletionLedger,
+    execution_name: str = "exec-1",
+    customer_id: str = "customer-1",
+    at: datetime = T0,
+    reason: RevocationReason = RevocationReason.CONSENT_REVOKED,
+) -> DeletionRecord:
+    """Open a pending deletion as RecordDeletionRequested does, for a revocation at `at` recorded at once."""
+    return ledger.record_deletion_requested(
+        execution_name,
+        customer_id,
+        at,
+        reason=reason,
+        source_event_id=f"stream-event-of-{execution_name}",
+        recorded_at=at,
+    )
 
 
 def row_counts(engine: Engine, execution_name: str) -> dict[str, int]:

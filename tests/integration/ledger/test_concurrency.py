@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Engine, event, text
 
 from functions.consent_deletion.ledger import DeletionRecord, DeletionState, FailureKind, SqlDeletionLedger
-from tests.integration.ledger.helpers import T0, LedgerDatabase, row_counts
+from tests.integration.ledger.helpers import T0, LedgerDatabase, request_deletion, row_counts
 
 # Upper bound on any wait below; reaching it fails the test instead of hanging it.
 WAIT_LIMIT_SECONDS = 30.0
@@ -27,7 +27,7 @@ class SimulatedCrash(Exception):
 
 
 def _request(ledger: SqlDeletionLedger) -> DeletionRecord:
-    return ledger.record_deletion_requested("exec-1", "customer-1", T0)
+    return request_deletion(ledger, "exec-1", "customer-1", T0)
 
 
 @pytest.fixture
@@ -74,20 +74,28 @@ class SameTaskTwice:
         pytest.param(SameTaskTwice(False, _request, DeletionState.PENDING, 0), id="requested"),
         pytest.param(
             SameTaskTwice(
-                True, lambda ledger: ledger.record_check("exec-1", "RUNNING", T0), DeletionState.PENDING, 1
+                True,
+                lambda ledger: ledger.record_check("exec-1", "RUNNING", T0, recorded_at=T0),
+                DeletionState.PENDING,
+                1,
             ),
             id="check",
         ),
         pytest.param(
             SameTaskTwice(
-                True, lambda ledger: ledger.record_completed("exec-1", T0), DeletionState.COMPLETED, 0
+                True,
+                lambda ledger: ledger.record_completed("exec-1", T0, recorded_at=T0),
+                DeletionState.COMPLETED,
+                0,
             ),
             id="completed",
         ),
         pytest.param(
             SameTaskTwice(
                 True,
-                lambda ledger: ledger.record_failed("exec-1", FailureKind.FAILED, "vendor said FAILED", T0),
+                lambda ledger: ledger.record_failed(
+                    "exec-1", FailureKind.FAILED, "vendor said FAILED", T0, recorded_at=T0
+                ),
                 DeletionState.FAILED,
                 0,
             ),
@@ -172,17 +180,21 @@ def _wait_until_blocked_by(engine: Engine, blocking_pid: int) -> None:
     ("task", "crash_on"),
     [
         pytest.param(
-            lambda ledger: ledger.record_completed("exec-1", T0 + timedelta(minutes=1)),
+            lambda ledger: ledger.record_completed(
+                "exec-1", T0 + timedelta(minutes=1), recorded_at=T0 + timedelta(minutes=1)
+            ),
             "DELETE FROM pending_deletion",
             id="completed-after-copy",
         ),
         pytest.param(
-            lambda ledger: ledger.record_failed("exec-1", FailureKind.TIMED_OUT, "3 days", T0),
+            lambda ledger: ledger.record_failed(
+                "exec-1", FailureKind.TIMED_OUT, "3 days", T0, recorded_at=T0
+            ),
             "DELETE FROM pending_deletion",
             id="failed-after-copy",
         ),
         pytest.param(
-            lambda ledger: ledger.record_check("exec-1", "RUNNING", T0),
+            lambda ledger: ledger.record_check("exec-1", "RUNNING", T0, recorded_at=T0),
             "UPDATE pending_deletion",
             id="check-after-audit-event",
         ),
@@ -192,7 +204,7 @@ def test_a_crash_mid_transaction_changes_nothing(
     ledger_database: LedgerDatabase, engine: Engine, task: LedgerTask, crash_on: str
 ) -> None:
     # Given a pending deletion, and a writer that crashes just before `crash_on`
-    SqlDeletionLedger(engine).record_deletion_requested("exec-1", "customer-1", T0)
+    request_deletion(SqlDeletionLedger(engine), "exec-1", "customer-1", T0)
     before = SqlDeletionLedger(engine).find("exec-1")
     counts_before = row_counts(engine, "exec-1")
     crashing_engine = ledger_database.new_engine()

@@ -111,12 +111,12 @@ class DeletionWorkflow:
     alerts: AlertInbox
     ledger_url: str
 
-    def start(self, customer_id: str) -> str:
-        """Start a deletion for a revocation at REVOKED_AT; returns the execution ARN."""
+    def start(self, customer_id: str, reason: str = "CONSENT_REVOKED") -> str:
+        """Start a deletion for a revocation at REVOKED_AT, as the stream trigger does; returns the ARN."""
         execution_input = {
             "customerId": customer_id,
             "revokedAt": REVOKED_AT.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "reason": "CONSENT_REVOKED",
+            "reason": reason,
             "sourceEventId": f"event-{uuid.uuid4().hex}",
         }
         name = f"{customer_id}-{uuid.uuid4().hex}"

@@ -8,6 +8,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import jsonata
+
 ASL_FILE = Path(__file__).resolve().parents[3] / "asl" / "consent_deletion.asl.json"
 PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9]*)\}")
 LAMBDA_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:{}"
@@ -79,3 +81,14 @@ def expressions(value: Any) -> Iterator[str]:
     elif isinstance(value, list):
         for item in value:
             yield from expressions(item)
+
+
+def evaluate_template(template: Any, bindings: Mapping[str, Any]) -> Any:
+    """A JSONata-language field value with every `{% %}` expression evaluated against `bindings`."""
+    if isinstance(template, str) and template.startswith("{%") and template.endswith("%}"):
+        return jsonata.Jsonata(template[2:-2].strip()).evaluate(None, dict(bindings))
+    if isinstance(template, dict):
+        return {key: evaluate_template(value, bindings) for key, value in template.items()}
+    if isinstance(template, list):
+        return [evaluate_template(item, bindings) for item in template]
+    return template

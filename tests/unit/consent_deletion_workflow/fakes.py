@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
 
 from sqlalchemy import Engine
 
-from functions.consent_deletion.ledger import SqlDeletionLedger, engine_for_url, upgrade
+from functions.consent_deletion.ledger import (
+    DeletionRecord,
+    RevocationReason,
+    SqlDeletionLedger,
+    engine_for_url,
+    upgrade,
+)
 from functions.consent_deletion.reconciler.models import ExecutionStatus, StalePendingAlert
 from functions.consent_deletion.third_party import (
     DeletionOutcome,
@@ -33,11 +38,25 @@ class LambdaContextStub:
     aws_request_id: str = "00000000-0000-4000-8000-000000000000"
 
 
-def in_memory_ledger(clock: Callable[[], datetime] = lambda: T0) -> tuple[SqlDeletionLedger, Engine]:
+def in_memory_ledger() -> tuple[SqlDeletionLedger, Engine]:
     """A migrated ledger in a private in-memory SQLite database."""
     engine = engine_for_url("sqlite://")
     upgrade(engine)
-    return SqlDeletionLedger(engine, clock=clock), engine
+    return SqlDeletionLedger(engine), engine
+
+
+def request_deletion(
+    ledger: SqlDeletionLedger, execution_name: str, customer_id: str, at: datetime
+) -> DeletionRecord:
+    """Open a pending deletion as RecordDeletionRequested does, for a revocation at `at` recorded at once."""
+    return ledger.record_deletion_requested(
+        execution_name,
+        customer_id,
+        at,
+        reason=RevocationReason.CONSENT_REVOKED,
+        source_event_id=f"stream-event-of-{execution_name}",
+        recorded_at=at,
+    )
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import jsonata
@@ -10,11 +11,15 @@ import pytest
 
 from functions.consent_deletion.alert_mailer.models import AlertKind, DeletionAlert
 from functions.consent_deletion.ledger import FailureKind
+from functions.consent_deletion.ledger_tasks.models import LEDGER_COMMAND, RecordRequested
+from functions.consent_deletion.stream_trigger.models import ConsentDeletionInput
+from functions.consent_deletion.stream_trigger.models import RevocationReason as StreamRevocationReason
 from tests.unit.consent_deletion_workflow.asl_model import (
     LAMBDA_SERVICE_ERRORS,
     PLACEHOLDER,
     SUBSTITUTIONS,
     definition,
+    evaluate_template,
     expressions,
     raw_text,
     reachable,
@@ -27,6 +32,23 @@ FAILURE_ENTRY_STATES = ("RecordDeletionFailed", "RecordDeletionTimedOut", "Alert
 # How far past the deadline the execution must be allowed to run: the last check, the ledger write and
 # the alert, each with their retries, with room to spare.
 TIMEOUT_MARGIN_SECONDS = 12 * 3600
+RECORD_STATES = sorted(
+    name
+    for name, state in TASKS.items()
+    if state["Arguments"].get("FunctionName") == SUBSTITUTIONS["LedgerTasksFunctionArn"]
+)
+# The ledger's failure kind for each way the execution can fail. Our own faults are INTERNAL_ERROR, so the
+# ledger never blames the vendor for them; None where no failure row is written (nothing to fail, or the
+# vendor already completed the deletion).
+FAILURE_KIND_BY_ERROR: dict[str, set[FailureKind | None]] = {
+    "DeletionFailed": {FailureKind.FAILED},
+    "DeletionTimedOut": {FailureKind.TIMED_OUT},
+    "VendorRejected": {FailureKind.REJECTED},
+    "VendorContractChanged": {FailureKind.CONTRACT_ERROR},
+    "VendorUnavailable": {FailureKind.UNAVAILABLE},
+    "DeletionTaskFailed": {FailureKind.INTERNAL_ERROR},
+    "LedgerWriteFailed": {FailureKind.INTERNAL_ERROR, None},
+}
 
 
 def test_every_substitution_is_used_and_no_other_exists() -> None:
@@ -115,18 +137,102 @@ def test_failure_paths_end_only_in_fail_states() -> None:
 
 def test_every_failure_kind_recorded_is_one_the_ledger_knows() -> None:
     # Given every failure assigned anywhere, Then its ledger kind and alert kind exist
-    failures = [
+    failures = _assigned_failures()
+    assert len(failures) >= 10
+    for failure in failures:
+        assert AlertKind(failure["alertKind"])
+        assert failure.get("kind") is None or FailureKind(failure["kind"])
+        assert failure["error"] in STATES and STATES[failure["error"]]["Type"] == "Fail"
+
+
+def _assigned_failures() -> list[dict[str, Any]]:
+    return [
         assign["failure"]
         for state in STATES.values()
         for holder in [state, *state.get("Choices", []), *state.get("Catch", [])]
         for assign in [holder.get("Assign", {})]
         if isinstance(assign.get("failure"), dict)
     ]
-    assert len(failures) >= 10
+
+
+def test_our_own_failures_are_recorded_as_internal_errors_and_the_vendors_by_their_kind() -> None:
+    # Given every failure assigned anywhere, with the Fail state ChooseFailure will end in
+    failures = _assigned_failures()
+
+    # Then the kind RecordDeletionFailed passes to the ledger is the one that failure calls for
+    assert {failure["error"] for failure in failures} == set(FAILURE_KIND_BY_ERROR)
     for failure in failures:
-        assert AlertKind(failure["alertKind"])
-        assert failure.get("kind") is None or FailureKind(failure["kind"])
-        assert failure["error"] in STATES and STATES[failure["error"]]["Type"] == "Fail"
+        kind = FailureKind(failure["kind"]) if "kind" in failure else None
+        assert kind in FAILURE_KIND_BY_ERROR[failure["error"]], failure
+    # And every failure that goes to RecordDeletionFailed has a kind to record
+    to_record = [
+        catcher["Assign"]["failure"]
+        for state in TASKS.values()
+        for catcher in state.get("Catch", [])
+        if catcher["Next"] == "RecordDeletionFailed"
+    ]
+    assert to_record and all("kind" in failure for failure in to_record)
+
+
+def _record_state_bindings() -> dict[str, Any]:
+    """What a Record* state sees: the execution, its own entered time, and the workflow variables."""
+    execution_input = {
+        "customerId": "c-7",
+        "revokedAt": "2026-03-02T08:00:00Z",
+        "reason": "CONSENT_REVOKED",
+        "sourceEventId": "stream-event-7",
+    }
+    return {
+        "states": {
+            "input": execution_input,
+            "context": {
+                "Execution": {"Name": "c-7-abc", "Input": execution_input},
+                "State": {"EnteredTime": "2026-03-02T08:05:00.123Z"},
+            },
+        },
+        "operationId": "op-1",
+        "check": {"status": "IN_PROGRESS", "vendorStatus": "RUNNING", "checkedAt": "2026-03-02T08:04:59.9Z"},
+        "completionNote": None,
+        "failure": {"kind": "INTERNAL_ERROR", "cause": "boom", "detectedAt": "2026-03-02T08:04:59Z"},
+    }
+
+
+@pytest.mark.parametrize("name", RECORD_STATES)
+def test_every_ledger_command_carries_the_state_machines_own_time(name: str) -> None:
+    # Given a Record* state's payload, evaluated as the state would evaluate it
+    payload = evaluate_template(TASKS[name]["Arguments"]["Payload"], _record_state_bindings())
+
+    # When the ledger tasks function parses it
+    command = LEDGER_COMMAND.validate_python(payload)
+
+    # Then it is a valid command whose recording time is the state's entered time (the same on every retry)
+    assert command.recorded_at.isoformat() == "2026-03-02T08:05:00.123000+00:00"
+    assert command.execution_name == "c-7-abc"
+
+
+@pytest.mark.parametrize("reason", list(StreamRevocationReason))
+def test_the_requested_command_carries_the_revocation_the_stream_trigger_starts_with(
+    reason: StreamRevocationReason,
+) -> None:
+    # Given an execution input exactly as the stream trigger builds it
+    execution_input = json.loads(
+        ConsentDeletionInput(
+            customer_id="c-7",
+            revoked_at=datetime(2026, 3, 2, 8, 0, tzinfo=UTC),
+            reason=reason,
+            source_event_id="stream-event-7",
+        ).to_json()
+    )
+    bindings = _record_state_bindings()
+    bindings["states"] |= {"input": execution_input}
+
+    # When RecordDeletionRequested's payload is evaluated and parsed by the ledger tasks function
+    payload = evaluate_template(TASKS["RecordDeletionRequested"]["Arguments"]["Payload"], bindings)
+    command = LEDGER_COMMAND.validate_python(payload)
+
+    # Then the ledger is told the same reason and stream event
+    assert isinstance(command, RecordRequested)
+    assert (command.reason.value, command.source_event_id) == (reason.value, "stream-event-7")
 
 
 def test_the_alert_message_is_what_the_mailer_reads() -> None:

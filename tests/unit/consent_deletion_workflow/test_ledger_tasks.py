@@ -8,7 +8,13 @@ from typing import Any
 import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from functions.consent_deletion.ledger import DeletionState, EventType, FailureKind, SqlDeletionLedger
+from functions.consent_deletion.ledger import (
+    DeletionState,
+    EventType,
+    FailureKind,
+    RevocationReason,
+    SqlDeletionLedger,
+)
 from functions.consent_deletion.ledger_tasks import handler as ledger_handler
 from functions.consent_deletion.ledger_tasks.adapters import database_errors_as_ledger_unavailable
 from functions.consent_deletion.ledger_tasks.errors import InvalidLedgerCommand, LedgerUnavailable
@@ -28,17 +34,38 @@ def run(ledger: SqlDeletionLedger, command: dict[str, Any]) -> dict[str, Any]:
     return apply_ledger_command(LEDGER_COMMAND.validate_python(command), ledger).model_dump(mode="json")
 
 
-def requested(at: str = "2026-03-02T08:00:00Z") -> dict[str, Any]:
+def requested(
+    at: str = "2026-03-02T08:00:00Z", recorded_at: str = "2026-03-02T08:00:00.250Z"
+) -> dict[str, Any]:
+    """RecordDeletionRequested's payload: the revocation from the execution input, and the state's time."""
     return {
         "command": "RECORD_REQUESTED",
         "executionName": EXECUTION,
         "customerId": "customer-7",
         "requestedAt": at,
+        "reason": "CUSTOMER_DELETED",
+        "sourceEventId": "stream-event-7",
+        "recordedAt": recorded_at,
     }
 
 
-def check(status: str, at: str) -> dict[str, Any]:
-    return {"command": "RECORD_CHECK", "executionName": EXECUTION, "status": status, "checkedAt": at}
+def operation(recorded_at: str = "2026-03-02T08:00:01.500Z") -> dict[str, Any]:
+    return {
+        "command": "RECORD_OPERATION",
+        "executionName": EXECUTION,
+        "operationId": "op-1",
+        "recordedAt": recorded_at,
+    }
+
+
+def check(status: str, at: str, recorded_at: str | None = None) -> dict[str, Any]:
+    return {
+        "command": "RECORD_CHECK",
+        "executionName": EXECUTION,
+        "status": status,
+        "checkedAt": at,
+        "recordedAt": recorded_at or at,
+    }
 
 
 def test_the_happy_sequence_leaves_one_completed_row_and_one_event_per_step(
@@ -46,7 +73,7 @@ def test_the_happy_sequence_leaves_one_completed_row_and_one_event_per_step(
 ) -> None:
     # Given a deletion requested, its operation recorded and two checks
     run(ledger, requested())
-    run(ledger, {"command": "RECORD_OPERATION", "executionName": EXECUTION, "operationId": "op-1"})
+    run(ledger, operation())
     run(ledger, check("PENDING", "2026-03-02T08:01:00.000Z"))
     after_checks = run(ledger, check("COMPLETED", "2026-03-02T08:03:00.000Z"))
 
@@ -57,6 +84,7 @@ def test_the_happy_sequence_leaves_one_completed_row_and_one_event_per_step(
             "command": "RECORD_COMPLETED",
             "executionName": EXECUTION,
             "completedAt": "2026-03-02T08:03:00.120Z",
+            "recordedAt": "2026-03-02T08:03:00.120Z",
         },
     )
 
@@ -84,7 +112,7 @@ def test_the_happy_sequence_leaves_one_completed_row_and_one_event_per_step(
     "command",
     [
         requested(),
-        {"command": "RECORD_OPERATION", "executionName": EXECUTION, "operationId": "op-1"},
+        operation(),
         check("RUNNING", "2026-03-02T08:01:00.000Z"),
     ],
     ids=["requested", "operation", "check"],
@@ -92,7 +120,7 @@ def test_the_happy_sequence_leaves_one_completed_row_and_one_event_per_step(
 def test_a_retried_command_changes_nothing(ledger: SqlDeletionLedger, command: dict[str, Any]) -> None:
     # Given the steps up to and including the command, applied once
     run(ledger, requested())
-    run(ledger, {"command": "RECORD_OPERATION", "executionName": EXECUTION, "operationId": "op-1"})
+    run(ledger, operation())
     first = run(ledger, check("RUNNING", "2026-03-02T08:01:00.000Z"))
     events_before = ledger.events(EXECUTION)
 
@@ -117,6 +145,7 @@ def test_nothing_to_delete_is_completed_with_its_note(ledger: SqlDeletionLedger)
             "executionName": EXECUTION,
             "completedAt": "2026-03-02T08:00:01Z",
             "note": note,
+            "recordedAt": "2026-03-02T08:00:01Z",
         },
     )
 
@@ -139,6 +168,7 @@ def test_a_failure_moves_the_row_with_its_kind_and_reason(ledger: SqlDeletionLed
             "kind": "TIMED_OUT",
             "reason": "not completed by the deadline",
             "failedAt": "2026-03-05T08:00:00.000Z",
+            "recordedAt": "2026-03-05T08:00:00.180Z",
         },
     )
 
@@ -153,26 +183,86 @@ def test_a_failure_moves_the_row_with_its_kind_and_reason(ledger: SqlDeletionLed
     )
 
 
+def failed(kind: str, failed_at: str = "2026-03-05T08:00:00.000Z") -> dict[str, Any]:
+    return {
+        "command": "RECORD_FAILED",
+        "executionName": EXECUTION,
+        "kind": kind,
+        "reason": "something went wrong",
+        "failedAt": failed_at,
+        "recordedAt": failed_at,
+    }
+
+
+def changed(command: dict[str, Any], **changes: Any) -> dict[str, Any]:
+    """`command` with some fields replaced, or removed where the change is None."""
+    return {key: value for key, value in (command | changes).items() if value is not None}
+
+
+def test_every_time_in_the_audit_trail_is_the_one_the_state_machine_sent(ledger: SqlDeletionLedger) -> None:
+    # Given commands whose step times and Record* entered times all differ (none of them is "now")
+    run(ledger, requested(at="2026-03-02T08:00:00Z", recorded_at="2026-03-02T08:00:00.250Z"))
+    run(ledger, operation(recorded_at="2026-03-02T08:00:01.500Z"))
+    run(ledger, check("RUNNING", "2026-03-02T08:01:00.000Z", recorded_at="2026-03-02T08:01:00.800Z"))
+
+    # When the deletion fails
+    run(ledger, changed(failed("INTERNAL_ERROR", "2026-03-02T08:01:02Z"), recordedAt="2026-03-02T08:01:03Z"))
+
+    # Then each event occurred and was recorded exactly when the commands say
+    times = [(event.occurred_at, event.recorded_at) for event in ledger.events(EXECUTION)]
+    ms = timedelta(milliseconds=1)
+    assert times == [
+        (T0, T0 + 250 * ms),
+        (T0 + 1500 * ms, T0 + 1500 * ms),
+        (T0 + timedelta(minutes=1), T0 + timedelta(minutes=1) + 800 * ms),
+        (T0 + timedelta(minutes=1, seconds=2), T0 + timedelta(minutes=1, seconds=3)),
+    ]
+
+
+def test_the_revocation_cause_is_recorded_and_kept_when_the_deletion_fails(ledger: SqlDeletionLedger) -> None:
+    # Given a deletion opened for a deleted customer from a given stream record
+    opened = run(ledger, requested())
+
+    # When one of our own steps fails and the failure is recorded as an internal error
+    run(ledger, failed("INTERNAL_ERROR"))
+
+    # Then the failed row still names the reason and the stream record, and the kind is ours, not the vendor's
+    record = ledger.find(EXECUTION)
+    assert opened["state"] == "PENDING" and record is not None
+    assert (record.revocation_reason, record.source_event_id) == (
+        RevocationReason.CUSTOMER_DELETED,
+        "stream-event-7",
+    )
+    assert (record.state, record.failure_kind) == (DeletionState.FAILED, FailureKind.INTERNAL_ERROR)
+    assert ledger.events(EXECUTION)[0].detail == {
+        "requested_at": "2026-03-02T08:00:00+00:00",
+        "reason": "CUSTOMER_DELETED",
+        "source_event_id": "stream-event-7",
+    }
+
+
 @pytest.mark.parametrize(
     "event",
     [
         {"command": "RECORD_EVERYTHING", "executionName": EXECUTION},
-        {
-            "command": "RECORD_REQUESTED",
-            "executionName": EXECUTION,
-            "customerId": "c",
-            "requestedAt": "2026-03-02T08:00:00",
-        },
-        {
-            "command": "RECORD_FAILED",
-            "executionName": EXECUTION,
-            "kind": "BORED",
-            "reason": "r",
-            "failedAt": "2026-03-02T08:00:00Z",
-        },
-        {"command": "RECORD_OPERATION", "executionName": "", "operationId": "op-1"},
+        changed(requested(), requestedAt="2026-03-02T08:00:00"),
+        changed(failed("TIMED_OUT"), kind="BORED"),
+        changed(operation(), executionName=""),
+        changed(operation(), recordedAt=None),
+        changed(check("RUNNING", "2026-03-02T08:01:00Z"), recordedAt="2026-03-02T08:01:00"),
+        changed(requested(), reason="CHANGED_MIND"),
+        changed(requested(), sourceEventId=None),
     ],
-    ids=["unknown-command", "naive-time", "unknown-kind", "empty-name"],
+    ids=[
+        "unknown-command",
+        "naive-time",
+        "unknown-kind",
+        "empty-name",
+        "no-recorded-at",
+        "naive-recorded-at",
+        "unknown-reason",
+        "no-source-event",
+    ],
 )
 def test_the_handler_refuses_malformed_commands_by_name(
     ledger: SqlDeletionLedger, monkeypatch: pytest.MonkeyPatch, event: dict[str, Any]

@@ -17,6 +17,7 @@ from tests.unit.consent_deletion_workflow.fakes import (
     FakeExecutions,
     RecordingPublisher,
     in_memory_ledger,
+    request_deletion,
 )
 
 NOW = T0 + timedelta(hours=6)
@@ -50,11 +51,15 @@ def test_only_pending_rows_whose_execution_stopped_are_alerted(ledger: SqlDeleti
     # Given pending rows whose executions are running, aborted, awaiting redrive, or gone,
     # and rows that are finished or too young to judge
     for name in ("running", "aborted", "redriving", "gone", "finished"):
-        ledger.record_deletion_requested(name, f"customer-{name}", T0)
-    ledger.record_deletion_requested("young", "customer-young", NOW - timedelta(minutes=10))
-    ledger.record_failed("finished", FailureKind.TIMED_OUT, "late", T0 + timedelta(days=3))
-    ledger.record_operation("aborted", "op-aborted")
-    ledger.record_check("aborted", "RUNNING", T0 + timedelta(minutes=1))
+        request_deletion(ledger, name, f"customer-{name}", T0)
+    request_deletion(ledger, "young", "customer-young", NOW - timedelta(minutes=10))
+    ledger.record_failed(
+        "finished", FailureKind.TIMED_OUT, "late", T0 + timedelta(days=3), recorded_at=T0 + timedelta(days=3)
+    )
+    ledger.record_operation("aborted", "op-aborted", recorded_at=T0)
+    ledger.record_check(
+        "aborted", "RUNNING", T0 + timedelta(minutes=1), recorded_at=T0 + timedelta(minutes=1)
+    )
     executions = FakeExecutions(
         {
             arn("running"): ExecutionStatus.RUNNING,
@@ -77,9 +82,11 @@ def test_only_pending_rows_whose_execution_stopped_are_alerted(ledger: SqlDeleti
 
 def test_the_alert_is_what_the_mailer_reads(ledger: SqlDeletionLedger) -> None:
     # Given an aborted execution whose row is still pending after two checks
-    ledger.record_deletion_requested("aborted", "customer-9", T0)
-    ledger.record_operation("aborted", "op-9")
-    ledger.record_check("aborted", "RUNNING", T0 + timedelta(minutes=3))
+    request_deletion(ledger, "aborted", "customer-9", T0)
+    ledger.record_operation("aborted", "op-9", recorded_at=T0)
+    ledger.record_check(
+        "aborted", "RUNNING", T0 + timedelta(minutes=3), recorded_at=T0 + timedelta(minutes=3)
+    )
     publisher = RecordingPublisher()
 
     # When the reconciler alerts on it
@@ -103,7 +110,7 @@ def test_the_alert_is_what_the_mailer_reads(ledger: SqlDeletionLedger) -> None:
 def test_a_full_batch_is_reported(ledger: SqlDeletionLedger) -> None:
     # Given more stale rows than one run examines
     for index in range(3):
-        ledger.record_deletion_requested(f"gone-{index}", f"customer-{index}", T0 + timedelta(seconds=index))
+        request_deletion(ledger, f"gone-{index}", f"customer-{index}", T0 + timedelta(seconds=index))
 
     # When the reconciler runs with a limit of two rows
     report = run(ledger, FakeExecutions(), RecordingPublisher(), max_rows=2)
