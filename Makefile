@@ -9,6 +9,8 @@ CDK := node_modules/.bin/cdk
 CDK_ENV := CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=true JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION=1 JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=1
 CDK_FLAGS := --no-notices --no-version-reporting
 PYTEST_WORKERS ?= auto
+# Built by its own target below; the CDK app ships it as the consent functions' dependencies layer.
+CONSENT_LAYER := build/layers/consent-deletion
 export TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 
 .PHONY: help install demo test lint format synth deploy openapi bench clean
@@ -49,12 +51,30 @@ format: $(VENV)/.installed
 	$(PY) -m ruff check --fix .
 	$(PY) -m ruff format .
 
-synth: $(VENV)/.installed node_modules/.installed
+synth: $(VENV)/.installed node_modules/.installed $(CONSENT_LAYER)/python
 	$(CDK_ENV) $(CDK) synth $(CDK_FLAGS) --quiet
 	@echo "synthesized into cdk.out/"
 
-deploy: $(VENV)/.installed node_modules/.installed
+deploy: $(VENV)/.installed node_modules/.installed $(CONSENT_LAYER)/python $(CONSENT_LAYER)/rds-ca/global-bundle.pem
 	$(CDK_ENV) $(CDK) deploy $(CDK_FLAGS) --all
+
+# The consent-deletion functions' dependencies layer: the pinned packages for the Lambda runtime
+# (Python 3.13 on arm64, as in workflows/names.py), from PyPI. Built next to the final directory and
+# moved into place, so a failed build leaves nothing that looks finished.
+$(CONSENT_LAYER)/python: functions/consent_deletion/requirements.txt | $(VENV)/.installed
+	rm -rf $@ $@.partial
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+		--platform manylinux2014_aarch64 --implementation cp --python-version 3.13 \
+		--target $@.partial -r functions/consent_deletion/requirements.txt
+	rm -rf $@.partial/bin
+	mv $@.partial $@
+
+# The RDS certificate bundle the ledger verifies the database with; needed to deploy, not to synthesize.
+$(CONSENT_LAYER)/rds-ca/global-bundle.pem:
+	mkdir -p $(@D)
+	curl --fail --silent --show-error --location --output $@.partial \
+		https://truststore.pki.rds.amazonaws.com/global/global-bundle.pem
+	mv $@.partial $@
 
 openapi: $(VENV)/.installed
 	$(PY) -m functions.scheduled_requests.front_door.openapi > docs/openapi.json
@@ -63,4 +83,4 @@ bench: $(VENV)/.installed
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) node_modules cdk.out .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules cdk.out build .pytest_cache .mypy_cache .ruff_cache

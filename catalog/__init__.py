@@ -7,9 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from catalog.consent_deletion import CONSENT_DELETION
 from catalog.model import CatalogError, StateMachine
 from catalog.scheduled_request import SCHEDULED_REQUEST
 
-STATE_MACHINES: Mapping[str, StateMachine] = {machine.name: machine for machine in (SCHEDULED_REQUEST,)}
+STATE_MACHINES: Mapping[str, StateMachine] = {
+    machine.name: machine for machine in (SCHEDULED_REQUEST, CONSENT_DELETION)
+}
 
-__all__ = ["SCHEDULED_REQUEST", "STATE_MACHINES", "CatalogError", "StateMachine"]
+__all__ = ["CONSENT_DELETION", "SCHEDULED_REQUEST", "STATE_MACHINES", "CatalogError", "StateMachine"]

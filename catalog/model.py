@@ -54,6 +54,42 @@ class Table:
     purpose: str
     partition_key: str
     time_to_live_attribute: str | None = None
+    change_stream: bool = False
+    """True when the table publishes every item change, with the old and the new item, to a stream."""
+    customer_managed_key: bool = False
+    """True when the workflow's customer-managed key encrypts the table (its use is audited and revocable)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Secret:
+    """A secret the workflow owns; an operator stores its value after the first deployment."""
+
+    logical_id: str
+    purpose: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Database:
+    """A relational database the workflow owns: PostgreSQL in AWS, SQLite locally.
+
+    Functions that connect to it read ``<settings_prefix>DB_HOST``, ``DB_PORT``, ``DB_NAME``, ``DB_USER``
+    and ``DB_CA_BUNDLE`` in AWS, where they authenticate as ``application_user`` with IAM tokens, and
+    ``<settings_prefix>DATABASE_URL`` locally. Its schema comes from migrations run on every deployment.
+    """
+
+    logical_id: str
+    purpose: str
+    database_name: str
+    application_user: str
+    settings_prefix: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Setting:
+    """A value each deployment must supply (no default fits every deployment), such as an e-mail address."""
+
+    name: str
+    description: str
 
 
 # --- Values: what a definition substitution or an environment variable stands for ----------------
@@ -116,6 +152,20 @@ class Constant:
     value: str
 
 
+@dataclass(frozen=True)
+class SecretArn:
+    """The ARN of a secret declared in the same state machine entry."""
+
+    secret: str
+
+
+@dataclass(frozen=True)
+class SettingValue:
+    """The value a deployment supplies for a setting declared in the same entry."""
+
+    setting: str
+
+
 Value = (
     FunctionArn
     | QueueUrl
@@ -126,6 +176,8 @@ Value = (
     | DefaultTarget
     | TunableValue
     | Constant
+    | SecretArn
+    | SettingValue
 )
 
 
@@ -181,8 +233,38 @@ class InvokeTargets:
     """Invoke exactly the functions of the configured target registry."""
 
 
+@dataclass(frozen=True)
+class ReadSecret:
+    """Read the value of a declared secret (decrypting it with its key)."""
+
+    secret: str
+
+
+@dataclass(frozen=True)
+class ConnectToDatabase:
+    """Open connections to a declared database as its application user.
+
+    Implies the network path to the database and the connection settings in the environment.
+    """
+
+    database: str
+
+
+@dataclass(frozen=True)
+class SendEmail:
+    """Send e-mail from the sender identity the deployment configures, and from no other."""
+
+
 Permission = (
-    ControlExecutions | ReadWriteItems | SendMessages | PublishMessages | InvokeFunction | InvokeTargets
+    ControlExecutions
+    | ReadWriteItems
+    | SendMessages
+    | PublishMessages
+    | InvokeFunction
+    | InvokeTargets
+    | ReadSecret
+    | ConnectToDatabase
+    | SendEmail
 )
 
 
@@ -228,6 +310,17 @@ class Function:
     permissions: tuple[Permission, ...] = ()
     timeout_seconds: int = 30
     memory_mb: int = 256
+    reserved_concurrency: TunableValue | None = None
+    """At most this many concurrent invocations (for example, to bound database connections)."""
+
+    @property
+    def databases(self) -> tuple[str, ...]:
+        """The declared databases this function connects to."""
+        return tuple(
+            permission.database
+            for permission in self.permissions
+            if isinstance(permission, ConnectToDatabase)
+        )
 
     @property
     def module(self) -> str:
@@ -269,6 +362,44 @@ class Targets:
 
 
 @dataclass(frozen=True, kw_only=True)
+class StreamSource:
+    """A function consumes a declared table's change stream: only the records a filter pattern matches.
+
+    Records are retried (the batch split in half on each failure) until they succeed, are retried
+    ``maximum_retry_attempts`` times or are older than ``maximum_record_age_seconds``; then a note of the
+    failed batch goes to ``failure_queue``.
+    """
+
+    table: str
+    function: str
+    filter_patterns: tuple[Mapping[str, Any], ...]
+    failure_queue: str
+    batch_size: int = 10
+    maximum_retry_attempts: int = 10
+    maximum_record_age_seconds: int = 3_600
+
+
+@dataclass(frozen=True, kw_only=True)
+class Subscription:
+    """A function receives every message published to a declared topic.
+
+    A message that cannot be delivered, or whose every attempt failed, ends up in ``failure_queue``.
+    """
+
+    topic: str
+    function: str
+    failure_queue: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class Schedule:
+    """A function invoked at a fixed rate, every ``every_minutes`` (a tunable of the entry)."""
+
+    function: str
+    every_minutes: TunableValue
+
+
+@dataclass(frozen=True, kw_only=True)
 class Substitution:
     """A ``${Name}`` in the ASL file and what it stands for."""
 
@@ -297,6 +428,16 @@ class StateMachine:
     """What the state machine itself may do (its execution role)."""
     targets: Targets | None = None
     api: Api | None = None
+    secrets: tuple[Secret, ...] = ()
+    databases: tuple[Database, ...] = ()
+    settings: tuple[Setting, ...] = ()
+    stream_sources: tuple[StreamSource, ...] = ()
+    subscriptions: tuple[Subscription, ...] = ()
+    schedules: tuple[Schedule, ...] = ()
+    alarm_topic: str | None = None
+    """The declared topic alarms notify: failed or timed-out executions, messages in dead-letter queues."""
+    requirements: Path | None = None
+    """Pinned third-party packages the functions import beyond the Lambda runtime and Powertools."""
 
     def definition_text(self) -> str:
         """The ASL file as written, with its ``${...}`` placeholders."""
@@ -341,6 +482,10 @@ class StateMachine:
     def tunable(self, name: str) -> Tunable:
         """The declared tunable with this name."""
         return _find(self.tunables, "name", name, f"{self.name}: tunable")
+
+    def database(self, logical_id: str) -> Database:
+        """The declared database with this logical id."""
+        return _find(self.databases, "logical_id", logical_id, f"{self.name}: database")
 
     def tunable_values(self, overrides: Mapping[str, object] | None = None) -> dict[str, int | str]:
         """Every tunable's value: its default, or the validated override."""
@@ -389,7 +534,48 @@ class StateMachine:
                 problems.append(f"default target {self.targets.default} is not a bundled target")
         if self.api is not None and self.api.function not in known.functions:
             problems.append(f"api: unknown function {self.api.function}")
+        problems += [
+            f"{what}: {problem}"
+            for what, references in self._wiring_references()
+            for problem in known.problems_with(references)
+        ]
         return problems
+
+    def _wiring_references(self) -> list[tuple[str, list[tuple[str, str]]]]:
+        """(description, [(kind, name)]) for every stream source, subscription, schedule and alarm topic."""
+        wiring: list[tuple[str, list[tuple[str, str]]]] = [
+            (
+                f"stream source {source.table}",
+                [("table", source.table), ("function", source.function), ("queue", source.failure_queue)],
+            )
+            for source in self.stream_sources
+        ]
+        wiring += [
+            (
+                f"subscription {subscription.topic}",
+                [
+                    ("topic", subscription.topic),
+                    ("function", subscription.function),
+                    ("queue", subscription.failure_queue),
+                ],
+            )
+            for subscription in self.subscriptions
+        ]
+        wiring += [
+            (
+                f"schedule {schedule.function}",
+                [("function", schedule.function), ("tunable", schedule.every_minutes.tunable)],
+            )
+            for schedule in self.schedules
+        ]
+        wiring += [
+            (f"function {function.logical_id} reserved concurrency", [("tunable", reserved.tunable)])
+            for function in self.functions
+            if (reserved := function.reserved_concurrency) is not None
+        ]
+        if self.alarm_topic is not None:
+            wiring.append(("alarm topic", [("topic", self.alarm_topic)]))
+        return wiring
 
 
 def _find(items: tuple[_Item, ...], attribute: str, key: str, what: str) -> _Item:
@@ -410,6 +596,10 @@ _REFERENCE_KINDS: Mapping[type, str] = {
     TableName: "table",
     ReadWriteItems: "table",
     TunableValue: "tunable",
+    SecretArn: "secret",
+    ReadSecret: "secret",
+    ConnectToDatabase: "database",
+    SettingValue: "setting",
 }
 _TARGET_REFERENCES = (TargetFunctions, DefaultTarget, InvokeTargets)
 
@@ -436,6 +626,9 @@ class _KnownNames:
                 "table": frozenset(table.logical_id for table in machine.tables),
                 "tunable": frozenset(tunable.name for tunable in machine.tunables),
                 "targets": frozenset({"registry"} if machine.targets is not None else ()),
+                "secret": frozenset(secret.logical_id for secret in machine.secrets),
+                "database": frozenset(database.logical_id for database in machine.databases),
+                "setting": frozenset(setting.name for setting in machine.settings),
             }
         )
 
@@ -449,3 +642,6 @@ class _KnownNames:
             return []
         kind, name = reference
         return [f"unknown {kind} {name}" if kind != "targets" else "the state machine declares no targets"]
+
+    def problems_with(self, references: list[tuple[str, str]]) -> list[str]:
+        return [f"unknown {kind} {name}" for kind, name in references if name not in self.names[kind]]

@@ -164,6 +164,7 @@ SCHEDULED_REQUEST = StateMachine(
         ),
     ),
     permissions=(InvokeTargets(), SendMessages(DEAD_LETTER_QUEUE), PublishMessages(FAILURE_TOPIC)),
+    alarm_topic=FAILURE_TOPIC,
     targets=Targets(bundled={"example-processor": EXAMPLE_PROCESSOR}, default="example-processor"),
     api=Api(
         function=FRONT_DOOR,

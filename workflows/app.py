@@ -10,6 +10,7 @@ from cdk_nag import AwsSolutionsChecks
 
 from workflows import names
 from workflows.config import AppConfig
+from workflows.consent_deletion.stack import ConsentDeletionStack
 from workflows.scheduled_requests.stack import ScheduledRequestsStack
 
 
@@ -26,5 +27,6 @@ def build_app(context: Mapping[str, Any] | None = None, outdir: str | None = Non
         else None
     )
     ScheduledRequestsStack(app, names.SCHEDULED_REQUESTS_STACK, config=config, env=environment)
+    ConsentDeletionStack(app, names.CONSENT_DELETION_STACK, config=config, env=environment)
     Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     return app

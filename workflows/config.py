@@ -15,7 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-from catalog import SCHEDULED_REQUEST
+from catalog import CONSENT_DELETION, SCHEDULED_REQUEST
 
 DEFAULT_POWERTOOLS_LAYER_VERSION = 27
 TARGET_NAME_PATTERN = r"^[a-z0-9][a-z0-9-]{0,62}$"
@@ -24,6 +24,10 @@ LAMBDA_FUNCTION_ARN_PATTERN = (
 )
 
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 180, 365, 731, 1827, 3653)
+EMAIL_ADDRESS_PATTERN = r"^[^@\s,<>]+@[^@\s,<>]+\.[^@\s,<>]+$"
+# The defaults of the consent-deletion settings synthesize a working template but point nowhere real;
+# a production configuration must replace every one of them.
+PLACEHOLDER_DOMAIN = "example.com"
 
 
 class ApiAuthorization(StrEnum):
@@ -123,6 +127,125 @@ class ScheduledRequestsConfig(_ContextModel):
         return SCHEDULED_REQUEST.tunable_values(self.tunables)
 
 
+class ConsentDeletionConfig(_ContextModel):
+    """The consent-deletion workflow (context key ``consentDeletion``)."""
+
+    stack_name: str = Field(default="ConsentDeletion", description="CloudFormation stack name.")
+    production: bool = Field(
+        default=False,
+        description="Production safeguards: deletion protection and RETAIN on the ledger database and the "
+        "Customers table, a Multi-AZ database; refuses the example.com placeholder settings.",
+    )
+    vendor_base_url: str = Field(
+        default=f"https://vendor.{PLACEHOLDER_DOMAIN}/v1",
+        pattern=r"^https://[^\s/]+(/\S*)?$",
+        description="Base URL of the vendor's deletion API (HTTPS: the API key travels in a header).",
+    )
+    alert_recipients: list[str] = Field(
+        default_factory=lambda: [f"technical-contact@{PLACEHOLDER_DOMAIN}"],
+        min_length=1,
+        max_length=50,
+        description="E-mail addresses of the technical contacts who receive deletion alerts.",
+    )
+    alert_sender: str = Field(
+        default=f"consent-deletion@{PLACEHOLDER_DOMAIN}",
+        pattern=EMAIL_ADDRESS_PATTERN,
+        description="From-address of alert e-mails; it must belong to sesIdentity.",
+    )
+    ses_identity: str | None = Field(
+        default=None,
+        pattern=r"^[^@\s]+(@[^@\s]+)?$",
+        description="Verified SES identity (domain or address) the mailer may send from; "
+        "default: the domain of alertSender.",
+    )
+    alarm_recipients: list[str] | None = Field(
+        default=None,
+        max_length=50,
+        description="E-mail addresses subscribed to the alarms (operations topic); default: alertRecipients.",
+    )
+    vpc_cidr: str = Field(
+        default="10.42.0.0/16",
+        pattern=r"^\d{1,3}(\.\d{1,3}){3}/(1[6-9]|2[0-4])$",
+        description="Address range of the ledger's VPC (isolated subnets only).",
+    )
+    ledger_instance_type: str = Field(
+        default="t4g.micro",
+        pattern=r"^[a-z0-9]+\.[a-z0-9]+$",
+        description="RDS instance class of the ledger database, without the db. prefix.",
+    )
+    ledger_allocated_storage_gib: int = Field(
+        default=20, ge=20, le=1_000, description="Storage of the ledger database (it grows up to 5x)."
+    )
+    ledger_backup_retention_days: int = Field(
+        default=7, ge=1, le=35, description="Days of automated backups (point-in-time restore) of the ledger."
+    )
+    dependencies_layer_directory: str = Field(
+        default="build/layers/consent-deletion",
+        description="Directory (relative to the repository) holding the built dependencies layer: python/ "
+        "and rds-ca/ (make build/layers/consent-deletion/python).",
+    )
+    tunables: dict[str, int | str] = Field(
+        default_factory=dict, description="Overrides of the catalog's tunables, by name (see below)."
+    )
+    log_execution_data: bool = Field(
+        default=False,
+        description="Include execution input/output in the state machine's logs (holds customer ids).",
+    )
+
+    @field_validator("alert_recipients", "alarm_recipients")
+    @classmethod
+    def _addresses(cls, addresses: list[str] | None) -> list[str] | None:
+        invalid = [address for address in addresses or [] if not re.fullmatch(EMAIL_ADDRESS_PATTERN, address)]
+        if invalid:
+            raise ValueError(f"not e-mail addresses: {invalid}")
+        return addresses
+
+    @model_validator(mode="after")
+    def _consistent(self) -> ConsentDeletionConfig:
+        CONSENT_DELETION.tunable_values(self.tunables)
+        identity = self.sender_identity
+        if self.alert_sender != identity and not self.alert_sender.endswith(f"@{identity}"):
+            raise ValueError(f"alertSender {self.alert_sender!r} does not belong to sesIdentity {identity!r}")
+        if self.production and (placeholders := self._placeholders()):
+            raise ValueError(f"production needs real values for {', '.join(placeholders)}")
+        return self
+
+    def _placeholders(self) -> list[str]:
+        values = {
+            "vendorBaseUrl": [self.vendor_base_url],
+            "alertRecipients": self.alert_recipients,
+            "alertSender": [self.alert_sender],
+            "alarmRecipients": self.alarm_recipients or [],
+        }
+        return [
+            key
+            for key, texts in values.items()
+            if any(re.search(rf"[@.]{re.escape(PLACEHOLDER_DOMAIN)}(/|$)", text) for text in texts)
+        ]
+
+    @property
+    def sender_identity(self) -> str:
+        """The SES identity the mailer sends from: ``sesIdentity`` or the sender's domain."""
+        return self.ses_identity or self.alert_sender.rpartition("@")[2]
+
+    @property
+    def alarm_subscribers(self) -> list[str]:
+        """Who receives the alarms: ``alarmRecipients``, or the technical contacts."""
+        return self.alarm_recipients if self.alarm_recipients is not None else self.alert_recipients
+
+    def tunable_values(self) -> dict[str, int | str]:
+        """Every tunable of the ConsentDeletion catalog entry: its default or the configured override."""
+        return CONSENT_DELETION.tunable_values(self.tunables)
+
+    def setting_values(self) -> dict[str, str]:
+        """The value of every setting the ConsentDeletion catalog entry declares."""
+        return {
+            "VendorBaseUrl": self.vendor_base_url,
+            "AlertRecipients": ",".join(self.alert_recipients),
+            "AlertSender": self.alert_sender,
+        }
+
+
 class AppConfig(_ContextModel):
     """The whole app. Each field is one top-level context key (its camelCase alias)."""
 
@@ -145,6 +268,9 @@ class AppConfig(_ContextModel):
     )
     scheduled_requests: ScheduledRequestsConfig = Field(
         default_factory=ScheduledRequestsConfig, description="The scheduled-requests workflow (object)."
+    )
+    consent_deletion: ConsentDeletionConfig = Field(
+        default_factory=ConsentDeletionConfig, description="The consent-deletion workflow (object)."
     )
 
     @field_validator("log_retention_days")
@@ -175,7 +301,7 @@ class AppConfig(_ContextModel):
 def documented_keys() -> Iterator[tuple[str, str, str]]:
     """(context key, default, meaning) for every configuration key, tunables included."""
     for name, field in AppConfig.model_fields.items():
-        if name == "scheduled_requests":
+        if name in ("scheduled_requests", "consent_deletion"):
             continue
         yield (
             field.alias or name,
@@ -191,6 +317,11 @@ def documented_keys() -> Iterator[tuple[str, str, str]]:
         yield f"scheduledRequests.{field.alias or name}", json.dumps(default), field.description or ""
     for tunable in SCHEDULED_REQUEST.tunables:
         yield f"scheduledRequests.tunables.{tunable.name}", json.dumps(tunable.default), tunable.description
+    for name, field in ConsentDeletionConfig.model_fields.items():
+        default = field.get_default(call_default_factory=True)
+        yield f"consentDeletion.{field.alias or name}", json.dumps(default), field.description or ""
+    for tunable in CONSENT_DELETION.tunables:
+        yield f"consentDeletion.tunables.{tunable.name}", json.dumps(tunable.default), tunable.description
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from typing import Final
 
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_rds as rds
 
 # Lambda: the runtime and the Powertools layer must agree on the Python version.
 LAMBDA_RUNTIME: Final = lambda_.Runtime.PYTHON_3_13
@@ -26,6 +27,7 @@ LAMBDA_ASSET_EXCLUDES: Final = (
     "**/*.py[cod]",
     "**/.pytest_cache/",
     "**/.mypy_cache/",
+    "**/requirements.txt",
 )
 
 # Application tags on every resource.
@@ -53,3 +55,17 @@ SCHEDULED_REQUESTS_STACK: Final = "ScheduledRequests"
 SCHEDULED_REQUESTS_WORKFLOW: Final = "ScheduledRequestsWorkflow"
 SCHEDULE_API: Final = "ScheduleApi"
 WORKFLOW_KEY: Final = "WorkflowKey"
+CONSENT_DELETION_STACK: Final = "ConsentDeletion"
+CONSENT_DELETION_WORKFLOW: Final = "ConsentDeletionWorkflow"
+
+# The ledger database: PostgreSQL pinned to a minor version (upgrades are deliberate), reached only from
+# inside its VPC over TLS with IAM database authentication.
+LEDGER_POSTGRES_VERSION: Final = rds.PostgresEngineVersion.VER_16_10
+LEDGER_POSTGRES_PORT: Final = 5432
+LEDGER_MASTER_USER: Final = "ledger_admin"
+LEDGER_AVAILABILITY_ZONES: Final = 2
+
+# A layer's directories land under /opt in the execution environment; the dependencies layer holds the
+# packages (python/) and the RDS certificate bundle the ledger verifies the database against.
+LAYER_MOUNT: Final = "/opt"
+RDS_CA_BUNDLE_IN_LAYER: Final = "rds-ca/global-bundle.pem"

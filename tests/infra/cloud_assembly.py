@@ -85,6 +85,19 @@ class SynthesizedApp:
         report = json.loads(report_file.read_text())
         return [violation for plugin in report["pluginReports"] for violation in plugin.get("violations", [])]
 
+    def stack(self, stack_name: str) -> SynthesizedApp:
+        """Another stack of the same cloud assembly, by its CloudFormation stack name."""
+        manifest = json.loads((self.outdir / "manifest.json").read_text())
+        (template_file,) = [
+            artifact["properties"]["templateFile"]
+            for artifact_id, artifact in manifest["artifacts"].items()
+            if artifact["type"] == "aws:cloudformation:stack"
+            and artifact["properties"].get("stackName", artifact_id) == stack_name
+        ]
+        return SynthesizedApp(
+            outdir=self.outdir, template=json.loads((self.outdir / template_file).read_text())
+        )
+
     def messages(self, *levels: str) -> list[str]:
         """Annotations of the given levels (``aws:cdk:error``, ``aws:cdk:warning``) in the manifest."""
         manifest = json.loads((self.outdir / "manifest.json").read_text())
@@ -102,12 +115,35 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def synthesize(outdir: Path, scheduled_requests: Mapping[str, Any] | None = None) -> SynthesizedApp:
-    """Synthesize the app as ``cdk synth`` does, with ``scheduledRequests`` keys overridden."""
+def stand_in_dependencies_layer(directory: Path) -> Path:
+    """A directory shaped like the built dependencies layer, without downloading anything.
+
+    Tests check how the layer is wired, not its packages (the ledger and vendor tests run them from the
+    virtual environment), so an empty python/ and a dummy certificate bundle stand in for the real ones.
+    """
+    (directory / "python").mkdir(parents=True, exist_ok=True)
+    (directory / "rds-ca").mkdir(exist_ok=True)
+    (directory / "rds-ca" / "global-bundle.pem").write_text("stand-in for the RDS certificate bundle\n")
+    return directory
+
+
+def synthesize(
+    outdir: Path,
+    scheduled_requests: Mapping[str, Any] | None = None,
+    consent_deletion: Mapping[str, Any] | None = None,
+) -> SynthesizedApp:
+    """Synthesize the app as ``cdk synth`` does, with ``scheduledRequests`` and ``consentDeletion`` keys
+    overridden, and the dependencies layer stood in for (see ``stand_in_dependencies_layer``)."""
     from workflows.app import build_app  # imported late: starting the jsii runtime is slow
 
     context = cdk_json_context()
     context["scheduledRequests"] = {**context.get("scheduledRequests", {}), **(scheduled_requests or {})}
+    layer = stand_in_dependencies_layer(outdir.parent / f"{outdir.name}-dependencies-layer")
+    context["consentDeletion"] = {
+        **context.get("consentDeletion", {}),
+        "dependenciesLayerDirectory": str(layer),
+        **(consent_deletion or {}),
+    }
     assembly = build_app(context, outdir=str(outdir)).synth()
     template = assembly.get_stack_by_name(_stack_name(context)).template
     return SynthesizedApp(outdir=outdir, template=template)

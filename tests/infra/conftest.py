@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,15 @@ os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "1")
 _HERE = Path(__file__).parent
 EXTERNAL_TARGET_ARN = "arn:aws:lambda:us-east-1:123456789012:function:billing-reminders"
 COGNITO_USER_POOL_ARN = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Example1"
+CONSENT_DELETION_STACK_NAME = "ConsentDeletion"
+CONSENT_PRODUCTION: dict[str, Any] = {
+    "production": True,
+    "vendorBaseUrl": "https://deletions.vendor.test/v1",
+    "alertRecipients": ["privacy-oncall@acme.test", "dpo@acme.test"],
+    "alertSender": "consent-alerts@notify.acme.test",
+    "sesIdentity": "notify.acme.test",
+    "alarmRecipients": ["platform-oncall@acme.test"],
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -48,6 +58,19 @@ def api_key_app(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
             "logExecutionData": True,
         },
     )
+
+
+@pytest.fixture(scope="session")
+def consent_app(default_app: SynthesizedApp) -> SynthesizedApp:
+    """The ConsentDeletion stack of the default app (no synthesis of its own)."""
+    return default_app.stack(CONSENT_DELETION_STACK_NAME)
+
+
+@pytest.fixture(scope="session")
+def consent_production_app(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
+    """The ConsentDeletion stack in the production configuration, with real-looking settings."""
+    app = synthesize(tmp_path_factory.mktemp("cdk-consent-production"), consent_deletion=CONSENT_PRODUCTION)
+    return app.stack(CONSENT_DELETION_STACK_NAME)
 
 
 @pytest.fixture(scope="session")

@@ -10,11 +10,13 @@ from aws_cdk import Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 import catalog.model as catalog
+from workflows.shared.database_access import DatabaseAccess
 from workflows.shared.state_machine import CatalogStateMachine
 
 _T = TypeVar("_T")
@@ -38,9 +40,16 @@ class Bindings:
     targets: dict[str, lambda_.IFunction] = field(default_factory=dict)
     default_target: str | None = None
     state_machine: CatalogStateMachine | None = None
+    secrets: dict[str, secretsmanager.ISecret] = field(default_factory=dict)
+    databases: Mapping[str, DatabaseAccess] = field(default_factory=dict)
+    settings: Mapping[str, str] = field(default_factory=dict)
+    email_identity_arn: str | None = None
+    """The SES identity that ``SendEmail`` permits sending from."""
 
     def resolve(self, value: catalog.Value) -> str:
         """The string (often a CloudFormation token) a catalog value stands for in this stack."""
+        if isinstance(value, catalog.SecretArn | catalog.SettingValue):
+            return self._resolve_deployment_value(value)
         resolved: str | None = None
         match value:
             case catalog.FunctionArn(function=name):
@@ -66,6 +75,11 @@ class Bindings:
         if resolved is None:
             raise UnboundReference(f"{value} is not bound yet")
         return resolved
+
+    def _resolve_deployment_value(self, value: catalog.SecretArn | catalog.SettingValue) -> str:
+        if isinstance(value, catalog.SecretArn):
+            return _lookup(self.secrets, value.secret, "secret").secret_arn
+        return _lookup(self.settings, value.setting, "setting")
 
     def require_state_machine(self) -> CatalogStateMachine:
         """The workflow's state machine; raises ``UnboundReference`` before it is built."""

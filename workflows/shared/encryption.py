@@ -1,4 +1,4 @@
-"""The customer-managed KMS key that encrypts a workflow's queues and topics."""
+"""The customer-managed KMS key that encrypts a workflow's queues and topics, and any data it declares so."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ def build_workflow_key(scope: Construct, construct_id: str, *, workflow: str) ->
     return kms.Key(
         scope,
         construct_id,
-        description=f"Encrypts the queues and topics of the {workflow} workflow.",
+        description=f"Encrypts the queues, topics and stored data of the {workflow} workflow.",
         enable_key_rotation=True,
         removal_policy=RemovalPolicy.RETAIN,
     )

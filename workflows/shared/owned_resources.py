@@ -1,15 +1,17 @@
-"""Queues, topics and tables a catalog entry declares, built with the project's security defaults."""
+"""Queues, topics, tables and secrets a catalog entry declares, built with the project's security defaults."""
 
 from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_kms as kms
+from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 import catalog.model as catalog
+from workflows.shared.nag import acknowledge
 
 # SQS keeps a message at most 14 days; a dead-lettered request should stay as long as possible.
 QUEUE_RETENTION = Duration.days(14)
@@ -34,11 +36,16 @@ def build_topic(scope: Construct, spec: catalog.Topic, key: kms.IKey) -> sns.Top
     )
 
 
-def build_table(scope: Construct, spec: catalog.Table) -> dynamodb.Table:
+def build_table(
+    scope: Construct, spec: catalog.Table, key: kms.IKey | None = None, *, retain: bool = False
+) -> dynamodb.Table:
     """An on-demand table with point-in-time recovery, encryption at rest and the declared TTL attribute.
 
-    The AWS-managed key encrypts it: DynamoDB then needs no key grants on every caller.
+    The AWS-managed key encrypts it, so DynamoDB needs no key grants on every caller, unless the
+    declaration asks for the workflow's customer-managed ``key``. A declared change stream carries the
+    old and the new item. ``retain`` keeps the table (and protects it from deletion) beyond the stack.
     """
+    customer_managed = spec.customer_managed_key and key is not None
     return dynamodb.Table(
         scope,
         spec.logical_id,
@@ -48,6 +55,28 @@ def build_table(scope: Construct, spec: catalog.Table) -> dynamodb.Table:
         point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
             point_in_time_recovery_enabled=True
         ),
-        encryption=dynamodb.TableEncryption.AWS_MANAGED,
-        removal_policy=RemovalPolicy.DESTROY,
+        encryption=(
+            dynamodb.TableEncryption.CUSTOMER_MANAGED
+            if customer_managed
+            else dynamodb.TableEncryption.AWS_MANAGED
+        ),
+        encryption_key=key if customer_managed else None,
+        stream=dynamodb.StreamViewType.NEW_AND_OLD_IMAGES if spec.change_stream else None,
+        deletion_protection=retain,
+        removal_policy=RemovalPolicy.RETAIN if retain else RemovalPolicy.DESTROY,
     )
+
+
+def build_secret(scope: Construct, spec: catalog.Secret, key: kms.IKey) -> secretsmanager.Secret:
+    """A secret encrypted with ``key``, holding a random value until an operator stores the real one.
+
+    Its value comes from outside (a vendor issues an API key), so nothing here can rotate it.
+    """
+    secret = secretsmanager.Secret(scope, spec.logical_id, description=spec.purpose, encryption_key=key)
+    acknowledge(
+        secret,
+        "AwsSolutions-SMG4",
+        f"{spec.logical_id} holds a value issued outside AWS ({spec.purpose}); it is rotated by storing the "
+        "new value (docs/runbook.md), which a rotation function could not obtain.",
+    )
+    return secret

@@ -9,7 +9,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 import catalog.model as catalog
-from workflows.shared.bindings import Bindings
+from workflows.shared.bindings import Bindings, UnboundReference
 from workflows.shared.nag import acknowledge_wildcard_resources
 
 _EXECUTION_ACTIONS = {
@@ -47,6 +47,27 @@ def grant(
         case catalog.InvokeTargets():
             for function in bindings.targets.values():
                 _grant_invoke(function, principal, owner=owner)
+        case catalog.ReadSecret() | catalog.ConnectToDatabase() | catalog.SendEmail():
+            _grant_outside_access(permission, principal, bindings)
+
+
+def _grant_outside_access(
+    permission: catalog.ReadSecret | catalog.ConnectToDatabase | catalog.SendEmail,
+    principal: iam.IGrantable,
+    bindings: Bindings,
+) -> None:
+    match permission:
+        case catalog.ReadSecret(secret=name):
+            secret = bindings.secrets[name]
+            _allow(principal, ("secretsmanager:GetSecretValue",), secret.secret_arn)
+            if secret.encryption_key is not None:
+                secret.encryption_key.grant(principal, "kms:Decrypt")
+        case catalog.ConnectToDatabase(database=name):
+            bindings.databases[name].grant_connect(principal)
+        case catalog.SendEmail():
+            if bindings.email_identity_arn is None:
+                raise UnboundReference("SendEmail needs the sender identity, which is not configured")
+            _allow(principal, ("ses:SendEmail",), bindings.email_identity_arn)
 
 
 def _allow(principal: iam.IGrantable, actions: tuple[str, ...], resource: str) -> None:

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from aws_cdk import aws_ec2 as ec2
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
 import catalog.model as catalog
 from workflows.config import TargetConfig
+from workflows.shared.alarms import WorkflowAlarms
 from workflows.shared.bindings import Bindings
+from workflows.shared.database_access import DatabaseAccess
 from workflows.shared.encryption import build_workflow_key
-from workflows.shared.functions import CatalogFunction, powertools_layer
+from workflows.shared.functions import CatalogFunction, FunctionNetwork, powertools_layer
+from workflows.shared.invocations import connect_stream_source, schedule, subscribe
 from workflows.shared.nag import acknowledge
-from workflows.shared.owned_resources import build_queue, build_table, build_topic
+from workflows.shared.owned_resources import build_queue, build_secret, build_table, build_topic
 from workflows.shared.permissions import grant
 from workflows.shared.state_machine import CatalogStateMachine
 
@@ -22,10 +27,12 @@ DEFAULT_LOG_LEVEL = "INFO"
 
 
 class CatalogWorkflow(Construct):
-    """Key, queues, topics, tables, functions and the state machine of one catalog entry.
+    """Key, queues, topics, tables, secrets, functions and the state machine of one catalog entry,
+    then what invokes the functions (streams, subscriptions, schedules) and the alarms.
 
     Functions that need the state machine (its ARN in their environment, or control of its
     executions) are built after it; all others before, so the machine can reference them.
+    Databases are built by the caller (they need a network) and passed in as ``databases``.
     """
 
     def __init__(
@@ -40,20 +47,40 @@ class CatalogWorkflow(Construct):
         include_execution_data: bool,
         powertools_layer_version: int,
         log_retention: logs.RetentionDays,
+        key: kms.IKey | None = None,
+        retain_data: bool = False,
+        databases: Mapping[str, DatabaseAccess] | None = None,
+        settings: Mapping[str, str] | None = None,
+        dependencies_layer: lambda_.ILayerVersion | None = None,
+        email_identity_arn: str | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.spec = spec
         self._log_retention = log_retention
-        self.key = build_workflow_key(self, "Key", workflow=spec.name)
-        self.bindings = Bindings(scope=self, key=self.key, tunables=tunables, default_target=default_target)
+        self._retain_data = retain_data
+        self.key = key if key is not None else build_workflow_key(self, "Key", workflow=spec.name)
+        self.bindings = Bindings(
+            scope=self,
+            key=self.key,
+            tunables=tunables,
+            default_target=default_target,
+            databases=databases or {},
+            settings=settings or {},
+            email_identity_arn=email_identity_arn,
+        )
         self._layer = powertools_layer(self, "PowertoolsLayer", version=powertools_layer_version)
+        self._extra_layers = [dependencies_layer] if dependencies_layer is not None else []
         self.functions: dict[str, CatalogFunction] = {}
+        self.invocations: list[Construct] = []
+        """What starts the functions besides the state machine (stream mappings, subscriptions, schedules)."""
 
         self._build_owned_resources()
         self._build_functions(after_state_machine=False)
         self._bind_targets(targets)
         self.state_machine = self._build_state_machine(include_execution_data)
         self._build_functions(after_state_machine=True)
+        self._build_invocations()
+        self.alarms = self._build_alarms()
 
     def _build_owned_resources(self) -> None:
         for queue_spec in self.spec.queues:
@@ -69,26 +96,91 @@ class CatalogWorkflow(Construct):
         for topic_spec in self.spec.topics:
             self.bindings.topics[topic_spec.logical_id] = build_topic(self, topic_spec, self.key)
         for table_spec in self.spec.tables:
-            self.bindings.tables[table_spec.logical_id] = build_table(self, table_spec)
+            self.bindings.tables[table_spec.logical_id] = build_table(
+                self, table_spec, self.key, retain=self._retain_data
+            )
+        for secret_spec in self.spec.secrets:
+            self.bindings.secrets[secret_spec.logical_id] = build_secret(self, secret_spec, self.key)
 
     def _build_functions(self, *, after_state_machine: bool) -> None:
         for spec in self.spec.functions:
             if _needs_state_machine(spec) != after_state_machine:
                 continue
             environment = {name: self.bindings.resolve(value) for name, value in spec.environment.items()}
+            database = self._database_of(spec)
             built = CatalogFunction(
                 self,
                 spec.logical_id,
                 spec=spec,
-                environment=environment,
+                environment={**environment, **(database.environment() if database is not None else {})},
                 layer=self._layer,
                 log_level=environment.get("LOG_LEVEL", DEFAULT_LOG_LEVEL),
                 log_retention=self._log_retention,
+                extra_layers=self._extra_layers,
+                network=self._network_for(spec, database) if database is not None else None,
+                reserved_concurrency=(
+                    int(self.bindings.resolve(spec.reserved_concurrency))
+                    if spec.reserved_concurrency is not None
+                    else None
+                ),
             )
             self.functions[spec.logical_id] = built
             self.bindings.functions[spec.logical_id] = built.function
             for permission in spec.permissions:
                 grant(permission, built.function, owner=built, bindings=self.bindings)
+
+    def _database_of(self, spec: catalog.Function) -> DatabaseAccess | None:
+        if not spec.databases:
+            return None
+        if len(spec.databases) > 1:
+            raise catalog.CatalogError(f"{spec.logical_id}: a function connects to one database at most")
+        return self.bindings.databases[spec.databases[0]]
+
+    def _network_for(self, spec: catalog.Function, database: DatabaseAccess) -> FunctionNetwork:
+        security_group = ec2.SecurityGroup(
+            self,
+            f"{spec.logical_id}SecurityGroup",
+            vpc=database.vpc,
+            description=f"{spec.logical_id}: to the {database.spec.logical_id} database and AWS endpoints",
+            allow_all_outbound=False,
+        )
+        database.admit(security_group)
+        return FunctionNetwork(vpc=database.vpc, subnets=database.subnets, security_group=security_group)
+
+    def _build_invocations(self) -> None:
+        for source in self.spec.stream_sources:
+            self.invocations.append(
+                connect_stream_source(self, source, functions=self.functions, bindings=self.bindings)
+            )
+        for subscription in self.spec.subscriptions:
+            self.invocations.append(
+                subscribe(self, subscription, functions=self.functions, bindings=self.bindings)
+            )
+        for declared in self.spec.schedules:
+            every_minutes = int(self.bindings.resolve(declared.every_minutes))
+            self.invocations.append(
+                schedule(self, declared, functions=self.functions, every_minutes=every_minutes)
+            )
+
+    def _build_alarms(self) -> WorkflowAlarms | None:
+        if self.spec.alarm_topic is None:
+            return None
+        return WorkflowAlarms(
+            self,
+            "Alarms",
+            machine=self.state_machine,
+            dead_letter_queues={
+                queue.logical_id: self.bindings.queues[queue.logical_id]
+                for queue in self.spec.queues
+                if queue.dead_letter
+            },
+            scheduled_functions={
+                declared.function: self.bindings.functions[declared.function]
+                for declared in self.spec.schedules
+            },
+            topic=self.bindings.topics[self.spec.alarm_topic],
+            key=self.key,
+        )
 
     def _bind_targets(self, targets: Mapping[str, TargetConfig]) -> None:
         for name, target in targets.items():

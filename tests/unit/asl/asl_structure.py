@@ -38,12 +38,15 @@ def failure_path_problems(definition: dict[str, Any]) -> list[str]:
     """Paths from a catcher that do not end in a Fail state with a named Error.
 
     A path may instead lead back into the state that caught the error: that is a new attempt
-    (a reschedule), not the end of the failure path.
+    (a reschedule), not the end of the failure path. A catcher that continues where success would
+    have gone (the state's own Next) handles an expected outcome and is not a failure path at all.
     """
     states = definition["States"]
     problems: list[str] = []
     for catching_name, state in states.items():
         for target in catch_targets(state):
+            if target == state.get("Next"):
+                continue
             problems += _walk(states, target, catching_name, path=(catching_name,))
     return problems
 

@@ -1,0 +1,1 @@
+"""CDK for the consent-deletion workflow: ledger network and database, workflow construct, stack."""
