@@ -182,7 +182,7 @@ class ConsentDeletionConfig(_ContextModel):
     dependencies_layer_directory: str = Field(
         default="build/layers/consent-deletion",
         description="Directory (relative to the repository) holding the built dependencies layer: python/ "
-        "and rds-ca/ (make build/layers/consent-deletion/python).",
+        "and rds-ca/ (built by make deploy).",
     )
     tunables: dict[str, int | str] = Field(
         default_factory=dict, description="Overrides of the catalog's tunables, by name (see below)."

@@ -24,7 +24,9 @@ from workflows.shared.encryption import build_workflow_key
 from workflows.shared.functions import powertools_layer
 from workflows.shared.workflow import CatalogWorkflow
 
-LAYER_BUILD_TARGET = "make build/layers/consent-deletion/python"
+LAYER_BUILD_TARGET = (
+    "make build/layers/consent-deletion/python build/layers/consent-deletion/rds-ca/global-bundle.pem"
+)
 
 
 class ConsentDeletionWorkflow(Construct):

@@ -1,8 +1,9 @@
 """The layer of third-party packages a catalog entry's functions need, built before synthesis.
 
-`make synth` and `make deploy` build the directory (pip, for the Lambda platform) first. Synthesis never
-downloads anything: without the directory it ships a placeholder and warns, and a deployment of that
-template cannot succeed, because the deploy-time ledger migration imports the missing packages and fails.
+`make synth` builds the packages (pip, for the Lambda platform, from PyPI) first, and `make deploy` also
+fetches the files a deployment needs beyond them (the RDS certificate bundle). Synthesis itself never
+downloads anything: without the directory it ships a placeholder, and without a required file it ships the
+layer as it is; both warn, because a deployment of that template cannot succeed.
 """
 
 from __future__ import annotations
@@ -20,10 +21,6 @@ PLACEHOLDER_DIRECTORY = Path(__file__).resolve().parent / "placeholder_layer"
 PACKAGES_DIRECTORY = "python"
 
 
-class LayerBuildIncomplete(RuntimeError):
-    """The layer directory exists but lacks a file the functions need."""
-
-
 def dependencies_layer(
     scope: Construct,
     construct_id: str,
@@ -35,8 +32,6 @@ def dependencies_layer(
 ) -> lambda_.LayerVersion:
     """The layer from ``directory``, or the placeholder (with a warning) when it has not been built."""
     built = (directory / PACKAGES_DIRECTORY).is_dir()
-    if built and (missing := [name for name in required_files if not (directory / name).is_file()]):
-        raise LayerBuildIncomplete(f"{directory} lacks {', '.join(missing)}: run `{build_command}` again")
     layer = lambda_.LayerVersion(
         scope,
         construct_id,
@@ -49,6 +44,12 @@ def dependencies_layer(
         Annotations.of(layer).add_warning_v2(
             "workflows:DependenciesLayerNotBuilt",
             f"{directory} is not built, so this template ships an empty placeholder layer and cannot be "
-            f"deployed successfully: run `{build_command}` (make synth and make deploy do it).",
+            f"deployed successfully: run `{build_command}` (make deploy does it).",
+        )
+    elif missing := [name for name in required_files if not (directory / name).is_file()]:
+        Annotations.of(layer).add_warning_v2(
+            "workflows:DependenciesLayerIncomplete",
+            f"{directory} lacks {', '.join(missing)}, so this template cannot be deployed successfully: "
+            f"run `{build_command}` (make deploy does it).",
         )
     return layer
