@@ -85,3 +85,24 @@ def polling_loop_machine() -> str:
             },
         }
     )
+
+
+TIMER_FIRED_FUNCTION = "timer-fired"
+
+
+def wait_until_then_call_machine() -> str:
+    """Waits until the input's `dueAt` timestamp, calls the `timer-fired` Lambda function, then succeeds."""
+    return json.dumps(
+        {
+            "StartAt": "WaitUntilDue",
+            "States": {
+                "WaitUntilDue": {"Type": "Wait", "TimestampPath": "$.dueAt", "Next": "TimerFired"},
+                "TimerFired": {
+                    "Type": "Task",
+                    "Resource": f"arn:aws:lambda:us-east-1:123456789012:function:{TIMER_FIRED_FUNCTION}",
+                    "Next": "Done",
+                },
+                "Done": {"Type": "Succeed"},
+            },
+        }
+    )

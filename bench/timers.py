@@ -1,19 +1,22 @@
-"""Many executions waiting on timers: memory, restart-and-resume on SqliteStore, and timer lateness.
+"""100,000 executions waiting on timers: memory, restart-and-resume, drain, and real-clock lateness.
 
     python -m bench timers [--waiting 100000] [--lateness-timers 2000] [--lateness-spread 10]
 
-1. `--waiting` executions each wait one hour on a virtual clock (SqliteStore): RSS once all wait.
-2. The engine is dropped and a new one opens the same file: seconds until it is ready, then seconds to
-   advance the clock by an hour and complete every execution.
-3. With the real clock and the background worker, `--lateness-timers` Waits fall due spread over
-   `--lateness-spread` seconds: how late each one leaves its Wait state (p50, p99, max).
+1. This process parks `--waiting` executions on a SqliteStore, each in a Wait until a moment a day
+   ahead (then a Task calls the `timer-fired` function): seconds to start them, RSS while they wait.
+2. A new process opens the same store (all of them still waiting), starts the background worker on the
+   real clock and measures how late `--lateness-timers` further Waits, due over `--lateness-spread`
+   seconds, end (p50, p99, max).
+3. Another new process opens the store on a clock past every timer (a restart after an outage) and
+   measures, from the moment it opens the store: engine ready, first due timer fired
+   (restart-and-resume), and every execution fired and completed (drain).
 """
 
 from __future__ import annotations
 
 import argparse
-import random
-import statistics
+import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -21,123 +24,79 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.machines import ROLE_ARN, wait_seconds_machine, wait_until_machine
-from bench.measurement import Measurement, current_rss_mb, format_table, to_json
-from local.engine import Engine, RealClock, SqliteStore, VirtualClock
+from bench.machines import ROLE_ARN, wait_until_then_call_machine
+from bench.measurement import Measurement, current_rss_mb, format_table, from_json, to_json
+from bench.restart import rfc3339
+from local.engine import Engine, RealClock, SqliteStore
 
 NAME = "timers"
-WAIT_SECONDS = 3600
-LATENESS_LEAD_SECONDS = 5.0  # time to start every execution before the first timer falls due
-COMPLETION_POLL_SECONDS = 0.2
+DUE_AFTER = timedelta(days=1)
 
 
-def run_waiting(waiting: int, state_file: Path) -> list[Measurement]:
-    """Park `waiting` executions on one-hour timers, restart on the same file, and resume them all."""
-    start = datetime(2026, 1, 1, tzinfo=UTC)
+def park_executions(waiting: int, state_file: Path, due_at: datetime) -> tuple[str, list[Measurement]]:
+    """Start `waiting` executions that wait until `due_at`; returns the machine ARN and the numbers."""
     rss_before = current_rss_mb()
-    engine = Engine(clock=VirtualClock(start=start), store=SqliteStore(state_file))
-    machine = engine.create_state_machine(
-        name="WaitAnHour", definition=wait_seconds_machine(WAIT_SECONDS), role_arn=ROLE_ARN
-    )
-    started = time.perf_counter()
-    arns = [
-        engine.start_execution(machine["stateMachineArn"], input="{}")["executionArn"] for _ in range(waiting)
-    ]
-    engine.run_until_idle()
-    start_seconds = time.perf_counter() - started
-    rss_waiting = current_rss_mb()
-    engine.close()
-    del engine
-
-    restarted = time.perf_counter()
-    engine = Engine(clock=VirtualClock(start=start), store=SqliteStore(state_file))
-    engine.run_until_idle()
-    restart_seconds = time.perf_counter() - restarted
-    resumed = time.perf_counter()
-    engine.advance(WAIT_SECONDS + 1)
-    resume_seconds = time.perf_counter() - resumed
-    succeeded = sum(engine.describe_execution(arn)["status"] == "SUCCEEDED" for arn in arns)
-    engine.close()
-    return [
+    engine = Engine(clock=RealClock(), store=SqliteStore(state_file))
+    try:
+        machine_arn = engine.create_state_machine(
+            name="WaitUntilThenCall", definition=wait_until_then_call_machine(), role_arn=ROLE_ARN
+        )["stateMachineArn"]
+        execution_input = json.dumps({"dueAt": rfc3339(due_at)})
+        started = time.perf_counter()
+        for _ in range(waiting):
+            engine.start_execution(machine_arn, input=execution_input)
+        engine.run_until_idle()
+        start_seconds = time.perf_counter() - started
+        rss_waiting = current_rss_mb()
+    finally:
+        engine.close()
+    return machine_arn, [
         Measurement(NAME, f"start {waiting} executions up to their Wait", start_seconds, "s"),
         Measurement(NAME, f"RSS with {waiting} executions waiting", rss_waiting, "MB"),
         Measurement(NAME, "RSS growth while they wait", rss_waiting - rss_before, "MB"),
-        Measurement(NAME, "restart: open the store, ready to run", restart_seconds * 1000, "ms"),
-        Measurement(NAME, "resume: advance 1 h, complete every execution", resume_seconds, "s"),
-        Measurement(NAME, "executions succeeded after restart", succeeded, "executions"),
+        Measurement(NAME, "store file size", state_file.stat().st_size / 2**20, "MB"),
     ]
 
 
-def run_lateness(timers: int, spread_seconds: float, state_file: Path) -> list[Measurement]:
-    """Real clock: how late Wait states end relative to the timestamp they waited for."""
-    engine = Engine(clock=RealClock(), store=SqliteStore(state_file))
-    engine.start()
-    try:
-        machine = engine.create_state_machine(
-            name="WaitUntil", definition=wait_until_machine(), role_arn=ROLE_ARN
-        )
-        first_due = datetime.now(UTC) + timedelta(seconds=LATENESS_LEAD_SECONDS)
-        randomness = random.Random(7)
-        due_by_arn: dict[str, datetime] = {}
-        for _ in range(timers):
-            due = first_due + timedelta(seconds=randomness.uniform(0, spread_seconds))
-            run = engine.start_execution(
-                machine["stateMachineArn"], input=f'{{"dueAt": "{due.isoformat().replace("+00:00", "Z")}"}}'
-            )
-            due_by_arn[run["executionArn"]] = due
-        starting_seconds = (datetime.now(UTC) - first_due).total_seconds() + LATENESS_LEAD_SECONDS
-        _wait_until_finished(engine, list(due_by_arn), first_due + timedelta(seconds=spread_seconds + 60))
-        lateness = sorted(_lateness_seconds(engine, arn, due) for arn, due in due_by_arn.items())
-    finally:
-        engine.close()
-    return [
-        Measurement(
-            NAME,
-            f"real clock: start {timers} executions (first due {LATENESS_LEAD_SECONDS:g} s in)",
-            starting_seconds,
-            "s",
-        ),
-        Measurement(
-            NAME,
-            f"real clock: {timers} timers over {spread_seconds:g} s, p50 lateness",
-            _ms(lateness, 50),
-            "ms",
-        ),
-        Measurement(NAME, "real clock: p99 lateness", _ms(lateness, 99), "ms"),
-        Measurement(NAME, "real clock: max lateness", lateness[-1] * 1000 if lateness else 0.0, "ms"),
-    ]
-
-
-def _wait_until_finished(engine: Engine, arns: list[str], deadline: datetime) -> None:
-    pending = set(arns)
-    while pending and datetime.now(UTC) < deadline:
-        time.sleep(COMPLETION_POLL_SECONDS)
-        pending = {arn for arn in pending if engine.describe_execution(arn)["status"] == "RUNNING"}
-
-
-def _lateness_seconds(engine: Engine, execution_arn: str, due: datetime) -> float:
-    history = engine.get_execution_history(execution_arn, max_results=1000)
-    exited = [event["timestamp"] for event in history["events"] if event["type"] == "WaitStateExited"]
-    if not exited:
-        return float("inf")  # never fired: counts as the latest of all
-    return max(0.0, (exited[0] - due).total_seconds())
-
-
-def _ms(sorted_seconds: list[float], percentile: int) -> float:
-    if not sorted_seconds:
-        return 0.0
-    if len(sorted_seconds) == 1:
-        return sorted_seconds[0] * 1000
-    return statistics.quantiles(sorted_seconds, n=100, method="inclusive")[percentile - 1] * 1000
+def in_new_process(*arguments: str) -> list[Measurement]:
+    """Run one half of `bench.restart` in a fresh interpreter and read its numbers."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.restart", *arguments, "--json"],
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    return from_json(completed.stdout.strip().splitlines()[-1])
 
 
 def run(
     waiting: int = 100_000, lateness_timers: int = 2000, lateness_spread: float = 10.0
 ) -> list[Measurement]:
-    """Run all three parts in a temporary state directory."""
+    """Run the three parts on one temporary store."""
+    due_at = datetime.now(UTC) + DUE_AFTER
     with tempfile.TemporaryDirectory() as state_dir:
-        results = run_waiting(waiting, Path(state_dir) / "waiting.sqlite3")
-        results += run_lateness(lateness_timers, lateness_spread, Path(state_dir) / "lateness.sqlite3")
+        state_file = Path(state_dir) / "timers.sqlite3"
+        machine_arn, results = park_executions(waiting, state_file, due_at)
+        results += in_new_process(
+            "lateness",
+            "--state-file",
+            str(state_file),
+            "--timers",
+            str(lateness_timers),
+            "--spread",
+            str(lateness_spread),
+        )
+        results += in_new_process(
+            "resume",
+            "--state-file",
+            str(state_file),
+            "--machine-arn",
+            machine_arn,
+            "--expected",
+            str(waiting),
+            "--clock-at",
+            rfc3339(due_at + timedelta(seconds=1)),
+        )
     return results
 
 

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 COMMAND_MODULES: tuple[str, ...] = (
     "local.sfn_api.sfn_command",
     "local.sfn_api.clock_command",
+    "local.stack.up_command",
+    "local.demo.command",
 )
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 

@@ -1,14 +1,18 @@
 """Clocks for the engine: every time the engine reads (timers, timestamps, $now()) comes from one of these.
 
 `RealClock` follows the wall clock; `VirtualClock` moves only when told; `SkipClock` moves only when the
-engine has nothing runnable and jumps straight to the next due timer.
+engine has nothing runnable and jumps straight to the next due timer. A virtual or skip clock can report
+each move to a recorder (the engine persists the position in its store, so a restart resumes from it).
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
+
+PositionRecorder = Callable[[datetime], None]
 
 
 class Clock(Protocol):
@@ -44,6 +48,8 @@ class ManualClock:
 
     def __init__(self, start: datetime | None = None) -> None:
         self._now = _aware(start) if start is not None else datetime.now(UTC)
+        self._start_given = start is not None
+        self._recorder: PositionRecorder | None = None
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
@@ -55,7 +61,8 @@ class ManualClock:
         """Move to `moment`; a clock never moves backwards, so an earlier moment is ignored."""
         moment = _aware(moment)
         with self._lock:
-            self._now = max(self._now, moment)
+            if moment > self._now:
+                self._move(moment)
             return self._now
 
     def advance(self, seconds: float) -> datetime:
@@ -63,8 +70,38 @@ class ManualClock:
         if seconds < 0:
             raise ValueError("a clock cannot move backwards")
         with self._lock:
-            self._now = self._now + timedelta(seconds=seconds)
+            if seconds > 0:
+                self._move(self._now + timedelta(seconds=seconds))
             return self._now
+
+    def _move(self, moment: datetime) -> None:
+        # Record first, then move: nothing can read (and commit) a time the recorder has not kept yet.
+        if self._recorder is not None:
+            self._recorder(moment)
+        self._now = moment
+
+    def resume_from(self, recorded: datetime) -> datetime:
+        """Continue from a position recorded earlier (by a previous process on the same store).
+
+        A clock created without a start takes the recorded position as it is; one created with an
+        explicit start keeps that start only when it is later, so time never goes backwards.
+        """
+        recorded = _aware(recorded)
+        with self._lock:
+            self._now = max(self._now, recorded) if self._start_given else recorded
+            self._start_given = True
+            return self._now
+
+    def record_with(self, recorder: PositionRecorder) -> None:
+        """Report every later move to `recorder` (replacing any earlier one)."""
+        with self._lock:
+            self._recorder = recorder
+
+    def stop_recording(self, recorder: PositionRecorder) -> None:
+        """Stop reporting to `recorder`, unless another one has replaced it meanwhile."""
+        with self._lock:
+            if self._recorder == recorder:
+                self._recorder = None
 
 
 class VirtualClock(ManualClock):

@@ -81,6 +81,7 @@ class ExecutionDriver:
         self._definitions: dict[str, asl.Definition] = {}
         self._worker: threading.Thread | None = None
         self._stopping = False
+        self._unsaved_clock: datetime | None = None
         for arn in store.runnable_executions():
             self.enqueue(arn)
 
@@ -102,10 +103,40 @@ class ExecutionDriver:
 
     def definition_of(self, record: ExecutionRecord) -> asl.Definition:
         """The definition an execution runs."""
+        with self._lock:
+            cached = self._definitions.get(record.definition_hash)
+        if cached is not None:
+            return cached
         text = self.store.get_definition(record.definition_hash)
         if text is None:
             raise LookupError(f"definition {record.definition_hash} of {record.arn} is missing")
         return self.definition(text)
+
+    # ------------------------------------------------------------------ the clock position
+
+    def clock_moved(self, moment: datetime) -> None:
+        """Note a move of a virtual or skip clock (called before the clock shows the new time).
+
+        The position is saved in the same transaction as the next commit, so no committed event can
+        carry a later time than the saved position, and at the latest by `save_clock` when the engine
+        settles (end of run_until_idle and advance, the worker going idle, close).
+        """
+        with self._lock:
+            if self._unsaved_clock is None or moment > self._unsaved_clock:
+                self._unsaved_clock = moment
+
+    def save_clock(self) -> None:
+        """Save a clock position that no commit has saved yet."""
+        with self._lock:
+            moment = self._unsaved_clock
+        if moment is not None:
+            self.store.save_clock_position(moment)
+            self._clock_saved(moment)
+
+    def _clock_saved(self, moment: datetime) -> None:
+        with self._lock:
+            if self._unsaved_clock == moment:
+                self._unsaved_clock = None
 
     # ------------------------------------------------------------------ claims and the queue
 
@@ -204,6 +235,8 @@ class ExecutionDriver:
             self._record_completion(record, completion)
         running = record.status == "RUNNING"
         runnable = running and frame.has_runnable()
+        with self._lock:
+            clock_position = self._unsaved_clock
         self.store.commit(
             ExecutionCommit(
                 record=record,
@@ -216,8 +249,11 @@ class ExecutionDriver:
                 runnable=runnable,
                 tokens=dict.fromkeys(frame.tokens, record.arn) if running else {},
                 new=new,
+                clock_position=clock_position,
             )
         )
+        if clock_position is not None:
+            self._clock_saved(clock_position)
         if runnable and enqueue:
             self.enqueue(record.arn)
         elif running:
@@ -240,11 +276,14 @@ class ExecutionDriver:
 
     def run_until_idle(self, *, max_rounds: int = 1_000_000) -> None:
         """Run until nothing is runnable; a skip clock jumps to each next timer on the way."""
-        for _ in range(max_rounds):
-            if self.run_ready():
-                continue
-            if self.clock.mode != "skip" or not self._jump_to_next_timer():
-                return
+        try:
+            for _ in range(max_rounds):
+                if self.run_ready():
+                    continue
+                if self.clock.mode != "skip" or not self._jump_to_next_timer():
+                    return
+        finally:
+            self.save_clock()
 
     def _jump_to_next_timer(self) -> bool:
         due = self.store.next_due(skippable=True)
@@ -279,6 +318,7 @@ class ExecutionDriver:
         self._move_clock(at_or_after(target))
         while self.run_ready():
             pass
+        self.save_clock()
 
     # ------------------------------------------------------------------ background worker
 
@@ -315,6 +355,7 @@ class ExecutionDriver:
             self._sleep_until_next_timer()
 
     def _sleep_until_next_timer(self) -> None:
+        self.save_clock()
         timeout = 1.0
         if self.clock.mode == "real":
             due = self.store.next_due(skippable=False)

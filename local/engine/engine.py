@@ -64,6 +64,17 @@ class Engine:
             aws_endpoint_url=aws_endpoint_url,
         )
         self._driver = ExecutionDriver(self.clock, self.store, self.dispatcher)
+        self._resume_clock()
+
+    def _resume_clock(self) -> None:
+        """A virtual or skip clock continues from the position saved in the store and saves every move."""
+        if not isinstance(self.clock, ManualClock):
+            return  # the wall clock needs no memory
+        recorded = self.store.load_clock_position()
+        if recorded is not None:
+            self.clock.resume_from(recorded)
+        self.store.save_clock_position(self.clock.now())
+        self.clock.record_with(self._driver.clock_moved)
 
     # ------------------------------------------------------------------ running
 
@@ -99,6 +110,9 @@ class Engine:
     def close(self) -> None:
         """Stop the background worker and close the store."""
         self._driver.close()
+        if isinstance(self.clock, ManualClock):
+            self.clock.stop_recording(self._driver.clock_moved)
+            self._driver.save_clock()
         self.store.close()
 
     # ------------------------------------------------------------------ state machines
@@ -138,6 +152,7 @@ class Engine:
             tracing_configuration=tracing_configuration or dict(DEFAULT_TRACING),
             revision_id=str(uuid.uuid4()),
         )
+        self._driver.save_clock()  # the creation date must not be later than the saved clock
         self.store.put_definition(definition_digest(definition), definition)
         self.store.put_state_machine(record)
         if tags:
@@ -203,6 +218,7 @@ class Engine:
             record.tracing_configuration = tracing_configuration
         record.update_date = to_epoch(self.clock.now())
         record.revision_id = str(uuid.uuid4())
+        self._driver.save_clock()
         self.store.put_state_machine(record)
         return {"updateDate": from_epoch(record.update_date), "revisionId": record.revision_id}
 
@@ -290,7 +306,10 @@ class Engine:
             )
         record = self._new_execution(state_machine_arn, input, name, express=True)
         assert isinstance(record, ExecutionRecord)
-        self._run_to_end(record.arn)
+        try:
+            self._run_to_end(record.arn)
+        finally:
+            self._driver.save_clock()
         final = self.store.get_execution(record.arn) or record
         response: dict[str, Any] = {
             "executionArn": final.arn,
@@ -497,7 +516,11 @@ class Engine:
                 input=point["input"],
                 vars=point["vars"],
                 src=event_id,
+                data={"kept": point["kept"]} if "kept" in point else {},
             )
+            timeout = runner.definition.timeout_seconds
+            if timeout is not None:  # a redrive starts the execution's TimeoutSeconds afresh
+                frame.timeout_due = record.redrive_date + timeout
             self._driver.commit(runner, record)
         return {"redriveDate": from_epoch(record.redrive_date)}
 

@@ -271,8 +271,11 @@ class Runner:
         self, thread: dict[str, Any], spec: StateSpec, value: Any, extra: dict[str, Any] | None = None
     ) -> Scope:
         """A JSONPath evaluation scope with `value` as "$"."""
+        # Built on first read: most paths and templates never look at `$$`.
         return Scope(
-            value=value, context=self.context_object(thread, spec, extra), variables=self.variables(thread)
+            value=value,
+            context=lambda: self.context_object(thread, spec, extra),
+            variables=self.variables(thread),
         )
 
     def bindings(self, thread: dict[str, Any], spec: StateSpec, **states: Any) -> Bindings:
@@ -357,17 +360,31 @@ class Runner:
     def _end(self, completion: Completion) -> None:
         root = next((t for t in self.frame.threads.values() if t["parent"] is None), None)
         if completion.status != "SUCCEEDED" and root is not None:
-            # Where RedriveExecution continues: the top-level state that was running.
-            self.frame.redrive = {
-                "machine": root["machine"],
-                "state": root["state"],
-                "input": root["input"],
-                "vars": root["vars"],
-            }
+            self.frame.redrive = self._redrive_point(root)
         for thread_id in list(self.frame.threads):
             self.frame.remove(thread_id)
         self.frame.timeout_due = None
         self.completion = completion
+
+    def _redrive_point(self, root: dict[str, Any]) -> dict[str, Any]:
+        """Where RedriveExecution continues: the top-level state that was running. When that is a Map
+        or Parallel state, the outputs of the iterations/branches that succeeded are kept, so that only
+        the failed, aborted or never started ones run again (as Step Functions does for inline Maps)."""
+        point = {
+            "machine": root["machine"],
+            "state": root["state"],
+            "input": root["input"],
+            "vars": root["vars"],
+        }
+        if self.spec_of(root).type in ("Map", "Parallel"):
+            data = root["data"]
+            if "succeeded" in data:
+                kept = [[slot, data["results"][slot]] for slot in data["succeeded"]]
+            else:  # failed again before its children started: keep what an earlier redrive kept
+                kept = data.get("kept") or []
+            if kept:
+                point["kept"] = kept
+        return point
 
     def time_out(self) -> None:
         """The execution-wide TimeoutSeconds elapsed."""

@@ -36,6 +36,7 @@ class MapState:
                 RUNTIME,
                 f"The local engine runs Map states inline and does not support {', '.join(unsupported)}",
             )
+        kept = thread["data"].get("kept")  # outputs of iterations that succeeded before a redrive
         settings: _JsonataSettings | _JsonPathSettings
         if spec.is_jsonata:
             settings = _JsonataSettings(runner, thread, spec)
@@ -47,6 +48,7 @@ class MapState:
             "concurrency": settings.number("MaxConcurrency"),
             "tolerated_count": settings.number("ToleratedFailureCount"),
             "tolerated_percentage": settings.number("ToleratedFailurePercentage"),
+            "kept": kept,
         }
         self._start(runner, thread, spec)
 
@@ -54,13 +56,18 @@ class MapState:
         data = thread["data"]
         count = len(data["items"])
         runner.log.emit(thread, "MapStateStarted", "mapStateStartedEventDetails", {"length": count})
+        kept = {slot: output for slot, output in data.pop("kept", None) or [] if slot < count}
+        # A redriven Map runs only the iterations that did not succeed before, in index order.
+        order = [index for index in range(count) if index not in kept] if kept else None
         concurrency = data["concurrency"] or 0
         limit = min(concurrency, INLINE_CONCURRENCY_LIMIT) if concurrency else INLINE_CONCURRENCY_LIMIT
-        lanes = max(1, min(count, limit))
+        lanes = max(1, min(count - len(kept), limit))
         data.update(
-            results=[None] * count,
+            results=[kept.get(index) for index in range(count)],
+            succeeded=sorted(kept),
+            order=order,
             next=0,
-            done=0,
+            done=len(kept),
             failures=0,
             lanes=[thread["src"]] * lanes,
             lane_last=[thread["src"]] * lanes,
@@ -68,7 +75,7 @@ class MapState:
             lane_of={},
         )
         thread["phase"] = "children"
-        if count == 0:
+        if data["done"] == count:
             thread.update(phase="resume", resume={"kind": "iterations_done"})
             return
         self._launch(runner, thread, spec)
@@ -76,8 +83,10 @@ class MapState:
     def _launch(self, runner: Runner, thread: dict[str, Any], spec: StateSpec) -> None:
         data = thread["data"]
         machine = runner.definition.machines[processor_key(spec)]
-        while data["free"] and data["next"] < len(data["items"]):
-            index = data["next"]
+        order = data.get("order")
+        to_run = len(order) if order is not None else len(data["items"])
+        while data["free"] and data["next"] < to_run:
+            index = order[data["next"]] if order is not None else data["next"]
             data["next"] += 1
             lane = data["free"].pop(0)
             data["lane_of"][str(index)] = lane
@@ -130,6 +139,8 @@ class MapState:
         )
         self._release_lane(data, index, child["src"], event_id)
         data["results"][index] = output
+        # setdefault: a frame saved before redrive kept outputs has no such list
+        data.setdefault("succeeded", []).append(index)
         self._after_iteration(runner, parent, spec)
 
     def child_failed(

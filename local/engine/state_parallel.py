@@ -20,16 +20,24 @@ class ParallelState:
             effective = dataflow.arguments(runner, thread, spec)
         else:
             effective = dataflow.parameters(runner, thread, spec, dataflow.input_value(runner, thread, spec))
-        thread["data"] = {"effective": effective}
+        kept = thread["data"].get("kept")  # outputs of branches that succeeded before a redrive
+        thread["data"] = {"effective": effective, "kept": kept}
         self._start_branches(runner, thread, spec)
 
     def _start_branches(self, runner: Runner, thread: dict[str, Any], spec: StateSpec) -> None:
         runner.log.emit(thread, "ParallelStateStarted")
         branches = spec.get("Branches")
-        effective = thread["data"]["effective"]
-        thread["data"].update(results=[None] * len(branches), pending=len(branches))
+        data = thread["data"]
+        effective = data["effective"]
+        kept = {slot: output for slot, output in data.pop("kept", None) or [] if slot < len(branches)}
+        results = [kept.get(index) for index in range(len(branches))]
+        data.update(results=results, pending=len(branches) - len(kept), succeeded=sorted(kept))
         thread["phase"] = "children"
+        if data["pending"] == 0:
+            thread.update(phase="resume", resume={"kind": "branches_done"})
         for index, _ in enumerate(branches):
+            if index in kept:
+                continue
             machine = runner.definition.machines[branch_key(spec, index)]
             runner.frame.new_thread(
                 parent=thread["id"],
@@ -46,6 +54,8 @@ class ParallelState:
         """A branch ended: keep its output; when all have, the state succeeds."""
         data = parent["data"]
         data["results"][child["slot"]] = output
+        # setdefault: a frame saved before redrive kept outputs has no such list
+        data.setdefault("succeeded", []).append(child["slot"])
         data["pending"] -= 1
         parent["src"] = max(parent["src"], child["src"])
         if data["pending"] == 0:

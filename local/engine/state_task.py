@@ -144,9 +144,15 @@ class TaskState:
             token=data.get("token"),
             timeout_seconds=data["timeout"],
         )
+        started = runner.now_epoch()
         result: TaskResult = runner.services.invoke(runner, thread, call)
+        deadline = started + data["timeout"] if data["timeout"] is not None else None
         if resource.waits_for_token and result.ok and not self._mocked(runner, spec, attempt):
-            self._submitted(runner, thread, resource, result.output)
+            self._submitted(runner, thread, resource, result.output, deadline)
+            return
+        if deadline is not None and runner.now_epoch() >= deadline:
+            # An in-process call cannot be interrupted; once it returns past its deadline it timed out.
+            self._report_timeout(runner, thread, spec, resource, TIMEOUT)
             return
         self._settle(runner, thread, spec, resource, result)
 
@@ -157,7 +163,14 @@ class TaskState:
             return False
         return config.response(runner.info.state_machine_name, test_case, spec.name, attempt) is not None
 
-    def _submitted(self, runner: Runner, thread: dict[str, Any], resource: Resource, output: Any) -> None:
+    def _submitted(
+        self,
+        runner: Runner,
+        thread: dict[str, Any],
+        resource: Resource,
+        output: Any,
+        deadline: float | None,
+    ) -> None:
         data = thread["data"]
         runner.log.emit(
             thread,
@@ -165,9 +178,8 @@ class TaskState:
             "taskSubmittedEventDetails",
             {**_labels(resource), **events.output_details(output)},
         )
-        now = runner.now_epoch()
-        data["deadline"] = now + data["timeout"] if data["timeout"] is not None else None
-        schedule_heartbeat(thread, now)
+        data["deadline"] = deadline  # TimeoutSeconds counts from the start of the call
+        schedule_heartbeat(thread, runner.now_epoch())
         thread.update(phase="task", resume={"kind": "timeout"})
 
     def _settle(
@@ -211,12 +223,16 @@ class TaskState:
         runner.complete(thread, spec, output, assigned)
 
     def _timed_out(self, runner: Runner, thread: dict[str, Any], spec: StateSpec, resource: Resource) -> None:
-        data = thread["data"]
-        token = data.pop("token", None)
+        deadline = thread["data"].get("deadline")
+        error = TIMEOUT if deadline is not None and runner.now_epoch() >= deadline else HEARTBEAT_TIMEOUT
+        self._report_timeout(runner, thread, spec, resource, error)
+
+    def _report_timeout(
+        self, runner: Runner, thread: dict[str, Any], spec: StateSpec, resource: Resource, error: str
+    ) -> None:
+        token = thread["data"].pop("token", None)
         if token is not None:
             runner.frame.tokens.pop(token, None)
-        deadline = data.get("deadline")
-        error = TIMEOUT if deadline is not None and runner.now_epoch() >= deadline else HEARTBEAT_TIMEOUT
         if resource.kind == "function":
             runner.log.emit(
                 thread,

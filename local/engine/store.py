@@ -1,12 +1,14 @@
 """What the engine persists and the interface every store implements.
 
 An execution's step is committed atomically: its record, its frame (progress), the new history events,
-its next timer and the task tokens it waits on.
+its next timer and the task tokens it waits on. A store also keeps where a virtual or skip clock stands,
+so that an engine restarted on it continues from that moment.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 
@@ -70,6 +72,8 @@ class ExecutionCommit:
     runnable: bool = False
     tokens: dict[str, str] = field(default_factory=dict)
     new: bool = False
+    # A clock position not saved yet, saved in the same transaction (never moves the saved one back).
+    clock_position: datetime | None = None
 
 
 class Store(Protocol):
@@ -143,6 +147,15 @@ class Store(Protocol):
 
     def token_owner(self, token: str) -> str | None:
         """ARN of the execution a task token belongs to."""
+        ...
+
+    def save_clock_position(self, moment: datetime) -> None:
+        """Keep where a virtual or skip clock stands (a restarted engine continues from there); an
+        earlier moment than the one saved is ignored."""
+        ...
+
+    def load_clock_position(self) -> datetime | None:
+        """The clock position saved last, if any."""
         ...
 
     def close(self) -> None:

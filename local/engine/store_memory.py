@@ -6,6 +6,7 @@ import heapq
 import json
 import threading
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from local.engine.store import ExecutionCommit, ExecutionRecord, StateMachineRecord
@@ -63,6 +64,7 @@ class MemoryStore:
         self._runnable: set[str] = set()
         self._tokens: dict[str, str] = {}
         self._tokens_by_execution: dict[str, set[str]] = {}
+        self._clock_position: datetime | None = None
 
     def put_state_machine(self, record: StateMachineRecord) -> None:
         """Insert or replace a state machine."""
@@ -129,6 +131,8 @@ class MemoryStore:
             if change.tokens:
                 self._tokens.update(change.tokens)
                 self._tokens_by_execution[arn] = set(change.tokens)
+            if change.clock_position is not None:
+                self.save_clock_position(change.clock_position)
 
     def get_execution(self, arn: str) -> ExecutionRecord | None:
         """An execution by ARN."""
@@ -182,6 +186,17 @@ class MemoryStore:
         """Execution owning a task token."""
         with self._lock:
             return self._tokens.get(token)
+
+    def save_clock_position(self, moment: datetime) -> None:
+        """Keep where a virtual or skip clock stands (never moving it back)."""
+        with self._lock:
+            if self._clock_position is None or moment > self._clock_position:
+                self._clock_position = moment
+
+    def load_clock_position(self) -> datetime | None:
+        """The clock position saved last, if any."""
+        with self._lock:
+            return self._clock_position
 
     def close(self) -> None:
         """Nothing to release."""

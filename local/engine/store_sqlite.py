@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -43,8 +44,11 @@ CREATE TABLE IF NOT EXISTS events (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, execution_arn TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS tokens_by_execution ON tokens (execution_arn);
+CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 
+CLOCK_POSITION = "clock_position"
+CLOCK_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_circular=False)
 
@@ -138,6 +142,8 @@ class SqliteStore:
                         "INSERT OR REPLACE INTO tokens (token, execution_arn) VALUES (?, ?)",
                         list(change.tokens.items()),
                     )
+                if change.clock_position is not None:
+                    self._write_clock_position(change.clock_position)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -238,6 +244,26 @@ class SqliteStore:
         with self._lock:
             row = self._db.execute("SELECT execution_arn FROM tokens WHERE token = ?", (token,)).fetchone()
         return row[0] if row else None
+
+    def save_clock_position(self, moment: datetime) -> None:
+        """Keep where a virtual or skip clock stands (never moving it back)."""
+        with self._lock:
+            self._write_clock_position(moment)
+
+    def _write_clock_position(self, moment: datetime) -> None:
+        # Fixed-width UTC text to the microsecond: text order is time order, so SQL keeps the later one.
+        text = moment.astimezone(UTC).strftime(CLOCK_FORMAT)
+        self._db.execute(
+            "INSERT INTO settings (name, value) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET value = excluded.value WHERE excluded.value > settings.value",
+            (CLOCK_POSITION, text),
+        )
+
+    def load_clock_position(self) -> datetime | None:
+        """The clock position saved last, if any."""
+        with self._lock:
+            row = self._db.execute("SELECT value FROM settings WHERE name = ?", (CLOCK_POSITION,)).fetchone()
+        return datetime.fromisoformat(row[0]) if row else None
 
     def close(self) -> None:
         """Close the database."""

@@ -180,3 +180,52 @@ def test_mock_config_from_environment_variable(tmp_path: Path, monkeypatch: pyte
     with pytest.raises(ApiError) as raised:
         engine.start_execution(f"{machine['stateMachineArn']}#Nope", input="{}")
     assert raised.value.code == "ValidationException"
+
+
+def _slow_task_machine(timeout_seconds: int) -> dict[str, Any]:
+    return {
+        "StartAt": "Slow",
+        "States": {
+            "Slow": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:slow",
+                "TimeoutSeconds": timeout_seconds,
+                "Catch": [{"ErrorEquals": ["States.Timeout"], "Next": "GaveUp"}],
+                "End": True,
+            },
+            "GaveUp": {"Type": "Pass", "End": True},
+        },
+    }
+
+
+def test_a_handler_that_returns_after_its_timeout_is_reported_as_timed_out(
+    virtual_engine: Engine, start: Starter
+) -> None:
+    # Given a Task with TimeoutSeconds 5 whose handler takes 10 s of engine time
+    def slow(event: Any, context: Any) -> Any:
+        virtual_engine.clock.advance(10)  # type: ignore[attr-defined]
+        return {"late": True}
+
+    virtual_engine.register_lambda("slow", slow)
+    arn = start(virtual_engine, _slow_task_machine(5))
+    # When it runs
+    virtual_engine.run_until_idle()
+    # Then the result is discarded: the task timed out with States.Timeout, which Catch sees
+    events = virtual_engine.get_execution_history(arn)["events"]
+    timed_out = [e for e in events if e["type"] == "LambdaFunctionTimedOut"]
+    assert [e["lambdaFunctionTimedOutEventDetails"]["error"] for e in timed_out] == ["States.Timeout"]
+    assert "LambdaFunctionSucceeded" not in history_types(virtual_engine, arn)
+    assert output_of(virtual_engine, arn)["Error"] == "States.Timeout"
+
+
+def test_a_handler_that_returns_within_its_timeout_succeeds(virtual_engine: Engine, start: Starter) -> None:
+    # Given the same Task whose handler takes 3 s of its 5
+    def quick_enough(event: Any, context: Any) -> Any:
+        virtual_engine.clock.advance(3)  # type: ignore[attr-defined]
+        return {"late": False}
+
+    virtual_engine.register_lambda("slow", quick_enough)
+    arn = start(virtual_engine, _slow_task_machine(5))
+    # When it runs; Then its result is the output
+    virtual_engine.run_until_idle()
+    assert output_of(virtual_engine, arn) == {"late": False}

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from local.engine import Engine, SqliteStore, VirtualClock
+from local.engine import Engine, RealClock, SkipClock, SqliteStore, VirtualClock
 
 from .conftest import ROLE_ARN, START, history_types, output_of
 
@@ -110,3 +111,121 @@ def test_state_machines_tags_and_histories_persist(tmp_path: Path) -> None:
     ]
     assert second.list_executions(machine["stateMachineArn"])["executions"][0]["status"] == "SUCCEEDED"
     second.close()
+
+
+def test_a_virtual_clock_resumes_from_its_saved_position_after_a_restart(tmp_path: Path) -> None:
+    # Given a virtual clock advanced 90 minutes by an engine on a SQLite store
+    first = _engine(tmp_path / "state.db", VirtualClock(start=START))
+    moved_to = first.advance(5400)
+    first.close()
+    # When a new engine opens the same file with a fresh clock, with or without an (earlier) start
+    without_start = _engine(tmp_path / "state.db", VirtualClock())
+    resumed_without_start = without_start.clock.now()
+    without_start.close()
+    with_start = _engine(tmp_path / "state.db", VirtualClock(start=START))
+    resumed_with_start = with_start.clock.now()
+    with_start.close()
+    # Then both continue from where the clock stood, never from their own start
+    assert moved_to == START + timedelta(seconds=5400)
+    assert resumed_without_start == moved_to
+    assert resumed_with_start == moved_to
+
+
+def test_a_skip_clock_jump_is_saved_and_a_later_explicit_start_still_wins(tmp_path: Path) -> None:
+    # Given a skip clock that jumped over a one-hour Wait while running an execution
+    first = Engine(clock=SkipClock(start=START), store=SqliteStore(tmp_path / "state.db"))
+    machine = first.create_state_machine(
+        name="Jumps", definition=json.dumps(WAIT_THEN_PASS), role_arn=ROLE_ARN
+    )
+    first.start_execution(machine["stateMachineArn"], input='{"order": 1}')
+    first.run_until_idle()
+    jumped_to = first.clock.now()
+    first.close()
+    # When reopened with a skip clock and then with a virtual clock that starts a day later
+    skip = Engine(clock=SkipClock(), store=SqliteStore(tmp_path / "state.db"))
+    resumed = skip.clock.now()
+    skip.close()
+    later = START + timedelta(days=1)
+    virtual = _engine(tmp_path / "state.db", VirtualClock(start=later))
+    resumed_later = virtual.clock.now()
+    virtual.close()
+    # Then the jump survived, and a start later than the saved position is honoured (time only moves on)
+    assert jumped_to >= START + timedelta(seconds=3600)
+    assert resumed == jumped_to
+    assert resumed_later == later
+
+
+def test_clock_moves_made_directly_on_the_clock_are_saved_too(tmp_path: Path) -> None:
+    # Given an engine on a SQLite store whose virtual clock is moved by hand, not through the engine
+    clock = VirtualClock(start=START)
+    first = _engine(tmp_path / "state.db", clock)
+    clock.advance(60)
+    clock.set(START + timedelta(minutes=5))
+    first.close()
+    # When the clock moves after its engine closed, and a new engine opens the file
+    clock.advance(3600)
+    second = _engine(tmp_path / "state.db", VirtualClock())
+    # Then the new engine resumes from the last move its predecessor saw
+    assert second.clock.now() == START + timedelta(minutes=5)
+    second.close()
+
+
+def test_a_real_clock_ignores_a_saved_virtual_position(tmp_path: Path) -> None:
+    # Given a store whose virtual clock was moved a year ahead
+    first = _engine(tmp_path / "state.db", VirtualClock(start=START))
+    first.advance(365 * 86400)
+    first.close()
+    # When an engine on the real clock opens it; Then it reads the wall clock
+    second = Engine(clock=RealClock(), store=SqliteStore(tmp_path / "state.db"))
+    assert abs((second.clock.now() - datetime.now(UTC)).total_seconds()) < 60
+    second.close()
+
+
+def test_a_skip_clock_jump_is_durable_before_the_work_it_unblocks_calls_out(tmp_path: Path) -> None:
+    # Given a skip clock and an execution that waits an hour, then calls a function
+    path = tmp_path / "state.db"
+    engine = Engine(clock=SkipClock(start=START), store=SqliteStore(path))
+    definition = {
+        "StartAt": "Wait",
+        "States": {
+            "Wait": {"Type": "Wait", "Seconds": 3600, "Next": "Call"},
+            "Call": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:observe",
+                "End": True,
+            },
+        },
+    }
+    seen_by_the_function: list[datetime | None] = []
+
+    def observe(event: Any, context: Any) -> Any:
+        # What a process opening the file now (after a crash at this point) would find
+        reader = SqliteStore(path)
+        seen_by_the_function.append(reader.load_clock_position())
+        reader.close()
+        return {}
+
+    engine.register_lambda("observe", observe)
+    machine = engine.create_state_machine(
+        name="Observed", definition=json.dumps(definition), role_arn=ROLE_ARN
+    )
+    engine.start_execution(machine["stateMachineArn"], input="{}")
+    # When the clock jumps over the Wait and the function is called
+    engine.run_until_idle()
+    # Then the jump had been saved before the call, together with the progress that led to it
+    assert seen_by_the_function == [START + timedelta(seconds=3600)]
+    engine.close()
+
+
+def test_the_saved_clock_position_never_moves_back(tmp_path: Path) -> None:
+    # Given a store holding a clock position
+    store = SqliteStore(tmp_path / "state.db")
+    store.save_clock_position(START + timedelta(hours=2))
+    # When an earlier position and then a later one arrive (e.g. from racing commits)
+    store.save_clock_position(START + timedelta(hours=1))
+    kept_after_earlier = store.load_clock_position()
+    store.save_clock_position(START + timedelta(hours=3, microseconds=5))
+    # Then the earlier one was ignored and the later one kept to the microsecond
+    assert kept_after_earlier == START + timedelta(hours=2)
+    assert store.load_clock_position() == START + timedelta(hours=3, microseconds=5)
+    store.close()

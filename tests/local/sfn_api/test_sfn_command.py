@@ -23,8 +23,9 @@ def run_clock_command(endpoint_url: str, *arguments: str) -> subprocess.Complete
     )
 
 
-def test_a_waiting_execution_survives_sigkill_and_completes_after_the_clock_advances(tmp_path: Path) -> None:
-    # Given a server with durable state and a virtual clock, and an execution waiting one hour
+def test_a_waiting_execution_and_the_clock_position_survive_sigkill(tmp_path: Path) -> None:
+    # Given a server with durable state and a virtual clock, an execution waiting one hour,
+    # and the clock moved half of that hour forward
     state_dir = tmp_path / "state"
     options = ("--clock", "virtual", "--state-dir", str(state_dir))
     first = SfnProcess(*options, log_path=tmp_path / "first.log")
@@ -34,21 +35,27 @@ def test_a_waiting_execution_survives_sigkill_and_completes_after_the_clock_adva
     )["stateMachineArn"]
     execution_arn = sfn.start_execution(stateMachineArn=machine_arn, input='{"kept": true}')["executionArn"]
     wait_for_event(sfn, execution_arn, "WaitStateEntered")
+    half_way = run_clock_command(first.endpoint_url, "advance", "30m")
 
-    # When the process is killed without warning and started again on the same state directory
+    # When the process is killed without warning and started again on the same state directory,
+    # and the clock moves on by just over the half hour that remained
     first.kill()
     second = SfnProcess(*options, log_path=tmp_path / "second.log")
     sfn = make_client(second.start())
     try:
         status_after_restart = sfn.describe_execution(executionArn=execution_arn)["status"]
-        advanced = run_clock_command(second.endpoint_url, "advance", "2h")
+        clock_after_restart = run_clock_command(second.endpoint_url, "now")
+        advanced = run_clock_command(second.endpoint_url, "advance", "31m")
         finished = wait_for_status(sfn, execution_arn)
         clock_now = run_clock_command(second.endpoint_url, "now")
     finally:
         exit_code = second.stop()
 
-    # Then the execution was still waiting, and finished with its input once the clock passed the timer
+    # Then the clock resumed exactly where it stood before the crash, the execution was still waiting,
+    # and it finished with its input once the remaining half hour had passed
     assert (state_dir / "sfn.sqlite3").is_file()
+    assert half_way.returncode == 0, half_way.stderr
+    assert clock_after_restart.stdout == half_way.stdout
     assert status_after_restart == "RUNNING"
     assert advanced.returncode == 0, advanced.stderr
     assert "(virtual clock)" in advanced.stdout

@@ -1,0 +1,181 @@
+"""The local API endpoint: every catalog API's routes on one port, each request handed to its function as
+an API Gateway proxy event, plus the clock control endpoint (`/_local/clock`).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from local.sfn_api.clock_control import CLOCK_PATH, ClockControlError, clock_state, move_clock
+from local.stack.api_gateway import (
+    HttpRequest,
+    HttpResponse,
+    MalformedIntegrationResponse,
+    RouteTable,
+    gateway_error,
+    http_response,
+    proxy_event,
+)
+from local.stack.functions import InProcessFunction
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ApiIntegration:
+    """An API's routes and the function that serves all of them."""
+
+    routes: RouteTable
+    function: InProcessFunction
+
+
+class _ApiHttpServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], engine: Any, integrations: Sequence[ApiIntegration]) -> None:
+        super().__init__(address, _ApiRequestHandler)
+        self.engine = engine
+        self.integrations = integrations
+
+
+class _ApiRequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    # Idle keep-alive connections are dropped after this, so no thread waits for ever.
+    timeout = 30
+    server: _ApiHttpServer
+
+    def do_GET(self) -> None:
+        self._dispatch()
+
+    def do_POST(self) -> None:
+        self._dispatch()
+
+    def do_PUT(self) -> None:
+        self._dispatch()
+
+    def do_PATCH(self) -> None:
+        self._dispatch()
+
+    def do_DELETE(self) -> None:
+        self._dispatch()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        logger.debug("%s %s", self.address_string(), format % args)
+
+    def _dispatch(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        request = HttpRequest(
+            method=self.command,
+            target=self.path,
+            headers=list(self.headers.items()),
+            body=body,
+            source_ip=self.client_address[0],
+        )
+        if request.target.split("?", 1)[0] == CLOCK_PATH:
+            self._send(self._clock(request))
+            return
+        self._send(self._integrate(request))
+
+    def _clock(self, request: HttpRequest) -> HttpResponse:
+        engine = self.server.engine
+        action: Callable[[], dict[str, str]]
+        if request.method == "GET":
+            action = lambda: clock_state(engine)  # noqa: E731
+        elif request.method == "POST":
+            action = lambda: move_clock(engine, request.body)  # noqa: E731
+        else:
+            return _json(
+                HTTPStatus.METHOD_NOT_ALLOWED, {"error": "MethodNotAllowed", "message": "GET or POST"}
+            )
+        try:
+            return _json(HTTPStatus.OK, action())
+        except ClockControlError as error:
+            return _json(HTTPStatus.BAD_REQUEST, {"error": error.code, "message": error.message})
+
+    def _integrate(self, request: HttpRequest) -> HttpResponse:
+        path = request.target.split("?", 1)[0]
+        for integration in self.server.integrations:
+            route = integration.routes.match(request.method, path)
+            if route is None:
+                continue
+            event = proxy_event(request, route, received_at=datetime.now(UTC))
+            function = integration.function
+            try:
+                result = function(event, function.new_context())
+                return http_response(result, event["requestContext"]["requestId"])
+            except MalformedIntegrationResponse as error:
+                logger.error("%s returned a malformed response: %s", function.name, error)
+            except Exception:  # a failing function is a 502 from the gateway, not a crash of the server
+                logger.exception("%s failed", function.name)
+            return gateway_error(HTTPStatus.BAD_GATEWAY, "DEFAULT_5XX", "Internal server error")
+        return gateway_error(
+            HTTPStatus.FORBIDDEN, "MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token"
+        )
+
+    def _send(self, response: HttpResponse) -> None:
+        self.send_response(response.status)
+        for name, value in response.headers:
+            if name.lower() not in ("content-length", "connection"):
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(response.body)))
+        self.end_headers()
+        self.wfile.write(response.body)
+
+
+def _json(status: HTTPStatus, document: dict[str, Any]) -> HttpResponse:
+    return HttpResponse(
+        status=status.value,
+        headers=[("Content-Type", "application/json")],
+        body=json.dumps(document).encode(),
+    )
+
+
+class LocalApiServer:
+    """The catalog's APIs and `/_local/clock` on one host/port, served from a background thread.
+
+    `engine` is what `/_local/clock` reads and moves: anything with `clock` and `advance(seconds)`.
+    """
+
+    def __init__(self, engine: Any, integrations: Sequence[ApiIntegration], *, host: str, port: int) -> None:
+        self._engine = engine
+        self._integrations = tuple(integrations)
+        self._address = (host, port)
+        self._httpd: _ApiHttpServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> str:
+        """Bind (port 0 picks a free port), serve in a daemon thread, return the base URL."""
+        self._httpd = _ApiHttpServer(self._address, self._engine, self._integrations)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="local-api", daemon=True
+        )
+        self._thread.start()
+        return self.endpoint_url
+
+    @property
+    def endpoint_url(self) -> str:
+        """`http://host:port` of the running server."""
+        if self._httpd is None:
+            raise RuntimeError("the API server is not running")
+        host, port = self._httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def close(self) -> None:
+        """Stop serving and release the port; safe to call twice."""
+        if self._httpd is None:
+            return
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._httpd = None
+        self._thread = None

@@ -1,0 +1,279 @@
+"""The whole local runtime in one process: AWS services, the engine and its API, the catalog's workflows,
+the API endpoint and the fake vendor.
+
+    with LocalStack(StackConfig.on_free_ports(clock="virtual")) as stack:
+        stack.addresses.api            # POST {api}/schedules ...
+        stack.advance(86_400)          # or POST {api}/_local/clock
+
+Start order matters: functions are registered before the engine's worker starts, so that executions
+resumed from `--state-dir` find them.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from catalog import STATE_MACHINES
+from catalog.model import StateMachine
+from local.engine import Engine, MemoryStore, RealClock, SkipClock, SqliteStore, VirtualClock
+from local.engine.clock import Clock
+from local.engine.store import Store
+from local.sfn_api import SfnApiServer
+from local.sfn_api.sfn_command import STATE_FILE_NAME
+from local.stack.api_gateway import RouteTable
+from local.stack.api_server import ApiIntegration, LocalApiServer
+from local.stack.aws_services import EmbeddedAwsServices
+from local.stack.config import ACCOUNT_ID, REGION, StackConfig
+from local.stack.deployment_values import LocalDeployment
+from local.stack.engine_driving import DrivenEngine, SerialDriver
+from local.stack.function_environment import install as install_function_environments
+from local.stack.functions import LocalEndpoints, check_shared_modules, start_cold
+from local.stack.workflows import DeployedWorkflow, deploy_workflow
+from local.third_party_fake import FakeThirdPartyApi
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StackAddresses:
+    """Base URLs of everything the stack serves."""
+
+    api: str
+    """The catalog's APIs (the Schedule API) and `/_local/clock`."""
+    stepfunctions: str
+    """The Step Functions API (AWS JSON 1.0) and `/_local/clock`."""
+    aws: str
+    """The embedded AWS services (moto)."""
+    third_party: str
+    """The fake vendor API (control routes under `/_control/`)."""
+
+
+class LocalStack:
+    """Starts and stops the local runtime; see the module docstring.
+
+    One stack per process at a time: moto's state is process-wide, and a stack resets it when it closes.
+    """
+
+    def __init__(self, config: StackConfig, machines: Mapping[str, StateMachine] = STATE_MACHINES) -> None:
+        self.config = config
+        self._machines = machines
+        self._closers: list[Any] = []
+        self._engine: Engine | None = None
+        self._aws: EmbeddedAwsServices | None = None
+        self._third_party: FakeThirdPartyApi | None = None
+        self._driver: SerialDriver | None = None
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+        self._addresses: StackAddresses | None = None
+        self.workflows: dict[str, DeployedWorkflow] = {}
+
+    def start(self) -> StackAddresses:
+        """Start everything; on any failure, stop what had started and re-raise."""
+        try:
+            return self._start()
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self) -> StackAddresses:
+        install_function_environments()
+        self._start_functions_cold()
+        config = self.config
+        if config.state_dir is not None:
+            config.state_dir.mkdir(parents=True, exist_ok=True)
+        aws_url = self._start_aws_services()
+        served = self._build_engine(aws_url)
+        sfn_server = self._started(SfnApiServer(served, host=config.host, port=config.sfn_port))
+        sfn_server.start()
+        sfn_url = sfn_server.endpoint_url
+        third_party_url = self._start_third_party()
+        self._deploy_workflows(
+            LocalEndpoints(aws=aws_url, stepfunctions=sfn_url),
+            LocalDeployment(third_party_url=third_party_url),
+        )
+        api_server = LocalApiServer(served, self._api_integrations(), host=config.host, port=config.api_port)
+        api_url = self._started(api_server).start()
+        self._start_running_executions()
+        self._start_triggers()
+        self._addresses = StackAddresses(
+            api=api_url, stepfunctions=sfn_url, aws=aws_url, third_party=third_party_url
+        )
+        return self._addresses
+
+    def _start_aws_services(self) -> str:
+        self._aws = self._started(EmbeddedAwsServices(host=self.config.host, port=self.config.aws_port))
+        return self._aws.start()
+
+    def _build_engine(self, aws_url: str) -> Any:
+        """The engine, and what the HTTP servers are to call (see `_served_engine`)."""
+        self._engine = self._started(
+            Engine(
+                clock=_clock(self.config.clock),
+                store=self._store(),
+                account_id=ACCOUNT_ID,
+                region=REGION,
+                aws_endpoint_url=aws_url,
+            )
+        )
+        return self._served_engine(self._engine)
+
+    def _start_third_party(self) -> str:
+        # The fake vendor measures its delays on the stack's clock, so a virtual day is a day to it too.
+        self._third_party = FakeThirdPartyApi(clock=self.engine.clock.now)
+        url = self._third_party.start(self.config.host, self.config.third_party_port)
+        self._started(_Stopper(self._third_party.stop))
+        return url
+
+    def _deploy_workflows(self, endpoints: LocalEndpoints, deployment: LocalDeployment) -> None:
+        for name, machine in self._machines.items():
+            self.workflows[name] = deploy_workflow(
+                machine,
+                engine=self.engine,
+                services=self.aws,
+                endpoints=endpoints,
+                deployment=deployment,
+                data_dir=self._data_dir(),
+                tunable_overrides=self.config.tunable_overrides.get(name),
+                function_metrics=self.config.function_metrics,
+            )
+        check_shared_modules(f for workflow in self.workflows.values() for f in workflow.functions.values())
+
+    def _start_triggers(self) -> None:
+        for workflow in self.workflows.values():
+            for trigger in workflow.triggers:
+                self._started(trigger).start()
+
+    def _served_engine(self, engine: Engine) -> Any:
+        """What the HTTP servers call: the engine itself, or for a manual clock the engine behind a
+        driver that never lets a clock move race with other work (see `engine_driving`)."""
+        if self.config.clock == "real":
+            return engine
+        self._driver = SerialDriver(engine)
+        return DrivenEngine(engine, self._driver)
+
+    def _start_running_executions(self) -> None:
+        """Start running executions (also those a restart resumes), once every function is registered."""
+        if self._driver is None:
+            self.engine.start()
+            return
+        self._driver.start()
+        self._closers.append(self._driver)
+
+    def advance(self, seconds: float) -> datetime:
+        """Move a virtual or skip clock forward, running everything due by then (like POST /_local/clock)."""
+        if self._driver is None:
+            raise RuntimeError("a real clock cannot be moved")
+        return self._driver.advance(seconds)
+
+    def _data_dir(self) -> Path:
+        """Where databases live: under --state-dir, or in a directory removed when the stack closes."""
+        if self.config.state_dir is not None:
+            return self.config.state_dir
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="local-stack-")
+            self._closers.append(_Stopper(self._scratch.cleanup))
+        return Path(self._scratch.name)
+
+    def _store(self) -> Store:
+        if self.config.state_dir is None:
+            return MemoryStore()
+        return SqliteStore(self.config.state_dir / STATE_FILE_NAME)
+
+    def _api_integrations(self) -> list[ApiIntegration]:
+        return [
+            ApiIntegration(
+                routes=RouteTable.of(workflow.machine.api.routes),
+                function=workflow.function(workflow.machine.api.function),
+            )
+            for workflow in self.workflows.values()
+            if workflow.machine.api is not None
+        ]
+
+    def _started(self, component: Any) -> Any:
+        """Remember `component` so that `close()` stops it (in reverse order of starting)."""
+        self._closers.append(component)
+        return component
+
+    @property
+    def addresses(self) -> StackAddresses:
+        """Where everything listens; only once started."""
+        if self._addresses is None:
+            raise RuntimeError("the local stack is not running")
+        return self._addresses
+
+    @property
+    def engine(self) -> Engine:
+        """The local Step Functions engine."""
+        if self._engine is None:
+            raise RuntimeError("the local stack is not running")
+        return self._engine
+
+    @property
+    def aws(self) -> EmbeddedAwsServices:
+        """The embedded AWS services (for boto3 clients pointed at them)."""
+        if self._aws is None:
+            raise RuntimeError("the local stack is not running")
+        return self._aws
+
+    @property
+    def third_party(self) -> FakeThirdPartyApi:
+        """The fake vendor (its `vendor` attribute sets failure modes)."""
+        if self._third_party is None:
+            raise RuntimeError("the local stack is not running")
+        return self._third_party
+
+    def close(self) -> None:
+        """Stop everything that was started, newest first; safe to call twice."""
+        while self._closers:
+            component = self._closers.pop()
+            try:
+                component.close()
+            except Exception:  # keep stopping the rest
+                logger.exception("stopping %s failed", type(component).__name__)
+        if self._addresses is not None:
+            # Cached clients would point at endpoints that no longer exist.
+            self._start_functions_cold()
+        self._addresses = None
+        self._driver = None
+        self._scratch = None
+
+    def _start_functions_cold(self) -> None:
+        packages = {
+            function.module.partition(".")[0]
+            for machine in self._machines.values()
+            for function in machine.functions
+        }
+        for package in sorted(packages):
+            start_cold(package)
+
+    def __enter__(self) -> LocalStack:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _clock(mode: str) -> Clock:
+    """The clock for `mode`. The engine resumes a virtual or skip clock from its store after a restart;
+    starting at the wall clock means a resumed virtual time may be later, never earlier (the front door
+    checks triggerAt against the wall clock)."""
+    if mode == "real":
+        return RealClock()
+    start = datetime.now(UTC)
+    return VirtualClock(start=start) if mode == "virtual" else SkipClock(start=start)
+
+
+class _Stopper:
+    """Something to stop that has no `close()`: the function that stops it."""
+
+    def __init__(self, stop: Callable[[], object]) -> None:
+        self._stop = stop
+
+    def close(self) -> None:
+        self._stop()

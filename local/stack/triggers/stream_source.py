@@ -1,0 +1,160 @@
+"""A table's change stream feeding a function, as a Lambda event source mapping does it.
+
+Records are read from the embedded DynamoDB Streams API, kept only when one of the filter patterns
+matches (EventBridge pattern syntax, evaluated by moto's matcher), and delivered in batches of
+`batch_size`. A batch whose invocation raises is split in half and retried; one whose answer lists
+`batchItemFailures` is retried from the first failed record. After `maximum_retry_attempts` retries,
+or once a record is older than `maximum_record_age_seconds`, a note of the batch goes to the failure
+queue (as Lambda's on-failure destination writes it) and the stream moves on.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, cast
+
+from moto.events.models import EventPattern
+
+from catalog.model import StreamSource
+from local.stack.aws_services import EmbeddedAwsServices
+from local.stack.config import REGION
+from local.stack.functions import InProcessFunction
+
+if TYPE_CHECKING:
+    from moto.events.models import EventMessageType
+
+logger = logging.getLogger(__name__)
+_MAX_RECORDS_PER_READ = 1000
+
+
+class StreamSourceDelivery:
+    """Polls one stream and invokes one function; `poll` is called by a `PollingLoop`."""
+
+    def __init__(
+        self,
+        *,
+        source: StreamSource,
+        stream_arn: str,
+        function: InProcessFunction,
+        failure_queue_url: str,
+        services: EmbeddedAwsServices,
+    ) -> None:
+        self._source = source
+        self._stream_arn = stream_arn
+        self._function = function
+        self._failure_queue_url = failure_queue_url
+        self._streams = services.client("dynamodbstreams")
+        self._sqs = services.client("sqs")
+        self._patterns = [EventPattern.load(json.dumps(pattern)) for pattern in source.filter_patterns]
+        self._iterators: dict[str, str] = {}
+
+    def poll(self) -> None:
+        """Read what each shard has gained since the last poll and deliver the matching records."""
+        for shard_id in self._shard_ids():
+            iterator = (
+                self._iterators.get(shard_id)
+                or self._streams.get_shard_iterator(
+                    StreamArn=self._stream_arn, ShardId=shard_id, ShardIteratorType="TRIM_HORIZON"
+                )["ShardIterator"]
+            )
+            response = self._streams.get_records(ShardIterator=iterator, Limit=_MAX_RECORDS_PER_READ)
+            self._iterators[shard_id] = response["NextShardIterator"]
+            records = [_lambda_record(record, self._stream_arn) for record in response["Records"]]
+            matching = [record for record in records if self._matches(record)]
+            size = self._source.batch_size
+            for start in range(0, len(matching), size):
+                self._deliver(shard_id, matching[start : start + size], attempt=1)
+
+    def _shard_ids(self) -> list[str]:
+        description = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]
+        return [shard["ShardId"] for shard in description["Shards"]]
+
+    def _matches(self, record: dict[str, Any]) -> bool:
+        event = cast("EventMessageType", record)
+        return not self._patterns or any(pattern.matches_event(event) for pattern in self._patterns)
+
+    def _deliver(self, shard_id: str, batch: list[dict[str, Any]], attempt: int) -> None:
+        while batch:
+            failed_from: int | None = 0
+            try:
+                answer = self._function({"Records": batch}, self._function.new_context())
+            except Exception:
+                logger.exception("%s failed on a batch of %d record(s)", self._function.name, len(batch))
+                if len(batch) > 1:
+                    middle = len(batch) // 2
+                    self._deliver(shard_id, batch[:middle], attempt + 1)
+                    self._deliver(shard_id, batch[middle:], attempt + 1)
+                    return
+            else:
+                failed_from = _first_failure(batch, answer)
+            if failed_from is None:
+                return
+            batch = batch[failed_from:]
+            if attempt > self._source.maximum_retry_attempts or self._too_old(batch[0]):
+                self._give_up(shard_id, batch, attempt)
+                return
+            attempt += 1
+
+    def _too_old(self, record: dict[str, Any]) -> bool:
+        created = record["dynamodb"].get("ApproximateCreationDateTime", time.time())
+        return time.time() - float(created) > self._source.maximum_record_age_seconds
+
+    def _give_up(self, shard_id: str, batch: list[dict[str, Any]], attempts: int) -> None:
+        first, last = batch[0]["dynamodb"], batch[-1]["dynamodb"]
+        note = {
+            "requestContext": {
+                "requestId": str(uuid.uuid4()),
+                "functionArn": self._function.arn,
+                "condition": "RetryAttemptsExhausted",
+                "approximateInvokeCount": attempts,
+            },
+            "responseContext": {
+                "statusCode": 200,
+                "executedVersion": "$LATEST",
+                "functionError": "Unhandled",
+            },
+            "version": "1.0",
+            "timestamp": datetime.now(UTC).isoformat(),
+            "DDBStreamBatchInfo": {
+                "shardId": shard_id,
+                "startSequenceNumber": first["SequenceNumber"],
+                "endSequenceNumber": last["SequenceNumber"],
+                "batchSize": len(batch),
+                "streamArn": self._stream_arn,
+            },
+        }
+        self._sqs.send_message(QueueUrl=self._failure_queue_url, MessageBody=json.dumps(note))
+
+
+def _first_failure(batch: list[dict[str, Any]], answer: Any) -> int | None:
+    """Index of the first record the function reported as failed (ReportBatchItemFailures), if any."""
+    failures = answer.get("batchItemFailures") if isinstance(answer, dict) else None
+    if not failures:
+        return None
+    failed = {failure.get("itemIdentifier") for failure in failures if isinstance(failure, dict)}
+    positions = [
+        index for index, record in enumerate(batch) if record["dynamodb"]["SequenceNumber"] in failed
+    ]
+    # An identifier that names no record of the batch fails the whole batch, as Lambda does.
+    return min(positions) if len(positions) == len(failed) else 0
+
+
+def _lambda_record(record: dict[str, Any], stream_arn: str) -> dict[str, Any]:
+    """A DynamoDB Streams record as Lambda delivers it: epoch-second timestamps, the stream ARN added."""
+    document: dict[str, Any] = json.loads(json.dumps(record, default=_json_value))
+    document.setdefault("awsRegion", REGION)
+    document["eventSourceARN"] = stream_arn
+    return document
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.timestamp()
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode("ascii")
+    raise TypeError(f"cannot put {type(value).__name__} in a stream event")

@@ -1,0 +1,133 @@
+"""A table stream feeding a function like a Lambda event source mapping: filters, batches, retries."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from catalog.model import StreamSource
+from local.stack.triggers.stream_source import StreamSourceDelivery
+from tests.local.stack.fakes import RecordingFunction, StubServices, StubSqs, StubStreams
+
+STREAM_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/T/stream/2026-01-01T00:00:00.000"
+ONLY_REMOVALS = ({"eventName": ["REMOVE"]},)
+
+
+def _record(sequence: int, event_name: str = "REMOVE") -> dict[str, Any]:
+    return {
+        "eventID": f"event-{sequence}",
+        "eventName": event_name,
+        "eventVersion": "1.1",
+        "eventSource": "aws:dynamodb",
+        "awsRegion": "us-east-1",
+        "dynamodb": {
+            "ApproximateCreationDateTime": datetime.now(UTC),
+            "Keys": {"customerId": {"S": f"C-{sequence}"}},
+            "SequenceNumber": str(sequence),
+            "SizeBytes": 10,
+            "StreamViewType": "NEW_AND_OLD_IMAGES",
+        },
+    }
+
+
+def _delivery(
+    records: list[dict[str, Any]], function: RecordingFunction, *, batch_size: int = 10, retries: int = 2
+) -> tuple[StreamSourceDelivery, StubSqs]:
+    sqs = StubSqs()
+    source = StreamSource(
+        table="T",
+        function="F",
+        filter_patterns=ONLY_REMOVALS,
+        failure_queue="Q",
+        batch_size=batch_size,
+        maximum_retry_attempts=retries,
+    )
+    delivery = StreamSourceDelivery(
+        source=source,
+        stream_arn=STREAM_ARN,
+        function=function,  # type: ignore[arg-type]
+        failure_queue_url="http://queue",
+        services=StubServices({"dynamodbstreams": StubStreams(records), "sqs": sqs}),  # type: ignore[arg-type]
+    )
+    return delivery, sqs
+
+
+def _sequences(event: dict[str, Any]) -> list[str]:
+    return [record["dynamodb"]["SequenceNumber"] for record in event["Records"]]
+
+
+def test_only_matching_records_are_delivered_in_batches_shaped_like_lambda_events() -> None:
+    # Given three removals and a modification, and batches of two
+    function = RecordingFunction()
+    records = [_record(1), _record(2, "MODIFY"), _record(3), _record(4)]
+    delivery, sqs = _delivery(records, function, batch_size=2)
+
+    # When the stream is polled
+    delivery.poll()
+
+    # Then the removals arrive in order, two per invocation, as Lambda shapes them
+    assert [_sequences(event) for event in function.events] == [["1", "3"], ["4"]]
+    first = function.events[0]["Records"][0]
+    assert first["eventSourceARN"] == STREAM_ARN
+    assert isinstance(first["dynamodb"]["ApproximateCreationDateTime"], float)
+    json.dumps(function.events)  # what a handler gets is plain JSON
+    assert sqs.sent == []
+
+
+def test_a_reported_item_failure_is_retried_from_that_record_on() -> None:
+    # Given a function that reports record 2 as failed once
+    def fail_record_2_once(event: dict[str, Any]) -> dict[str, Any]:
+        if _sequences(event)[:2] == ["1", "2"]:
+            return {"batchItemFailures": [{"itemIdentifier": "2"}]}
+        return {"batchItemFailures": []}
+
+    function = RecordingFunction(answer=fail_record_2_once)
+    delivery, sqs = _delivery([_record(1), _record(2), _record(3)], function)
+
+    # When the stream is polled
+    delivery.poll()
+
+    # Then the retry starts at record 2, and nothing is given up
+    assert [_sequences(event) for event in function.events] == [["1", "2", "3"], ["2", "3"]]
+    assert sqs.sent == []
+
+
+def test_a_record_that_always_fails_is_noted_in_the_failure_queue_after_the_retries() -> None:
+    # Given a function that always raises
+    def always_fail(event: dict[str, Any]) -> None:
+        raise RuntimeError("boom")
+
+    function = RecordingFunction(answer=always_fail)
+    delivery, sqs = _delivery([_record(7)], function, retries=2)
+
+    # When the stream is polled
+    delivery.poll()
+
+    # Then it was tried once and retried twice, then noted (shard and sequence numbers) in the failure queue
+    assert len(function.events) == 3
+    assert len(sqs.sent) == 1
+    note = json.loads(sqs.sent[0]["MessageBody"])
+    assert note["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert note["DDBStreamBatchInfo"]["startSequenceNumber"] == "7"
+    assert note["DDBStreamBatchInfo"]["streamArn"] == STREAM_ARN
+
+
+def test_a_batch_whose_invocation_raises_is_split_in_half() -> None:
+    # Given a function that raises whenever record 2 is in the batch
+    def fail_with_record_2(event: dict[str, Any]) -> None:
+        if "2" in _sequences(event):
+            raise RuntimeError("poison record")
+
+    function = RecordingFunction(answer=fail_with_record_2)
+    delivery, sqs = _delivery([_record(1), _record(2)], function, retries=0)
+
+    # When the stream is polled
+    delivery.poll()
+
+    # Then the halves are tried on their own: record 1 goes through, record 2 alone is given up
+    assert [_sequences(event) for event in function.events] == [["1", "2"], ["1"], ["2"]]
+    assert [
+        json.loads(message["MessageBody"])["DDBStreamBatchInfo"]["startSequenceNumber"]
+        for message in sqs.sent
+    ] == ["2"]
