@@ -75,6 +75,10 @@ class ExecutionDriver:
         self.dispatcher = dispatcher
         self._lock = threading.RLock()
         self._wake = threading.Condition(self._lock)
+        # Held while work runs or the clock moves, so that the background worker and a caller of
+        # advance()/run_until_idle() never interleave: a clock move must not slip in while another
+        # thread is half-way through a step (its task running, no timer set yet).
+        self._running = threading.RLock()
         self._queue: deque[str] = deque()
         self._queued: set[str] = set()
         self._claims: dict[str, list[Any]] = {}
@@ -269,18 +273,24 @@ class ExecutionDriver:
 
     def run_ready(self) -> bool:
         """Run everything runnable or due now; True when something ran."""
-        ready = self._take_ready()
-        for arn in ready:
-            self.process(arn)
-        return bool(ready)
+        with self._running:
+            ready = self._take_ready()
+            for arn in ready:
+                self.process(arn)
+            return bool(ready)
+
+    def _step(self) -> bool:
+        """Run what is ready, or else let a skip clock jump to the next timer; False when idle."""
+        with self._running:
+            if self.run_ready():
+                return True
+            return self.clock.mode == "skip" and self._jump_to_next_timer()
 
     def run_until_idle(self, *, max_rounds: int = 1_000_000) -> None:
         """Run until nothing is runnable; a skip clock jumps to each next timer on the way."""
         try:
             for _ in range(max_rounds):
-                if self.run_ready():
-                    continue
-                if self.clock.mode != "skip" or not self._jump_to_next_timer():
+                if not self._step():
                     return
         finally:
             self.save_clock()
@@ -308,17 +318,18 @@ class ExecutionDriver:
 
     def run_until_due(self, target: float) -> None:
         """Run work and timers up to the moment `target` (epoch seconds), then set the clock there."""
-        while True:
+        with self._running:
+            while True:
+                while self.run_ready():
+                    pass
+                due = self.store.next_due(skippable=False)
+                if due is None or due > target or at_or_after(due) <= self.clock.now():
+                    break
+                self._move_clock(at_or_after(due))
+            self._move_clock(at_or_after(target))
             while self.run_ready():
                 pass
-            due = self.store.next_due(skippable=False)
-            if due is None or due > target or at_or_after(due) <= self.clock.now():
-                break
-            self._move_clock(at_or_after(due))
-        self._move_clock(at_or_after(target))
-        while self.run_ready():
-            pass
-        self.save_clock()
+            self.save_clock()
 
     # ------------------------------------------------------------------ background worker
 
@@ -346,9 +357,7 @@ class ExecutionDriver:
                 if self._stopping:
                     return
             try:
-                if self.run_ready():
-                    continue
-                if self.clock.mode == "skip" and self._jump_to_next_timer():
+                if self._step():
                     continue
             except Exception:  # keep the worker alive; the failing execution stays as committed
                 time.sleep(0.05)

@@ -31,7 +31,6 @@ from local.stack.api_server import ApiIntegration, LocalApiServer
 from local.stack.aws_services import EmbeddedAwsServices
 from local.stack.config import ACCOUNT_ID, REGION, StackConfig
 from local.stack.deployment_values import LocalDeployment
-from local.stack.engine_driving import DrivenEngine, SerialDriver
 from local.stack.function_environment import install as install_function_environments
 from local.stack.functions import LocalEndpoints, check_shared_modules, start_cold
 from local.stack.workflows import DeployedWorkflow, deploy_workflow
@@ -67,7 +66,6 @@ class LocalStack:
         self._engine: Engine | None = None
         self._aws: EmbeddedAwsServices | None = None
         self._third_party: FakeThirdPartyApi | None = None
-        self._driver: SerialDriver | None = None
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._addresses: StackAddresses | None = None
         self.workflows: dict[str, DeployedWorkflow] = {}
@@ -87,8 +85,8 @@ class LocalStack:
         if config.state_dir is not None:
             config.state_dir.mkdir(parents=True, exist_ok=True)
         aws_url = self._start_aws_services()
-        served = self._build_engine(aws_url)
-        sfn_server = self._started(SfnApiServer(served, host=config.host, port=config.sfn_port))
+        engine = self._build_engine(aws_url)
+        sfn_server = self._started(SfnApiServer(engine, host=config.host, port=config.sfn_port))
         sfn_server.start()
         sfn_url = sfn_server.endpoint_url
         third_party_url = self._start_third_party()
@@ -96,7 +94,7 @@ class LocalStack:
             LocalEndpoints(aws=aws_url, stepfunctions=sfn_url),
             LocalDeployment(third_party_url=third_party_url),
         )
-        api_server = LocalApiServer(served, self._api_integrations(), host=config.host, port=config.api_port)
+        api_server = LocalApiServer(engine, self._api_integrations(), host=config.host, port=config.api_port)
         api_url = self._started(api_server).start()
         self._start_running_executions()
         self._start_triggers()
@@ -109,8 +107,8 @@ class LocalStack:
         self._aws = self._started(EmbeddedAwsServices(host=self.config.host, port=self.config.aws_port))
         return self._aws.start()
 
-    def _build_engine(self, aws_url: str) -> Any:
-        """The engine, and what the HTTP servers are to call (see `_served_engine`)."""
+    def _build_engine(self, aws_url: str) -> Engine:
+        """The engine the HTTP servers call."""
         self._engine = self._started(
             Engine(
                 clock=_clock(self.config.clock),
@@ -120,7 +118,7 @@ class LocalStack:
                 aws_endpoint_url=aws_url,
             )
         )
-        return self._served_engine(self._engine)
+        return self._engine
 
     def _start_third_party(self) -> str:
         # The fake vendor measures its delays on the stack's clock, so a virtual day is a day to it too.
@@ -148,27 +146,15 @@ class LocalStack:
             for trigger in workflow.triggers:
                 self._started(trigger).start()
 
-    def _served_engine(self, engine: Engine) -> Any:
-        """What the HTTP servers call: the engine itself, or for a manual clock the engine behind a
-        driver that never lets a clock move race with other work (see `engine_driving`)."""
-        if self.config.clock == "real":
-            return engine
-        self._driver = SerialDriver(engine)
-        return DrivenEngine(engine, self._driver)
-
     def _start_running_executions(self) -> None:
         """Start running executions (also those a restart resumes), once every function is registered."""
-        if self._driver is None:
-            self.engine.start()
-            return
-        self._driver.start()
-        self._closers.append(self._driver)
+        self.engine.start()
 
     def advance(self, seconds: float) -> datetime:
         """Move a virtual or skip clock forward, running everything due by then (like POST /_local/clock)."""
-        if self._driver is None:
+        if self.config.clock == "real":
             raise RuntimeError("a real clock cannot be moved")
-        return self._driver.advance(seconds)
+        return self.engine.advance(seconds)
 
     def _data_dir(self) -> Path:
         """Where databases live: under --state-dir, or in a directory removed when the stack closes."""
@@ -239,7 +225,6 @@ class LocalStack:
             # Cached clients would point at endpoints that no longer exist.
             self._start_functions_cold()
         self._addresses = None
-        self._driver = None
         self._scratch = None
 
     def _start_functions_cold(self) -> None:
