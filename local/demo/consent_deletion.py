@@ -5,15 +5,19 @@ technical contacts.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from datetime import timedelta
 from typing import Any
 
+from moto.ses.models import ses_backends
 from sqlalchemy import create_engine, text
 
 from catalog.consent_deletion import CONSENT_DELETION, CUSTOMERS_TABLE, LEDGER
 from local.demo.clients import call_json
 from local.demo.context import DemoContext
+from local.stack.config import ACCOUNT_ID, REGION
 
 MACHINE = CONSENT_DELETION.name
 TITLE = "revoke consent, delete at the vendor, time out and alert after three days"
@@ -115,6 +119,21 @@ def _deletion_times_out_and_alerts(demo: DemoContext) -> None:
         "ses.get_send_quota (alert topic -> alert mailer -> SES)", f"{sent or 0:.0f} e-mail(s) sent"
     )
     demo.report.expect("the technical contacts were e-mailed", bool(sent))
+    if failures and sent:
+        _show_failure_and_alert(demo, failures[0])
+
+
+def _show_failure_and_alert(demo: DemoContext, failure: dict[str, Any]) -> None:
+    """Print what an operator would find: the ledger's failure row and the e-mail the contacts got."""
+    fields = ("customer_id", "execution_name", "operation_id", "check_count", "failure_kind", "failed_at")
+    demo.report.note("  ledger deletion_failure: " + ", ".join(f"{name}={failure[name]}" for name in fields))
+    # The embedded AWS services run in this process, so the sent e-mail can be read from moto's backend.
+    message = ses_backends[ACCOUNT_ID][REGION].sent_messages[-1]
+    recipients = ", ".join(message.destinations.get("ToAddresses", []))
+    demo.report.note(f"  e-mail from {message.source} to {recipients}: {message.subject}")
+    text_body = html.unescape(re.sub(r"<[^>]+>", "\n", message.body))
+    for line in filter(None, (line.strip() for line in text_body.splitlines())):
+        demo.report.note(f"    {line}")
 
 
 def _started_execution(demo: DemoContext, customer_id: str) -> dict[str, Any] | None:
