@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 COMMAND_MODULES: tuple[str, ...] = (
@@ -37,11 +39,22 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse `argv` and run the chosen command; returns the process exit code."""
     args = build_parser().parse_args(argv)
-    logging.basicConfig(
-        level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    logging.basicConfig(level=args.log_level.upper(), format=LOG_FORMAT)
     exit_code: int = args.run(args)
     return exit_code
+
+
+def wait_for_stop_signal() -> None:
+    """Block until SIGINT (Ctrl-C) or SIGTERM: how the serving commands run until told to stop."""
+    stop = threading.Event()
+
+    def request_stop(signum: int, frame: object) -> None:
+        stop.set()
+
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, request_stop)
+    while not stop.wait(timeout=1):
+        pass  # a timed wait keeps the main thread responsive to signals
 
 
 if __name__ == "__main__":

@@ -6,11 +6,10 @@ python -m local sfn --port 8083 --clock virtual --state-dir .local-state
 from __future__ import annotations
 
 import argparse
-import signal
-import threading
 from pathlib import Path
 from typing import Any
 
+from local.cli import wait_for_stop_signal
 from local.engine import Engine, MemoryStore, RealClock, SkipClock, SqliteStore, VirtualClock
 from local.sfn_api.server import SfnApiServer
 
@@ -55,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
             f"Step Functions API listening on {server.endpoint_url} (clock: {args.clock}, state: {state})",
             flush=True,
         )
-        _wait_for_stop_signal()
+        wait_for_stop_signal()
     finally:
         server.close()
         engine.close()
@@ -78,15 +77,3 @@ def build_engine(args: argparse.Namespace) -> Engine:
         mock_config=str(args.mock_config) if args.mock_config else None,
         aws_endpoint_url=args.aws_endpoint_url,
     )
-
-
-def _wait_for_stop_signal() -> None:
-    stop = threading.Event()
-
-    def request_stop(signum: int, frame: object) -> None:
-        stop.set()
-
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, request_stop)
-    while not stop.wait(timeout=1):
-        pass  # a timed wait keeps the main thread responsive to signals

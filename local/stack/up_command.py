@@ -6,12 +6,11 @@ python -m local up --clock virtual --state-dir .local-state
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from local.cli import wait_for_stop_signal
 from local.stack.config import (
     CLOCK_MODES,
     DEFAULT_API_PORT,
@@ -97,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     try:
         print("\n".join(describe(stack)), flush=True)
-        _wait_for_stop_signal()
+        wait_for_stop_signal()
         print("Stopping...", flush=True)
     finally:
         stack.close()
@@ -142,15 +141,3 @@ def describe(stack: LocalStack) -> list[str]:
         lines.append(f"Move the clock: python -m local clock --endpoint {addresses.api} advance 2d")
     lines.append("Press Ctrl-C to stop.")
     return lines
-
-
-def _wait_for_stop_signal() -> None:
-    stop = threading.Event()
-
-    def request_stop(signum: int, frame: object) -> None:
-        stop.set()
-
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, request_stop)
-    while not stop.wait(timeout=1):
-        pass  # a timed wait keeps the main thread responsive to signals

@@ -21,6 +21,7 @@ from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters import base as parameters_base
 from moto.server import ThreadedMotoServer
 
+from functions.consent_deletion.alert_mailer.models import DeletionAlert
 from functions.consent_deletion.ledger import (
     DeletionEvent,
     DeletionRecord,
@@ -37,7 +38,7 @@ from functions.consent_deletion.vendor_tasks.handler import (
     request_deletion_handler,
 )
 from local.engine import Engine, MemoryStore, SkipClock, VirtualClock
-from local.third_party_fake import DEFAULT_API_KEY, FakeThirdPartyApi, FakeVendor
+from local.third_party_fake import DEFAULT_API_KEY, Behaviour, FakeThirdPartyApi, FakeVendor
 from tests.unit.consent_deletion_workflow.asl_model import raw_text, substitute
 
 REVOKED_AT = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
@@ -158,6 +159,33 @@ class DeletionWorkflow:
     def audit(self, execution_arn: str) -> list[DeletionEvent]:
         """The ledger's audit events for the execution."""
         return self.ledger.events(execution_arn.rsplit(":", 1)[-1])
+
+
+MakeWorkflow = Callable[[str], DeletionWorkflow]
+
+
+def run_to_end(make_workflow: MakeWorkflow, behaviour: Behaviour) -> tuple[DeletionWorkflow, str]:
+    """Start one deletion against a vendor behaving so, and let the skip clock run it to its end."""
+    workflow = make_workflow("skip")
+    workflow.vendor.set_behaviour(behaviour)
+    execution_arn = workflow.start("customer-42")
+    workflow.run_to_end(execution_arn)
+    return workflow, execution_arn
+
+
+def start_waiting(make_workflow: MakeWorkflow, behaviour: Behaviour) -> tuple[DeletionWorkflow, str]:
+    """Start one deletion against a vendor behaving so, on a virtual clock; it runs until its first wait."""
+    workflow = make_workflow("virtual")
+    workflow.vendor.set_behaviour(behaviour)
+    execution_arn = workflow.start("customer-42")
+    workflow.engine.run_until_idle()
+    return workflow, execution_arn
+
+
+def only_alert(workflow: DeletionWorkflow) -> DeletionAlert:
+    """The single alert published, as the mailer parses it."""
+    [message] = workflow.alerts.messages()
+    return DeletionAlert.model_validate(message)
 
 
 @pytest.fixture

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
-from functions.consent_deletion.alert_mailer.models import AlertKind, DeletionAlert
+from functions.consent_deletion.alert_mailer.models import AlertKind
 from functions.consent_deletion.ledger import DeletionState, EventType, FailureKind
 from local.third_party_fake import Behaviour, Endpoint, Fault, Outcome, SchemaDrift
-from tests.local.consent_deletion.conftest import DEADLINE_SECONDS, REVOKED_AT, DeletionWorkflow
+from tests.local.consent_deletion.conftest import (
+    DEADLINE_SECONDS,
+    REVOKED_AT,
+    MakeWorkflow,
+    only_alert,
+    run_to_end,
+    start_waiting,
+)
 
 REQUESTED, OPERATION, CHECKED, COMPLETED, FAILED = (
     EventType.DELETION_REQUESTED,
@@ -19,23 +25,6 @@ REQUESTED, OPERATION, CHECKED, COMPLETED, FAILED = (
 )
 DEADLINE = REVOKED_AT + timedelta(seconds=DEADLINE_SECONDS)
 HISTORY_EVENT_BUDGET = 2_000
-
-MakeWorkflow = Callable[[str], DeletionWorkflow]
-
-
-def run_to_end(make_workflow: MakeWorkflow, behaviour: Behaviour) -> tuple[DeletionWorkflow, str]:
-    """Start one deletion against a vendor behaving so, and let the skip clock run it to its end."""
-    workflow = make_workflow("skip")
-    workflow.vendor.set_behaviour(behaviour)
-    execution_arn = workflow.start("customer-42")
-    workflow.run_to_end(execution_arn)
-    return workflow, execution_arn
-
-
-def only_alert(workflow: DeletionWorkflow) -> DeletionAlert:
-    """The single alert published, as the mailer parses it."""
-    [message] = workflow.alerts.messages()
-    return DeletionAlert.model_validate(message)
 
 
 def test_completes_at_the_first_check(make_workflow: MakeWorkflow) -> None:
@@ -75,10 +64,7 @@ def test_completes_after_two_days(make_workflow: MakeWorkflow) -> None:
 
 def test_never_completes_alerts_at_the_deadline_and_not_before(make_workflow: MakeWorkflow) -> None:
     # Given a vendor whose operation never finishes, on a clock that moves only when told
-    workflow = make_workflow("virtual")
-    workflow.vendor.set_behaviour(Behaviour(outcome=Outcome.NEVER))
-    execution_arn = workflow.start("customer-42")
-    workflow.engine.run_until_idle()
+    workflow, execution_arn = start_waiting(make_workflow, Behaviour(outcome=Outcome.NEVER))
 
     # When the clock reaches one second before the deadline
     workflow.engine.advance(DEADLINE_SECONDS - 1)
@@ -164,10 +150,7 @@ def test_schema_drift_at_the_request_is_a_contract_change(make_workflow: MakeWor
 
 def test_schema_drift_while_checking_is_a_contract_change(make_workflow: MakeWorkflow) -> None:
     # Given a deletion the vendor accepted, waiting for its first check
-    workflow = make_workflow("virtual")
-    workflow.vendor.set_behaviour(Behaviour(outcome=Outcome.NEVER))
-    execution_arn = workflow.start("customer-42")
-    workflow.engine.run_until_idle()
+    workflow, execution_arn = start_waiting(make_workflow, Behaviour(outcome=Outcome.NEVER))
 
     # When the vendor's status answers change shape before the check
     workflow.vendor.set_behaviour(Behaviour(outcome=Outcome.NEVER, schema_drift=SchemaDrift.RENAMED_FIELD))

@@ -4,17 +4,22 @@ our own failures kept apart from the vendor's."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from functions.consent_deletion.alert_mailer.models import AlertKind, DeletionAlert
+from functions.consent_deletion.alert_mailer.models import AlertKind
 from functions.consent_deletion.ledger import DeletionState, FailureKind, RevocationReason
 from functions.consent_deletion.ledger_tasks.handler import handler as ledger_tasks_handler
 from local.third_party_fake import Behaviour, Outcome
-from tests.local.consent_deletion.conftest import FUNCTIONS, REVOKED_AT, DeletionWorkflow
+from tests.local.consent_deletion.conftest import (
+    FUNCTIONS,
+    REVOKED_AT,
+    DeletionWorkflow,
+    MakeWorkflow,
+    only_alert,
+    start_waiting,
+)
 
-MakeWorkflow = Callable[[str], DeletionWorkflow]
 LEDGER_TASKS_FUNCTION = FUNCTIONS["LedgerTasksFunctionArn"][0]
 CHECK_STATUS_FUNCTION = FUNCTIONS["CheckDeletionStatusFunctionArn"][0]
 
@@ -35,17 +40,9 @@ def entered_times(workflow: DeletionWorkflow, execution_arn: str) -> dict[str, l
     return entered
 
 
-def only_alert(workflow: DeletionWorkflow) -> DeletionAlert:
-    [message] = workflow.alerts.messages()
-    return DeletionAlert.model_validate(message)
-
-
 def test_the_audit_trail_runs_on_the_engine_clock(make_workflow: MakeWorkflow) -> None:
     # Given a deletion the vendor completes at the second check, on a virtual clock far from the wall clock
-    workflow = make_workflow("virtual")
-    workflow.vendor.set_behaviour(Behaviour(after_checks=2))
-    execution_arn = workflow.start("customer-42")
-    workflow.engine.run_until_idle()
+    workflow, execution_arn = start_waiting(make_workflow, Behaviour(after_checks=2))
 
     # When the clock is moved on until it has finished
     workflow.engine.advance(timedelta(hours=1).total_seconds())

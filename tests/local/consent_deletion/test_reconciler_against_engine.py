@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
-from functions.consent_deletion.alert_mailer.models import AlertKind, DeletionAlert
+from functions.consent_deletion.alert_mailer.models import AlertKind
 from functions.consent_deletion.ledger import DeletionState
 from functions.consent_deletion.reconciler import adapters as reconciler_adapters
 from functions.consent_deletion.reconciler.handler import handler as reconciler_handler
 from local.sfn_api import SfnApiServer
 from local.third_party_fake import Behaviour, Outcome
-from tests.local.consent_deletion.conftest import REVOKED_AT, DeletionWorkflow
+from tests.local.consent_deletion.conftest import REVOKED_AT, MakeWorkflow, only_alert
 from tests.unit.consent_deletion_workflow.fakes import LambdaContextStub
-
-MakeWorkflow = Callable[[str], DeletionWorkflow]
 
 
 def test_a_stopped_execution_with_a_pending_row_is_alerted(
@@ -47,8 +43,7 @@ def test_a_stopped_execution_with_a_pending_row_is_alerted(
     # Then it alerted on the stopped execution only, in the shape the mailer reads
     assert report["alerted"] == [stopped.rsplit(":", 1)[-1]]
     assert (report["examined"], report["stillRunning"]) == (2, 1)
-    [message] = workflow.alerts.messages()
-    alert = DeletionAlert.model_validate(message)
+    alert = only_alert(workflow)
     assert (alert.kind, alert.execution_arn, alert.customer_id) == (
         AlertKind.STALE_PENDING,
         stopped,

@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
 from sqlalchemy import text
 
-from functions.consent_deletion.alert_mailer.models import AlertKind, DeletionAlert
+from functions.consent_deletion.alert_mailer.models import AlertKind
 from functions.consent_deletion.ledger import DeletionState, EventType, engine_for_url
 from local.third_party_fake import Behaviour, Outcome
-from tests.local.consent_deletion.conftest import REVOKED_AT, DeletionWorkflow
-
-MakeWorkflow = Callable[[str], DeletionWorkflow]
+from tests.local.consent_deletion.conftest import REVOKED_AT, MakeWorkflow, only_alert, start_waiting
 
 
 def test_a_stopped_and_redriven_deletion_completes_without_duplicate_records(
     make_workflow: MakeWorkflow,
 ) -> None:
     # Given a deletion stopped by an operator after its first check, while it waited for the second
-    workflow = make_workflow("virtual")
-    workflow.vendor.set_behaviour(Behaviour(after_checks=3))
-    execution_arn = workflow.start("customer-42")
-    workflow.engine.run_until_idle()
+    workflow, execution_arn = start_waiting(make_workflow, Behaviour(after_checks=3))
     workflow.engine.advance(90)
     workflow.engine.stop_execution(execution_arn, error="OperatorStopped", cause="paused for maintenance")
     assert workflow.describe(execution_arn)["status"] == "ABORTED"
@@ -62,8 +56,7 @@ def test_a_ledger_that_stays_unusable_still_alerts(make_workflow: MakeWorkflow) 
 
     # Then, its retries spent, it still alerts the contact, saying the failure is not in the ledger
     assert (described["status"], described["error"]) == ("FAILED", "LedgerWriteFailed")
-    [message] = workflow.alerts.messages()
-    alert = DeletionAlert.model_validate(message)
+    alert = only_alert(workflow)
     assert (alert.kind, alert.error, alert.requested_at) == (
         AlertKind.DELETION_FAILED,
         "LedgerWriteFailed",

@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
 from functions.consent_deletion.ledger import DeletionState, EventType
 from local.third_party_fake import Behaviour, Endpoint, Fault
-from tests.local.consent_deletion.conftest import DeletionWorkflow
-
-MakeWorkflow = Callable[[str], DeletionWorkflow]
-
-
-def run_to_end(make_workflow: MakeWorkflow, behaviour: Behaviour) -> tuple[DeletionWorkflow, str]:
-    workflow = make_workflow("skip")
-    workflow.vendor.set_behaviour(behaviour)
-    execution_arn = workflow.start("customer-42")
-    workflow.run_to_end(execution_arn)
-    return workflow, execution_arn
+from tests.local.consent_deletion.conftest import DeletionWorkflow, MakeWorkflow, run_to_end
 
 
 def checks(workflow: DeletionWorkflow, execution_arn: str) -> list[tuple[str, timedelta]]:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 from pathlib import Path
 from typing import IO
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
+from tests.local.local_command import STARTUP_TIMEOUT_SECONDS, end_process, start_local_command
+
 ADDRESS_PATTERN = re.compile(r"listening on (http://\S+)")
-STARTUP_TIMEOUT_SECONDS = 60
 
 
 class SfnProcessError(RuntimeError):
@@ -24,23 +22,14 @@ class SfnProcess:
     """One `python -m local sfn ...` child; `endpoint_url` is known once `start()` returns."""
 
     def __init__(self, *options: str, log_path: Path) -> None:
-        self._command = [sys.executable, "-m", "local", "sfn", "--port", "0", *options]
+        self._arguments = ["sfn", "--port", "0", *options]
         self._log_path = log_path
         self._process: subprocess.Popen[str] | None = None
         self.endpoint_url = ""
 
     def start(self) -> str:
         """Start the child and return its endpoint URL once it listens."""
-        log = self._log_path.open("a")
-        self._process = subprocess.Popen(
-            self._command,
-            cwd=REPO_ROOT,
-            stdout=subprocess.PIPE,
-            stderr=log,
-            text=True,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-        log.close()
+        self._process = start_local_command(self._arguments, self._log_path)
         assert self._process.stdout is not None
         self.endpoint_url = _read_address(self._process.stdout, self._process, self._log_path)
         return self.endpoint_url
@@ -56,9 +45,7 @@ class SfnProcess:
     def _end(self, signum: int) -> int:
         if self._process is None:
             return 0
-        if self._process.poll() is None:
-            self._process.send_signal(signum)
-        code = self._process.wait(timeout=30)
+        code = end_process(self._process, signum)
         if self._process.stdout is not None:
             self._process.stdout.close()
         self._process = None

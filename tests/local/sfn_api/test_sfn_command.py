@@ -8,8 +8,9 @@ import sys
 import uuid
 from pathlib import Path
 
+from tests.local.local_command import REPO_ROOT
 from tests.local.sfn_api.helpers import ROLE_ARN, make_client, wait_for_event, wait_for_status, wait_machine
-from tests.local.sfn_api.sfn_process import REPO_ROOT, SfnProcess
+from tests.local.sfn_api.sfn_process import SfnProcess
 
 
 def run_clock_command(endpoint_url: str, *arguments: str) -> subprocess.CompletedProcess[str]:

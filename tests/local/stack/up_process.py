@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
 import signal
 import subprocess
-import sys
 import threading
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-STARTUP_TIMEOUT_SECONDS = 60
+from tests.local.local_command import STARTUP_TIMEOUT_SECONDS, end_process, start_local_command
+
 _ADDRESS_LINE = re.compile(r"^\s+(?P<label>[A-Za-z ()-]+):\s+(?P<url>http://\S+)$")
 _READY_LINE = "Press Ctrl-C to stop."
 
@@ -24,9 +22,8 @@ class UpProcess:
     """One `python -m local up --clock virtual --state-dir DIR` child on free ports."""
 
     def __init__(self, state_dir: Path, log_path: Path) -> None:
-        self._command = [
-            sys.executable, "-m", "local", "up",
-            "--port", "0", "--sfn-port", "0", "--aws-port", "0", "--third-party-port", "0",
+        self._arguments = [
+            "up", "--port", "0", "--sfn-port", "0", "--aws-port", "0", "--third-party-port", "0",
             "--clock", "virtual", "--state-dir", str(state_dir),
         ]  # fmt: skip
         self._log_path = log_path
@@ -45,15 +42,7 @@ class UpProcess:
 
     def start(self) -> UpProcess:
         """Start the child and return once it has printed every address."""
-        with self._log_path.open("a") as log:
-            self._process = subprocess.Popen(
-                self._command,
-                cwd=REPO_ROOT,
-                stdout=subprocess.PIPE,
-                stderr=log,
-                text=True,
-                env={**os.environ, "PYTHONUNBUFFERED": "1"},
-            )
+        self._process = start_local_command(self._arguments, self._log_path)
         ready = threading.Event()
         self._reader = threading.Thread(target=self._read_output, args=(ready,), daemon=True)
         self._reader.start()
@@ -85,9 +74,7 @@ class UpProcess:
     def _end(self, signum: int) -> int:
         if self._process is None:
             return 0
-        if self._process.poll() is None:
-            self._process.send_signal(signum)
-        code = self._process.wait(timeout=30)
+        code = end_process(self._process, signum)
         if self._reader is not None:
             self._reader.join(timeout=5)  # the last lines it printed
         self._process = None
