@@ -30,15 +30,9 @@ def compiled(spec: StateSpec, field_name: str, template: Any) -> paths.Evaluator
 
 def input_value(runner: Runner, thread: dict[str, Any], spec: StateSpec) -> Any:
     """The state input after InputPath (JSONPath); the raw input for JSONata."""
-    raw = thread["input"]
-    if spec.is_jsonata or not spec.has("InputPath"):
-        return raw
-    input_path = spec.get("InputPath")
-    if input_path is None:
-        return {}
-    if input_path == "$":
-        return raw
-    return paths.resolve_field_path(input_path, runner.scope(thread, spec, raw))
+    if spec.is_jsonata:
+        return thread["input"]
+    return _filter_path(runner, thread, spec, "InputPath", thread["input"])
 
 
 def parameters(
@@ -81,14 +75,14 @@ def _finish_jsonpath(
         # States without a result (Choice, Wait, Succeed) pass their (InputPath-filtered) input on.
         value = input_value(runner, thread, spec) if effective is _DEFAULT else effective
         assigned = _assign_jsonpath(runner, thread, spec, spec.get("Assign"), value)
-        return _output_path(runner, thread, spec, value), assigned
+        return _filter_path(runner, thread, spec, "OutputPath", value), assigned
     if spec.has("ResultSelector"):
         result = compiled(spec, "ResultSelector", spec.get("ResultSelector"))(
             runner.scope(thread, spec, result)
         )
     assigned = _assign_jsonpath(runner, thread, spec, spec.get("Assign"), result)
     combined = result_path(spec.has("ResultPath"), spec.get("ResultPath"), raw_input, result)
-    return _output_path(runner, thread, spec, combined), assigned
+    return _filter_path(runner, thread, spec, "OutputPath", combined), assigned
 
 
 def result_path(has_field: bool, path: str | None, raw_input: Any, result: Any) -> Any:
@@ -100,15 +94,16 @@ def result_path(has_field: bool, path: str | None, raw_input: Any, result: Any) 
     return paths.apply_result_path(path, raw_input, result, has_field)
 
 
-def _output_path(runner: Runner, thread: dict[str, Any], spec: StateSpec, value: Any) -> Any:
-    if not spec.has("OutputPath"):
+def _filter_path(runner: Runner, thread: dict[str, Any], spec: StateSpec, field: str, value: Any) -> Any:
+    # InputPath / OutputPath: absent or "$" keeps the value, null gives {}, a path selects from it.
+    if not spec.has(field):
         return value
-    output_path = spec.get("OutputPath")
-    if output_path is None:
+    path = spec.get(field)
+    if path is None:
         return {}
-    if output_path == "$":
+    if path == "$":
         return value
-    return paths.resolve_field_path(output_path, runner.scope(thread, spec, value))
+    return paths.resolve_field_path(path, runner.scope(thread, spec, value))
 
 
 def _assign_jsonpath(
@@ -164,7 +159,7 @@ def rule_output(
         _assign_jsonpath(runner, thread, spec, spec.get("Assign"), effective),
         _assign_jsonpath(runner, thread, spec, rule.get("Assign"), effective, key=f"Assign:{id(rule)}"),
     )
-    return _output_path(runner, thread, spec, effective), assigned
+    return _filter_path(runner, thread, spec, "OutputPath", effective), assigned
 
 
 def _merge(first: dict[str, Any] | None, second: dict[str, Any] | None) -> dict[str, Any] | None:

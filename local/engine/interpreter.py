@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, cast
 
-from local.engine import dataflow, events
+from local.engine import child_outputs, dataflow, events
 from local.engine.definition import Definition, StateSpec
 from local.engine.errors import StatesError
 from local.engine.frame import Frame
@@ -377,11 +377,7 @@ class Runner:
             "vars": root["vars"],
         }
         if self.spec_of(root).type in ("Map", "Parallel"):
-            data = root["data"]
-            if "succeeded" in data:
-                kept = [[slot, data["results"][slot]] for slot in data["succeeded"]]
-            else:  # failed again before its children started: keep what an earlier redrive kept
-                kept = data.get("kept") or []
+            kept = child_outputs.kept_for_redrive(root["data"])
             if kept:
                 point["kept"] = kept
         return point

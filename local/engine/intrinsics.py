@@ -40,6 +40,7 @@ from typing import Any, Final
 
 from local.engine import jsonpath
 from local.engine.errors import StatesError
+from local.engine.text_cursor import JSON_NUMBER, TextCursor
 
 RUNTIME_ERROR: Final = "States.Runtime"
 MAX_STRING_LENGTH: Final = 10_000  # AWS's limit for Base64Encode/Base64Decode/Hash input
@@ -98,18 +99,13 @@ class _Call:
 _Node = _Literal | _Text | _Path | _Call
 
 _FUNCTION_NAME: Final = re.compile(r"States\.([A-Za-z0-9]+)")
-_NUMBER: Final = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _VARIABLE: Final = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _KEYWORDS: Final = {"true": True, "false": False, "null": None}
 _ESCAPABLE: Final = "'{}\\"
 
 
-class _Parser:
+class _Parser(TextCursor):
     """Recursive-descent parser for one intrinsic function call."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.pos = 0
 
     def parse(self) -> _Call:
         self._skip()
@@ -118,17 +114,6 @@ class _Parser:
         if self.pos != len(self.text):
             raise ValueError(f"unexpected '{self.text[self.pos :]}' after {call.name}(...)")
         return call
-
-    def _skip(self) -> None:
-        while self.pos < len(self.text) and self.text[self.pos].isspace():
-            self.pos += 1
-
-    def _take(self, symbol: str) -> bool:
-        self._skip()
-        if self.text.startswith(symbol, self.pos):
-            self.pos += len(symbol)
-            return True
-        return False
 
     def _call(self) -> _Call:
         start = self.pos
@@ -162,7 +147,7 @@ class _Parser:
             return self._call()
         if char == "$":
             return self._path()
-        match = _NUMBER.match(self.text, self.pos)
+        match = JSON_NUMBER.match(self.text, self.pos)
         if match is not None and self._ends_argument(match.end()):
             self.pos = match.end()
             number = match.group(0)

@@ -31,6 +31,8 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Final
 
+from local.engine.text_cursor import JSON_NUMBER, TextCursor
+
 JsonValue = Any
 
 _PROVIDER: Final = "com.jayway.jsonpath.spi.json.JacksonJsonNodeJsonProvider"
@@ -555,16 +557,11 @@ _RELATIONS: Final[dict[str, Callable[[Any, Any], bool]]] = {
 }
 _WORD_OPERATORS: Final = ("subsetof", "contains", "noneof", "anyof", "empty", "size", "nin", "in")
 _SYMBOL_OPERATORS: Final = ("==", "!=", "<=", ">=", "=~", "<", ">")
-_NUMBER: Final = re.compile(r"-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _FILTER_PATH_STOP: Final = frozenset(" \t\r\n)<>=~!&|,")
 
 
-class _FilterParser:
+class _FilterParser(TextCursor):
     """Recursive-descent parser for the expression inside `[?( ... )]`, after Jayway's FilterCompiler."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.pos = 0
 
     def parse(self) -> _Predicate:
         predicate = self._or()
@@ -572,17 +569,6 @@ class _FilterParser:
         if self.pos != len(self.text):
             raise ValueError(f"unexpected '{self.text[self.pos :]}' in filter '{self.text}'")
         return predicate
-
-    def _skip(self) -> None:
-        while self.pos < len(self.text) and self.text[self.pos].isspace():
-            self.pos += 1
-
-    def _take(self, symbol: str) -> bool:
-        self._skip()
-        if self.text.startswith(symbol, self.pos):
-            self.pos += len(symbol)
-            return True
-        return False
 
     def _or(self) -> _Predicate:
         terms = [self._and()]
@@ -683,7 +669,7 @@ class _FilterParser:
             if self.text.startswith(word, self.pos):
                 self.pos += len(word)
                 return value
-        match = _NUMBER.match(self.text, self.pos)
+        match = JSON_NUMBER.match(self.text, self.pos)
         if match is None:
             raise ValueError(f"unexpected '{self.text[self.pos :]}' in filter '{self.text}'")
         self.pos = match.end()

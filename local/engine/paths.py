@@ -135,33 +135,11 @@ def compile_template(template: Any) -> Evaluator:
 def _compile_entry(key: str, value: Any) -> tuple[str, Evaluator]:
     if not key.endswith(".$") or not isinstance(value, str):
         return key, compile_template(value)
-    target = key[:-2]
-    expression = value
-    if intrinsics.is_intrinsic(expression):
-
-        def evaluate_intrinsic(scope: Scope) -> Any:
-            return intrinsics.evaluate(
-                expression, input=scope.value, context=scope.context, variables=scope.variables, field=key
-            )
-
-        return target, evaluate_intrinsic
-
-    def evaluate_path(scope: Scope) -> Any:
-        try:
-            return resolve(expression, scope)
-        except jsonpath.JsonPathNotFound as exc:
-            document = scope.context if expression.startswith("$$") else scope.value
-            raise StatesError(
-                RUNTIME,
-                f"The JSONPath '{expression}' specified for the field '{key}' could not be found "
-                f"in the input '{json_compact(document)}'",
-            ) from exc
-
-    return target, evaluate_path
+    return key[:-2], compile_value_expression(value, key)
 
 
 def compile_value_expression(expression: str, field_name: str) -> Evaluator:
-    """A single path-or-intrinsic expression (ErrorPath, CausePath, ...) with AWS's miss message."""
+    """A path-or-intrinsic expression (a template's "key.$" value, ErrorPath, ...) with AWS's miss message."""
     if intrinsics.is_intrinsic(expression):
         return lambda scope: intrinsics.evaluate(
             expression, input=scope.value, context=scope.context, variables=scope.variables, field=field_name

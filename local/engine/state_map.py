@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from local.engine import dataflow, events, jsonata_eval, jsonpath, paths
+from local.engine import child_outputs, dataflow, events, jsonata_eval, jsonpath, paths
 from local.engine.definition import StateSpec, processor_key
 from local.engine.errors import StatesError
 from local.engine.states import type_name
@@ -56,7 +56,7 @@ class MapState:
         data = thread["data"]
         count = len(data["items"])
         runner.log.emit(thread, "MapStateStarted", "mapStateStartedEventDetails", {"length": count})
-        kept = {slot: output for slot, output in data.pop("kept", None) or [] if slot < count}
+        kept = child_outputs.take_kept(data, count)
         # A redriven Map runs only the iterations that did not succeed before, in index order.
         order = [index for index in range(count) if index not in kept] if kept else None
         concurrency = data["concurrency"] or 0
@@ -138,9 +138,7 @@ class MapState:
             move=False,
         )
         self._release_lane(data, index, child["src"], event_id)
-        data["results"][index] = output
-        # setdefault: a frame saved before redrive kept outputs has no such list
-        data.setdefault("succeeded", []).append(index)
+        child_outputs.record_success(data, index, output)
         self._after_iteration(runner, parent, spec)
 
     def child_failed(
@@ -210,9 +208,7 @@ class MapState:
         elif kind == "iteration_failed":
             runner.fail_state(thread, spec, resume["error"], resume["cause"])
         else:
-            runner.log.emit(thread, "MapStateSucceeded", move=False)
-            output, assigned = dataflow.finish(runner, thread, spec, thread["data"]["results"])
-            runner.complete(thread, spec, output, assigned)
+            child_outputs.succeed_with_results(runner, thread, spec, "MapStateSucceeded")
 
 
 class _JsonPathSettings:

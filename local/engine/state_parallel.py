@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from local.engine import dataflow
+from local.engine import child_outputs, dataflow
 from local.engine.definition import StateSpec, branch_key
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ class ParallelState:
         branches = spec.get("Branches")
         data = thread["data"]
         effective = data["effective"]
-        kept = {slot: output for slot, output in data.pop("kept", None) or [] if slot < len(branches)}
+        kept = child_outputs.take_kept(data, len(branches))
         results = [kept.get(index) for index in range(len(branches))]
         data.update(results=results, pending=len(branches) - len(kept), succeeded=sorted(kept))
         thread["phase"] = "children"
@@ -53,9 +53,7 @@ class ParallelState:
     ) -> None:
         """A branch ended: keep its output; when all have, the state succeeds."""
         data = parent["data"]
-        data["results"][child["slot"]] = output
-        # setdefault: a frame saved before redrive kept outputs has no such list
-        data.setdefault("succeeded", []).append(child["slot"])
+        child_outputs.record_success(data, child["slot"], output)
         data["pending"] -= 1
         parent["src"] = max(parent["src"], child["src"])
         if data["pending"] == 0:
@@ -83,6 +81,4 @@ class ParallelState:
         elif kind == "branch_failed":
             runner.fail_state(thread, spec, resume["error"], resume["cause"])
         else:
-            runner.log.emit(thread, "ParallelStateSucceeded", move=False)
-            output, assigned = dataflow.finish(runner, thread, spec, thread["data"]["results"])
-            runner.complete(thread, spec, output, assigned)
+            child_outputs.succeed_with_results(runner, thread, spec, "ParallelStateSucceeded")

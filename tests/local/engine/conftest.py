@@ -62,6 +62,12 @@ def output_of(engine: Engine, execution_arn: str) -> Any:
     return json.loads(engine.describe_execution(execution_arn)["output"])
 
 
+def redrive_and_run(engine: Engine, execution_arn: str) -> None:
+    """Redrive a failed execution and run it until nothing more can run."""
+    engine.redrive_execution(execution_arn)
+    engine.run_until_idle()
+
+
 @pytest.fixture
 def engine_for_validation() -> Engine:
     """An engine used only for CreateStateMachine / ValidateStateMachineDefinition calls."""

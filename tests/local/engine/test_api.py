@@ -10,7 +10,7 @@ import pytest
 
 from local.engine import ApiError, Engine
 
-from .conftest import ROLE_ARN, Starter, history_types, output_of
+from .conftest import ROLE_ARN, Starter, history_types, output_of, redrive_and_run
 
 PASS = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
 WAIT = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 100, "End": True}}}
@@ -180,8 +180,7 @@ def test_redrive_resumes_from_the_failed_state(skip_engine: Engine, start: Start
     skip_engine.run_until_idle()
     assert skip_engine.describe_execution(arn)["status"] == "FAILED"
     # When redriven
-    skip_engine.redrive_execution(arn)
-    skip_engine.run_until_idle()
+    redrive_and_run(skip_engine, arn)
     # Then only the failed state ran again and the execution succeeded
     described = skip_engine.describe_execution(arn)
     assert (described["status"], described["redriveCount"]) == ("SUCCEEDED", 1)

@@ -8,7 +8,7 @@ from typing import Any
 
 from local.engine import Engine
 
-from .conftest import START, Starter, history_types, output_of
+from .conftest import START, Starter, history_types, output_of, redrive_and_run
 
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:{}"
 
@@ -32,6 +32,22 @@ class FailsOnceFor:
         return {"done": item}
 
 
+def _one_item_at_a_time_map() -> dict[str, Any]:
+    """A Map that calls the "process" function with {"item": <value>}, one item at a time."""
+    return {
+        "StartAt": "EachItem",
+        "States": {
+            "EachItem": {
+                "Type": "Map",
+                "MaxConcurrency": 1,
+                "ItemSelector": {"item.$": "$$.Map.Item.Value"},
+                "ItemProcessor": {"StartAt": "Process", "States": {"Process": _task("process", End=True)}},
+                "End": True,
+            }
+        },
+    }
+
+
 def _events_after_redrive(engine: Engine, arn: str) -> list[dict[str, Any]]:
     events = engine.get_execution_history(arn)["events"]
     redriven = next(i for i, event in enumerate(events) if event["type"] == "ExecutionRedriven")
@@ -44,29 +60,13 @@ def test_redriving_a_failed_inline_map_reruns_only_the_iterations_that_did_not_s
     # Given a Map over four items, one at a time, whose second item fails the first time
     handler = FailsOnceFor(1)
     skip_engine.register_lambda("process", handler)
-    definition = {
-        "StartAt": "EachItem",
-        "States": {
-            "EachItem": {
-                "Type": "Map",
-                "MaxConcurrency": 1,
-                "ItemSelector": {"item.$": "$$.Map.Item.Value"},
-                "ItemProcessor": {
-                    "StartAt": "Process",
-                    "States": {"Process": _task("process", End=True)},
-                },
-                "End": True,
-            }
-        },
-    }
-    arn = start(skip_engine, definition, [0, 1, 2, 3])
+    arn = start(skip_engine, _one_item_at_a_time_map(), [0, 1, 2, 3])
     skip_engine.run_until_idle()
     assert skip_engine.describe_execution(arn)["status"] == "FAILED"
     assert dict(handler.calls) == {0: 1, 1: 1}
 
     # When the execution is redriven
-    skip_engine.redrive_execution(arn)
-    skip_engine.run_until_idle()
+    redrive_and_run(skip_engine, arn)
 
     # Then item 0 kept its result, only items 1-3 ran, and the output lists all four in order
     assert dict(handler.calls) == {0: 1, 1: 2, 2: 1, 3: 1}
@@ -109,8 +109,7 @@ def test_redriving_a_failed_parallel_state_reruns_only_the_failed_branch(
     assert skip_engine.describe_execution(arn)["status"] == "FAILED"
 
     # When the execution is redriven
-    skip_engine.redrive_execution(arn)
-    skip_engine.run_until_idle()
+    redrive_and_run(skip_engine, arn)
 
     # Then the first branch did not run again and its earlier output is part of the result
     assert dict(handler.calls) == {1: 1, 2: 2}
@@ -129,27 +128,13 @@ def test_a_redriven_map_that_fails_again_keeps_what_succeeded_in_either_attempt(
     # Given a Map whose items 1 and 2 fail on their first call (the Map stops at the first failure)
     handler = FailsOnceFor(1, 2)
     skip_engine.register_lambda("process", handler)
-    definition = {
-        "StartAt": "EachItem",
-        "States": {
-            "EachItem": {
-                "Type": "Map",
-                "MaxConcurrency": 1,
-                "ItemSelector": {"item.$": "$$.Map.Item.Value"},
-                "ItemProcessor": {"StartAt": "Process", "States": {"Process": _task("process", End=True)}},
-                "End": True,
-            }
-        },
-    }
-    arn = start(skip_engine, definition, [0, 1, 2])
+    arn = start(skip_engine, _one_item_at_a_time_map(), [0, 1, 2])
     skip_engine.run_until_idle()
 
     # When redriven twice (the first redrive fails on item 2)
-    skip_engine.redrive_execution(arn)
-    skip_engine.run_until_idle()
+    redrive_and_run(skip_engine, arn)
     after_first_redrive = skip_engine.describe_execution(arn)["status"]
-    skip_engine.redrive_execution(arn)
-    skip_engine.run_until_idle()
+    redrive_and_run(skip_engine, arn)
 
     # Then no item that once succeeded ran again
     assert after_first_redrive == "FAILED"

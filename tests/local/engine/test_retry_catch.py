@@ -28,16 +28,30 @@ def _flaky(failures: int) -> tuple[list[int], Any]:
     return calls, handler
 
 
+FLAKY_ARN = "arn:aws:lambda:us-east-1:123456789012:function:flaky"
+
+
 def _task(retrier: dict[str, Any]) -> dict[str, Any]:
     return {
         "StartAt": "Call",
         "States": {
             "Call": {
                 "Type": "Task",
-                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:flaky",
+                "Resource": FLAKY_ARN,
                 "Retry": [{"ErrorEquals": ["Flaky"], **retrier}],
                 "End": True,
             }
+        },
+    }
+
+
+def _call_then_handled(**call_fields: Any) -> dict[str, Any]:
+    """A Task "Call" of the flaky function with the given fields, and a Pass state "Handled" to catch into."""
+    return {
+        "StartAt": "Call",
+        "States": {
+            "Call": {"Type": "Task", "Resource": FLAKY_ARN, **call_fields},
+            "Handled": {"Type": "Pass", "End": True},
         },
     }
 
@@ -117,18 +131,7 @@ def test_catch_routes_the_error_output(
     catcher: dict[str, Any] = {"ErrorEquals": ["States.ALL"], "Next": "Handled"}
     if result_path:
         catcher["ResultPath"] = result_path
-    definition = {
-        "StartAt": "Call",
-        "States": {
-            "Call": {
-                "Type": "Task",
-                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:flaky",
-                "Catch": [catcher],
-                "Next": "Handled",
-            },
-            "Handled": {"Type": "Pass", "End": True},
-        },
-    }
+    definition = _call_then_handled(Catch=[catcher], Next="Handled")
     arn = start(skip_engine, definition, {"order": 7})
     skip_engine.run_until_idle()
     # Then the execution succeeded through the catcher with the error output placed per ResultPath
@@ -149,19 +152,11 @@ def test_catch_routes_the_error_output(
 
 def test_states_runtime_errors_are_never_caught(skip_engine: Engine, start: Starter) -> None:
     # Given a Task whose Parameters read a missing path and a States.ALL catcher
-    definition = {
-        "StartAt": "Call",
-        "States": {
-            "Call": {
-                "Type": "Task",
-                "Resource": "arn:aws:lambda:us-east-1:123456789012:function:flaky",
-                "Parameters": {"x.$": "$.missing"},
-                "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Handled"}],
-                "End": True,
-            },
-            "Handled": {"Type": "Pass", "End": True},
-        },
-    }
+    definition = _call_then_handled(
+        Parameters={"x.$": "$.missing"},
+        Catch=[{"ErrorEquals": ["States.ALL"], "Next": "Handled"}],
+        End=True,
+    )
     arn = start(skip_engine, definition)
     skip_engine.run_until_idle()
     # Then the execution failed with States.Runtime naming the state and field
