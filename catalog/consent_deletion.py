@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from catalog.locations import ASL_DIRECTORY, REPOSITORY_ROOT
+from catalog.log_level import LOG_LEVEL, LOG_LEVEL_TUNABLE
 from catalog.model import (
     ConnectToDatabase,
     Constant,
@@ -59,14 +60,13 @@ VENDOR_API_KEY = "VendorApiKey"
 LEDGER = "Ledger"
 METRICS_NAMESPACE = "ConsentDeletion"
 
-_LOG_LEVEL = TunableValue("LogLevel")
 # The two vendor tasks share one module, so they share one environment too.
 _VENDOR_ENVIRONMENT: Mapping[str, Value] = {
     "THIRD_PARTY_BASE_URL": SettingValue("VendorBaseUrl"),
     "THIRD_PARTY_API_KEY_SECRET": SecretArn(VENDOR_API_KEY),
     "POWERTOOLS_SERVICE_NAME": Constant("consent-deletion-vendor-tasks"),
     "POWERTOOLS_METRICS_NAMESPACE": Constant(METRICS_NAMESPACE),
-    "LOG_LEVEL": _LOG_LEVEL,
+    "LOG_LEVEL": LOG_LEVEL,
 }
 
 CONSENT_DELETION = StateMachine(
@@ -170,12 +170,7 @@ CONSENT_DELETION = StateMachine(
             default="",
             description="Prefix of the execution link in alert e-mails; empty: the Step Functions console.",
         ),
-        Tunable(
-            name="LogLevel",
-            default="INFO",
-            choices=("DEBUG", "INFO", "WARNING", "ERROR"),
-            description="Log level of the workflow's functions.",
-        ),
+        LOG_LEVEL_TUNABLE,
     ),
     settings=(
         Setting(name="VendorBaseUrl", description="Base URL of the vendor's deletion API."),
@@ -194,7 +189,7 @@ CONSENT_DELETION = StateMachine(
             environment={
                 "STATE_MACHINE_ARN": StateMachineArn(),
                 "POWERTOOLS_SERVICE_NAME": Constant("consent-deletion-stream-trigger"),
-                "LOG_LEVEL": _LOG_LEVEL,
+                "LOG_LEVEL": LOG_LEVEL,
             },
             permissions=(ControlExecutions(frozenset({ExecutionAction.START, ExecutionAction.DESCRIBE})),),
             # A batch of starts with the client's own retries; short of the stream's patience.
@@ -206,7 +201,7 @@ CONSENT_DELETION = StateMachine(
             handler="functions.consent_deletion.ledger_tasks.handler.handler",
             environment={
                 "POWERTOOLS_SERVICE_NAME": Constant("consent-deletion-ledger-tasks"),
-                "LOG_LEVEL": _LOG_LEVEL,
+                "LOG_LEVEL": LOG_LEVEL,
             },
             permissions=(ConnectToDatabase(LEDGER),),
             reserved_concurrency=TunableValue("LedgerConnections"),
@@ -234,7 +229,7 @@ CONSENT_DELETION = StateMachine(
                 "ALERT_SENDER": SettingValue("AlertSender"),
                 "CONSOLE_BASE_URL": TunableValue("ConsoleBaseUrl"),
                 "POWERTOOLS_SERVICE_NAME": Constant("consent-deletion-alert-mailer"),
-                "LOG_LEVEL": _LOG_LEVEL,
+                "LOG_LEVEL": LOG_LEVEL,
             },
             permissions=(SendEmail(),),
         ),
@@ -249,7 +244,7 @@ CONSENT_DELETION = StateMachine(
                 "MAX_ROWS_PER_RUN": TunableValue("ReconcilerMaxRows"),
                 "POWERTOOLS_SERVICE_NAME": Constant("consent-deletion-reconciler"),
                 "POWERTOOLS_METRICS_NAMESPACE": Constant(METRICS_NAMESPACE),
-                "LOG_LEVEL": _LOG_LEVEL,
+                "LOG_LEVEL": LOG_LEVEL,
             },
             permissions=(
                 ControlExecutions(frozenset({ExecutionAction.DESCRIBE})),

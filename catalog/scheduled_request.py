@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from catalog.locations import ASL_DIRECTORY
+from catalog.log_level import LOG_LEVEL, LOG_LEVEL_TUNABLE
 from catalog.model import (
     Api,
     Constant,
@@ -37,7 +38,6 @@ FAILURE_TOPIC = "FailureTopic"
 IDEMPOTENCY_TABLE = "IdempotencyTable"
 METRICS_NAMESPACE = "ScheduledRequests"
 
-_LOG_LEVEL = TunableValue("LogLevel")
 
 SCHEDULED_REQUEST = StateMachine(
     name="ScheduledRequest",
@@ -97,12 +97,7 @@ SCHEDULED_REQUEST = StateMachine(
             maximum=364,
             description="Latest accepted triggerAt, in days from now.",
         ),
-        Tunable(
-            name="LogLevel",
-            default="INFO",
-            choices=("DEBUG", "INFO", "WARNING", "ERROR"),
-            description="Log level of the workflow's functions.",
-        ),
+        LOG_LEVEL_TUNABLE,
     ),
     functions=(
         Function(
@@ -117,7 +112,7 @@ SCHEDULED_REQUEST = StateMachine(
                 "MAX_HORIZON_DAYS": TunableValue("MaxHorizonDays"),
                 "POWERTOOLS_SERVICE_NAME": Constant("schedule-api"),
                 "POWERTOOLS_METRICS_NAMESPACE": Constant(METRICS_NAMESPACE),
-                "LOG_LEVEL": _LOG_LEVEL,
+                "LOG_LEVEL": LOG_LEVEL,
             },
             permissions=(
                 ControlExecutions(
@@ -141,7 +136,7 @@ SCHEDULED_REQUEST = StateMachine(
                 "IDEMPOTENCY_TABLE_NAME": TableName(IDEMPOTENCY_TABLE),
                 "POWERTOOLS_SERVICE_NAME": Constant("example-processor"),
                 "POWERTOOLS_METRICS_NAMESPACE": Constant(METRICS_NAMESPACE),
-                "LOG_LEVEL": _LOG_LEVEL,
+                "LOG_LEVEL": LOG_LEVEL,
             },
             permissions=(ReadWriteItems(IDEMPOTENCY_TABLE),),
             timeout_seconds=60,

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cfnlint.api import lint
+
 from catalog.locations import REPOSITORY_ROOT
 from workflows.config import ScheduledRequestsConfig
 
@@ -77,6 +79,17 @@ class SynthesizedApp:
                     for statement in policy["PolicyDocument"]["Statement"]:
                         yield key, statement
 
+    def role_of_function(self, handler: str) -> str:
+        """The logical id of the execution role of the function whose handler string is ``handler``."""
+        _, function = self.function_with_handler(handler)
+        role_id: str = function["Properties"]["Role"]["Fn::GetAtt"][0]
+        return role_id
+
+    def cfn_lint_errors(self) -> list[str]:
+        """cfn-lint's error-level matches on the template, as ``<rule id> <message>``."""
+        matches = lint(json.dumps(self.template), regions=["us-east-1"])
+        return [f"{match.rule.id} {match.message}" for match in matches if match.rule.id.startswith("E")]
+
     def validation_violations(self) -> list[dict[str, Any]]:
         """Violations the policy validation plugins (cdk-nag) reported, acknowledged ones excluded."""
         report_file = self.outdir / "validation-report.json"
@@ -113,6 +126,40 @@ class SynthesizedApp:
 def as_list(value: Any) -> list[Any]:
     """IAM fields take one value or a list of them."""
     return value if isinstance(value, list) else [value]
+
+
+def granted_actions(statements: list[dict[str, Any]], prefix: str) -> dict[str, list[Any]]:
+    """Action -> resources, for the actions of one service (``prefix`` such as ``"states:"``)."""
+    granted: dict[str, list[Any]] = {}
+    for statement in statements:
+        for action in as_list(statement["Action"]):
+            if action.startswith(prefix):
+                granted.setdefault(action, []).extend(as_list(statement["Resource"]))
+    return granted
+
+
+def wildcard_actions(statements: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, str]]:
+    """(holder, action) for every action with a wildcard in (holder, statement) pairs."""
+    return [
+        (holder, action)
+        for holder, statement in statements
+        for action in as_list(statement.get("Action", []))
+        if "*" in action
+    ]
+
+
+def not_action_holders(statements: list[tuple[str, dict[str, Any]]]) -> list[str]:
+    """The holder of every statement that grants by ``NotAction``."""
+    return [holder for holder, statement in statements if "NotAction" in statement]
+
+
+def intrinsic_marker(value: Any) -> str:
+    """``value`` itself if text; for an intrinsic, a marker naming it (e.g. ``<<Fn::GetAtt:Queue.Arn>>``)."""
+    # An intrinsic cannot go into JSON text; a marker naming it, free of quotes, stands for it on both sides.
+    if isinstance(value, str):
+        return value
+    (function, argument), *_ = value.items()
+    return f"<<{function}:{'.'.join(argument) if isinstance(argument, list) else argument}>>"
 
 
 def stand_in_dependencies_layer(directory: Path) -> Path:

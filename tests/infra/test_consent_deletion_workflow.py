@@ -15,7 +15,7 @@ from catalog.consent_deletion import (
     STREAM_TRIGGER,
 )
 from functions.consent_deletion.stream_trigger.logic import REVOCATION_FILTER_PATTERNS
-from tests.infra.cloud_assembly import Resource, SynthesizedApp, as_list
+from tests.infra.cloud_assembly import Resource, SynthesizedApp, as_list, granted_actions, intrinsic_marker
 from tests.infra.conftest import CONSENT_PRODUCTION
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9]*)\}")
@@ -26,31 +26,12 @@ def _function(app: SynthesizedApp, logical_id: str) -> tuple[str, Resource]:
 
 
 def _statements_of_function(app: SynthesizedApp, logical_id: str) -> list[dict[str, Any]]:
-    _, function = _function(app, logical_id)
-    return app.statements_of_role(function["Properties"]["Role"]["Fn::GetAtt"][0])
-
-
-def _granted(statements: list[dict[str, Any]], prefix: str) -> dict[str, list[Any]]:
-    """Action -> resources, for the actions of one service."""
-    granted: dict[str, list[Any]] = {}
-    for statement in statements:
-        for action in as_list(statement["Action"]):
-            if action.startswith(prefix):
-                granted.setdefault(action, []).extend(as_list(statement["Resource"]))
-    return granted
+    return app.statements_of_role(app.role_of_function(CONSENT_DELETION.function(logical_id).handler))
 
 
 def _logical_id_of_topic(app: SynthesizedApp, name_fragment: str) -> str:
     (topic_id,) = [key for key in app.of_type("AWS::SNS::Topic") if name_fragment in key]
     return topic_id
-
-
-def _marker(value: Any) -> str:
-    # An intrinsic cannot go into JSON text; a marker naming it, free of quotes, stands for it on both sides.
-    if isinstance(value, str):
-        return value
-    (function, argument), *_ = value.items()
-    return f"<<{function}:{'.'.join(argument) if isinstance(argument, list) else argument}>>"
 
 
 def test_the_customers_table_streams_both_images_and_is_encrypted_with_the_workflow_key(
@@ -118,8 +99,8 @@ def test_the_stream_trigger_starts_only_this_machine_and_reads_only_this_stream(
     table_id, _ = consent_app.only("AWS::DynamoDB::Table")
 
     # Then it starts this machine, describes its executions, and reads the streams of this one table
-    assert _granted(statements, "states:")["states:StartExecution"] == [{"Ref": machine_id}]
-    stream_reads = _granted(statements, "dynamodb:")
+    assert granted_actions(statements, "states:")["states:StartExecution"] == [{"Ref": machine_id}]
+    stream_reads = granted_actions(statements, "dynamodb:")
     assert set(stream_reads) == {
         "dynamodb:DescribeStream",
         "dynamodb:GetRecords",
@@ -134,7 +115,7 @@ def test_the_definition_in_the_template_equals_the_rendered_asl(consent_app: Syn
     # Given the template's definition string and its substitutions
     _, machine = consent_app.only("AWS::StepFunctions::StateMachine")
     properties = machine["Properties"]
-    markers = {name: _marker(value) for name, value in properties["DefinitionSubstitutions"].items()}
+    markers = {name: intrinsic_marker(value) for name, value in properties["DefinitionSubstitutions"].items()}
 
     # When CloudFormation's substitution is applied and the catalog renders the file with the same values
     deployed = json.loads(
@@ -199,14 +180,18 @@ def test_ledger_functions_connect_as_the_application_user_of_this_instance_only(
     # Given the database instance and the rds-db:connect grants
     instance_id, _ = consent_app.only("AWS::RDS::DBInstance")
     for logical_id in (LEDGER_TASKS, RECONCILER):
-        (resource,) = _granted(_statements_of_function(consent_app, logical_id), "rds-db:")["rds-db:connect"]
+        (resource,) = granted_actions(_statements_of_function(consent_app, logical_id), "rds-db:")[
+            "rds-db:connect"
+        ]
 
         # Then each names the instance's resource id and the ledger_app user, nothing broader
         parts = resource["Fn::Join"][1]
         assert {"Fn::GetAtt": [instance_id, "DbiResourceId"]} in parts
         assert parts[-1] == "/ledger_app"
     # and no function outside the VPC may connect
-    assert "rds-db:connect" not in _granted(_statements_of_function(consent_app, REQUEST_DELETION), "rds-db:")
+    assert "rds-db:connect" not in granted_actions(
+        _statements_of_function(consent_app, REQUEST_DELETION), "rds-db:"
+    )
 
 
 def test_the_vendor_tasks_read_the_api_key_secret_and_nothing_else_of_secrets_manager(
@@ -216,7 +201,7 @@ def test_the_vendor_tasks_read_the_api_key_secret_and_nothing_else_of_secrets_ma
     secrets = {key for key in consent_app.of_type("AWS::SecretsManager::Secret") if "VendorApiKey" in key}
     (secret_id,) = secrets
     _, function = _function(consent_app, REQUEST_DELETION)
-    granted = _granted(_statements_of_function(consent_app, REQUEST_DELETION), "secretsmanager:")
+    granted = granted_actions(_statements_of_function(consent_app, REQUEST_DELETION), "secretsmanager:")
 
     # Then it may get that one secret's value, whose ARN its environment names
     assert granted == {"secretsmanager:GetSecretValue": [{"Ref": secret_id}]}
@@ -237,7 +222,7 @@ def test_alerts_go_from_the_topic_to_the_mailer_which_sends_only_from_the_config
         for subscription in app.of_type("AWS::SNS::Subscription").values()
         if subscription["Properties"]["TopicArn"] == {"Ref": topic_id}
     ]
-    granted = _granted(_statements_of_function(app, ALERT_MAILER), "ses:")
+    granted = granted_actions(_statements_of_function(app, ALERT_MAILER), "ses:")
 
     # Then the mailer is the topic's only subscriber, with a dead-letter queue
     (subscription,) = subscriptions

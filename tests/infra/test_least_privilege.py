@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from catalog import SCHEDULED_REQUEST
-from tests.infra.cloud_assembly import SynthesizedApp, as_list
+from tests.infra.cloud_assembly import (
+    SynthesizedApp,
+    granted_actions,
+    not_action_holders,
+    wildcard_actions,
+)
 from tests.infra.conftest import EXTERNAL_TARGET_ARN
 
 APPS = ["default_app", "api_key_app", "cognito_app"]
@@ -20,9 +23,7 @@ def app(request: pytest.FixtureRequest) -> SynthesizedApp:
 
 
 def _role_of_function(app: SynthesizedApp, logical_id: str) -> str:
-    _, function = app.function_with_handler(SCHEDULED_REQUEST.function(logical_id).handler)
-    role_id: str = function["Properties"]["Role"]["Fn::GetAtt"][0]
-    return role_id
+    return app.role_of_function(SCHEDULED_REQUEST.function(logical_id).handler)
 
 
 def _role_of_state_machine(app: SynthesizedApp) -> str:
@@ -31,30 +32,14 @@ def _role_of_state_machine(app: SynthesizedApp) -> str:
     return role_id
 
 
-def _actions(statements: list[dict[str, Any]], prefix: str) -> dict[str, list[Any]]:
-    """Action -> resources, for the actions of one service."""
-    granted: dict[str, list[Any]] = {}
-    for statement in statements:
-        for action in as_list(statement["Action"]):
-            if action.startswith(prefix):
-                granted.setdefault(action, []).extend(as_list(statement["Resource"]))
-    return granted
-
-
 def test_no_identity_policy_statement_has_a_wildcard_action(app: SynthesizedApp) -> None:
     # Given every statement of every role, user, group and policy
     statements = list(app.all_iam_statements())
     assert statements, "no IAM statements found: the walk would prove nothing"
 
     # Then none names a wildcard action or uses NotAction
-    offending = [
-        (holder, action)
-        for holder, statement in statements
-        for action in as_list(statement.get("Action", []))
-        if "*" in action
-    ]
-    assert offending == []
-    assert [holder for holder, statement in statements if "NotAction" in statement] == []
+    assert wildcard_actions(statements) == []
+    assert not_action_holders(statements) == []
 
 
 def test_no_role_uses_an_aws_managed_policy(app: SynthesizedApp) -> None:
@@ -70,7 +55,9 @@ def test_the_front_door_controls_only_executions_of_this_state_machine(default_a
     # Given the front door's statements and the state machine
     machine_id, machine = default_app.only("AWS::StepFunctions::StateMachine")
     machine_name = machine["Properties"]["StateMachineName"]
-    granted = _actions(default_app.statements_of_role(_role_of_function(default_app, "FrontDoor")), "states:")
+    granted = granted_actions(
+        default_app.statements_of_role(_role_of_function(default_app, "FrontDoor")), "states:"
+    )
 
     # Then it may start this machine and describe, stop and read the history of its executions only
     assert set(granted) == {
@@ -92,7 +79,7 @@ def test_the_state_machine_invokes_exactly_the_default_target(default_app: Synth
     processor_id, _ = default_app.function_with_handler(
         SCHEDULED_REQUEST.function("ExampleProcessor").handler
     )
-    granted = _actions(default_app.statements_of_role(_role_of_state_machine(default_app)), "lambda:")
+    granted = granted_actions(default_app.statements_of_role(_role_of_state_machine(default_app)), "lambda:")
 
     # Then the machine may invoke it (any version) and nothing else
     assert granted == {
@@ -108,7 +95,7 @@ def test_a_target_added_by_arn_is_invocable_and_nothing_more(api_key_app: Synthe
     processor_id, _ = api_key_app.function_with_handler(
         SCHEDULED_REQUEST.function("ExampleProcessor").handler
     )
-    (resources,) = _actions(
+    (resources,) = granted_actions(
         api_key_app.statements_of_role(_role_of_state_machine(api_key_app)), "lambda:"
     ).values()
 
@@ -129,9 +116,9 @@ def test_the_state_machine_sends_and_publishes_to_its_own_queue_and_topic(
     key_id, _ = default_app.only("AWS::KMS::Key")
 
     # Then it may send to that queue, publish to that topic and use that key to encrypt, no more
-    assert _actions(statements, "sqs:") == {"sqs:SendMessage": [{"Fn::GetAtt": [queue_id, "Arn"]}]}
-    assert _actions(statements, "sns:") == {"sns:Publish": [{"Ref": topic_id}]}
-    assert _actions(statements, "kms:") == {
+    assert granted_actions(statements, "sqs:") == {"sqs:SendMessage": [{"Fn::GetAtt": [queue_id, "Arn"]}]}
+    assert granted_actions(statements, "sns:") == {"sns:Publish": [{"Ref": topic_id}]}
+    assert granted_actions(statements, "kms:") == {
         "kms:Decrypt": [{"Fn::GetAtt": [key_id, "Arn"]}],
         "kms:GenerateDataKey": [{"Fn::GetAtt": [key_id, "Arn"]}],
     }
@@ -140,7 +127,7 @@ def test_the_state_machine_sends_and_publishes_to_its_own_queue_and_topic(
 def test_the_processor_reads_and_writes_single_items_of_its_table_only(default_app: SynthesizedApp) -> None:
     # Given the processor's statements and the idempotency table
     table_id, _ = default_app.only("AWS::DynamoDB::Table")
-    granted = _actions(
+    granted = granted_actions(
         default_app.statements_of_role(_role_of_function(default_app, "ExampleProcessor")), "dynamodb:"
     )
 

@@ -7,17 +7,9 @@ import re
 from typing import Any
 
 from catalog import SCHEDULED_REQUEST
-from tests.infra.cloud_assembly import SynthesizedApp
+from tests.infra.cloud_assembly import SynthesizedApp, intrinsic_marker
 
 _PLACEHOLDER = re.compile(r"\$\{([A-Za-z][A-Za-z0-9]*)\}")
-
-
-def _marker(value: Any) -> str:
-    # An intrinsic cannot go into JSON text; a marker naming it, free of quotes, stands for it on both sides.
-    if isinstance(value, str):
-        return value
-    (function, argument), *_ = value.items()
-    return f"<<{function}:{'.'.join(argument) if isinstance(argument, list) else argument}>>"
 
 
 def _state_machine(app: SynthesizedApp) -> dict[str, Any]:
@@ -32,7 +24,7 @@ def test_definition_in_the_template_equals_the_asl_file_after_substitution(
     # Given the template's definition string and its substitutions
     machine = _state_machine(default_app)
     substitutions = machine["DefinitionSubstitutions"]
-    markers = {name: _marker(value) for name, value in substitutions.items()}
+    markers = {name: intrinsic_marker(value) for name, value in substitutions.items()}
 
     # When CloudFormation's substitution is applied to the template side and the catalog renders the file
     deployed = json.loads(

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from functions.consent_deletion.revocation import RevocationReason
+
 
 class DeletionState(StrEnum):
     """Which ledger table holds a deletion."""
@@ -14,13 +16,6 @@ class DeletionState(StrEnum):
     PENDING = "PENDING"
     COMPLETED = "COMPLETED"
     FAILED = "FAILED"
-
-
-class RevocationReason(StrEnum):
-    """What the customer did that asks for the deletion (the execution input's `reason`)."""
-
-    CONSENT_REVOKED = "CONSENT_REVOKED"  # analytics consent went from true to false
-    CUSTOMER_DELETED = "CUSTOMER_DELETED"  # a consenting customer was removed
 
 
 class FailureKind(StrEnum):

@@ -16,6 +16,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, Final, Protocol
 
+from functions.consent_deletion.revocation import RevocationReason
 from functions.consent_deletion.stream_trigger.errors import ExecutionAlreadyExists, ExecutionNameConflict
 from functions.consent_deletion.stream_trigger.execution_name import build_execution_name
 from functions.consent_deletion.stream_trigger.models import (
@@ -23,7 +24,6 @@ from functions.consent_deletion.stream_trigger.models import (
     ConsentDeletionInput,
     ConsentDeletionRequest,
     CustomerChange,
-    RevocationReason,
     StartOutcome,
 )
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, ValidationError
 from pydantic.alias_generators import to_camel
 
+from functions.consent_deletion.revocation import RevocationReason
 from functions.consent_deletion.stream_trigger.errors import UnparseableRecord
 
 if TYPE_CHECKING:
@@ -43,11 +44,6 @@ class StreamTriggerSettings(BaseModel):
     def from_environment(cls, environ: Mapping[str, str] | None = None) -> StreamTriggerSettings:
         """Read the settings from ``environ`` (default: the process environment)."""
         return cls.model_validate(dict(os.environ if environ is None else environ))
-
-
-class RevocationReason(StrEnum):
-    CONSENT_REVOKED = "CONSENT_REVOKED"
-    CUSTOMER_DELETED = "CUSTOMER_DELETED"
 
 
 class StartOutcome(StrEnum):

@@ -11,6 +11,7 @@ import pytest
 from aws_lambda_powertools.utilities.parser.models import DynamoDBStreamRecordModel
 from moto.events.models import EventPattern
 
+from functions.consent_deletion.revocation import RevocationReason
 from functions.consent_deletion.stream_trigger.errors import (
     ExecutionAlreadyExists,
     ExecutionNameConflict,
@@ -25,11 +26,7 @@ from functions.consent_deletion.stream_trigger.logic import (
     revocation_reason,
     start_deletion,
 )
-from functions.consent_deletion.stream_trigger.models import (
-    CustomerChange,
-    RevocationReason,
-    StartOutcome,
-)
+from functions.consent_deletion.stream_trigger.models import CustomerChange, StartOutcome
 
 STREAM_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/Customers/stream/2024-01-01T00:00:00.000"
 ABSENT = object()

@@ -12,8 +12,8 @@ import pytest
 from functions.consent_deletion.alert_mailer.models import AlertKind, DeletionAlert
 from functions.consent_deletion.ledger import FailureKind
 from functions.consent_deletion.ledger_tasks.models import LEDGER_COMMAND, RecordRequested
+from functions.consent_deletion.revocation import RevocationReason
 from functions.consent_deletion.stream_trigger.models import ConsentDeletionInput
-from functions.consent_deletion.stream_trigger.models import RevocationReason as StreamRevocationReason
 from tests.unit.consent_deletion_workflow.asl_model import (
     LAMBDA_SERVICE_ERRORS,
     PLACEHOLDER,
@@ -210,9 +210,9 @@ def test_every_ledger_command_carries_the_state_machines_own_time(name: str) -> 
     assert command.execution_name == "c-7-abc"
 
 
-@pytest.mark.parametrize("reason", list(StreamRevocationReason))
+@pytest.mark.parametrize("reason", list(RevocationReason))
 def test_the_requested_command_carries_the_revocation_the_stream_trigger_starts_with(
-    reason: StreamRevocationReason,
+    reason: RevocationReason,
 ) -> None:
     # Given an execution input exactly as the stream trigger builds it
     execution_input = json.loads(
