@@ -13,6 +13,7 @@ from pathlib import Path
 from rich.console import Console
 
 from catalog import STATE_MACHINES
+from catalog.log_level import LOG_LEVEL_TUNABLE
 from catalog.model import StateMachine
 from local.demo.clients import ClockClient
 from local.demo.context import DemoContext
@@ -23,7 +24,6 @@ from local.stack.sandbox import use_fake_aws_credentials
 
 # The functions' INFO logs and metrics would bury the demo's own story; warnings and errors still show.
 FUNCTION_LOG_LEVEL = "WARNING"
-LOG_LEVEL_TUNABLE = "LogLevel"
 
 
 def run_demo() -> int:
@@ -52,9 +52,9 @@ def run_demo() -> int:
 def quiet_function_logs(machines: Mapping[str, StateMachine]) -> dict[str, dict[str, object]]:
     """Tunable overrides that raise each workflow's function log level to WARNING, where it has one."""
     return {
-        name: {LOG_LEVEL_TUNABLE: FUNCTION_LOG_LEVEL}
+        name: {LOG_LEVEL_TUNABLE.name: FUNCTION_LOG_LEVEL}
         for name, machine in machines.items()
-        if any(tunable.name == LOG_LEVEL_TUNABLE for tunable in machine.tunables)
+        if any(tunable.name == LOG_LEVEL_TUNABLE.name for tunable in machine.tunables)
     }
 
 
