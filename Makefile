@@ -16,7 +16,7 @@ export TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 .PHONY: help install demo test lint format synth deploy openapi bench clean
 
 help:
-	@echo "make demo     run the scheduled-request workflow end to end on this machine (no AWS, no Docker)"
+	@echo "make demo     run both workflows end to end on this machine (no AWS, no Docker)"
 	@echo "make test     run the whole test suite (unit, integration, infra, local, conformance)"
 	@echo "make lint     ruff and mypy"
 	@echo "make synth    synthesize the CDK app into cdk.out (offline)"
