@@ -10,10 +10,26 @@ from __future__ import annotations
 import json
 import math
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from local.engine.clock import Clock
 
 CLOCK_PATH = "/_local/clock"
 ADJUSTABLE_MODES = ("virtual", "skip")
+
+
+class ClockControl(Protocol):
+    """What the endpoint reads and moves: the engine itself, or the local stack's clock."""
+
+    @property
+    def clock(self) -> Clock:
+        """The clock (its `now()` and `mode`)."""
+        ...
+
+    def advance(self, seconds: float) -> datetime:
+        """Move forward by `seconds`, running everything that falls due on the way."""
+        ...
 
 
 class ClockControlError(Exception):
@@ -48,23 +64,23 @@ def parse_rfc3339(text: str) -> datetime:
     return moment
 
 
-def clock_state(engine: Any) -> dict[str, str]:
+def clock_state(control: ClockControl) -> dict[str, str]:
     """The answer to GET /_local/clock."""
-    return {"now": format_rfc3339(engine.clock.now()), "mode": engine.clock.mode}
+    return {"now": format_rfc3339(control.clock.now()), "mode": control.clock.mode}
 
 
-def move_clock(engine: Any, body: bytes) -> dict[str, str]:
+def move_clock(control: ClockControl, body: bytes) -> dict[str, str]:
     """Handle POST /_local/clock: advance the clock and run everything due by the new time."""
     request = _parse_move_request(body)
-    mode = engine.clock.mode
+    mode = control.clock.mode
     if mode not in ADJUSTABLE_MODES:
         raise ClockNotAdjustableError(
             f"The clock runs in '{mode}' mode; only a virtual or skip clock "
             "(--clock virtual | skip) can be moved by hand"
         )
-    seconds = _seconds_to_advance(engine.clock.now(), request)
-    engine.advance(seconds)
-    return clock_state(engine)
+    seconds = _seconds_to_advance(control.clock.now(), request)
+    control.advance(seconds)
+    return clock_state(control)
 
 
 def _parse_move_request(body: bytes) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from local.sfn_api.clock_control import CLOCK_PATH, ClockControlError, clock_state, move_clock
+from local.sfn_api.clock_control import CLOCK_PATH, ClockControl, ClockControlError, clock_state, move_clock
 from local.sfn_api.dispatch import ApiDispatcher, HttpAnswer
 from local.sfn_api.protocol import CONTENT_TYPE
 
@@ -35,8 +35,8 @@ class _SfnHttpServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], engine: Any) -> None:
-        self.engine = engine
+    def __init__(self, address: tuple[str, int], engine: Any, clock_control: ClockControl) -> None:
+        self.clock_control = clock_control
         self.dispatcher = ApiDispatcher(engine)
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
@@ -71,14 +71,14 @@ class _RequestHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         body = self._read_body()
         if self.path.split("?", 1)[0] == CLOCK_PATH:
-            self._answer_clock(lambda: move_clock(self.server.engine, body))
+            self._answer_clock(lambda: move_clock(self.server.clock_control, body))
             return
         answer = self.server.dispatcher.handle(self.headers.get("X-Amz-Target"), body)
         self._send(answer, {"Content-Type": CONTENT_TYPE, "x-amzn-RequestId": str(uuid.uuid4())})
 
     def do_GET(self) -> None:
         if self.path.split("?", 1)[0] == CLOCK_PATH:
-            self._answer_clock(lambda: clock_state(self.server.engine))
+            self._answer_clock(lambda: clock_state(self.server.clock_control))
             return
         message = f"No route for GET {self.path}; the Step Functions API takes POST / with X-Amz-Target"
         self._send_json(HTTPStatus.NOT_FOUND, {"error": "NotFound", "message": message})
@@ -120,8 +120,17 @@ class _RequestHandler(BaseHTTPRequestHandler):
 class SfnApiServer:
     """The Step Functions API on one host/port, served from a background thread."""
 
-    def __init__(self, engine: Any, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        engine: Any,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        clock_control: ClockControl | None = None,
+    ) -> None:
+        """`clock_control` is what `/_local/clock` reads and moves; by default the engine itself."""
         self._engine = engine
+        self._clock_control = clock_control or engine
         self._requested_address = (host, port)
         self._httpd: _SfnHttpServer | None = None
         self._thread: threading.Thread | None = None
@@ -130,7 +139,7 @@ class SfnApiServer:
         """Bind (port 0 picks a free port), serve in a daemon thread, and return the bound (host, port)."""
         if self._httpd is not None:
             raise RuntimeError("server already started")
-        self._httpd = _SfnHttpServer(self._requested_address, self._engine)
+        self._httpd = _SfnHttpServer(self._requested_address, self._engine, self._clock_control)
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="sfn-api", daemon=True
         )

@@ -14,7 +14,7 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from local.sfn_api.clock_control import CLOCK_PATH, ClockControlError, clock_state, move_clock
+from local.sfn_api.clock_control import CLOCK_PATH, ClockControl, ClockControlError, clock_state, move_clock
 from local.stack.api_gateway import (
     HttpRequest,
     HttpResponse,
@@ -40,9 +40,11 @@ class ApiIntegration:
 class _ApiHttpServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], engine: Any, integrations: Sequence[ApiIntegration]) -> None:
+    def __init__(
+        self, address: tuple[str, int], clock_control: ClockControl, integrations: Sequence[ApiIntegration]
+    ) -> None:
         super().__init__(address, _ApiRequestHandler)
-        self.engine = engine
+        self.clock_control = clock_control
         self.integrations = integrations
 
 
@@ -86,12 +88,12 @@ class _ApiRequestHandler(BaseHTTPRequestHandler):
         self._send(self._integrate(request))
 
     def _clock(self, request: HttpRequest) -> HttpResponse:
-        engine = self.server.engine
+        control = self.server.clock_control
         action: Callable[[], dict[str, str]]
         if request.method == "GET":
-            action = lambda: clock_state(engine)  # noqa: E731
+            action = lambda: clock_state(control)  # noqa: E731
         elif request.method == "POST":
-            action = lambda: move_clock(engine, request.body)  # noqa: E731
+            action = lambda: move_clock(control, request.body)  # noqa: E731
         else:
             return _json(
                 HTTPStatus.METHOD_NOT_ALLOWED, {"error": "MethodNotAllowed", "message": "GET or POST"}
@@ -142,11 +144,13 @@ def _json(status: HTTPStatus, document: dict[str, Any]) -> HttpResponse:
 class LocalApiServer:
     """The catalog's APIs and `/_local/clock` on one host/port, served from a background thread.
 
-    `engine` is what `/_local/clock` reads and moves: anything with `clock` and `advance(seconds)`.
+    `clock_control` is what `/_local/clock` reads and moves.
     """
 
-    def __init__(self, engine: Any, integrations: Sequence[ApiIntegration], *, host: str, port: int) -> None:
-        self._engine = engine
+    def __init__(
+        self, clock_control: ClockControl, integrations: Sequence[ApiIntegration], *, host: str, port: int
+    ) -> None:
+        self._clock_control = clock_control
         self._integrations = tuple(integrations)
         self._address = (host, port)
         self._httpd: _ApiHttpServer | None = None
@@ -154,7 +158,7 @@ class LocalApiServer:
 
     def start(self) -> str:
         """Bind (port 0 picks a free port), serve in a daemon thread, return the base URL."""
-        self._httpd = _ApiHttpServer(self._address, self._engine, self._integrations)
+        self._httpd = _ApiHttpServer(self._address, self._clock_control, self._integrations)
         self._thread = threading.Thread(
             target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="local-api", daemon=True
         )

@@ -1,7 +1,12 @@
 """The embedded AWS services: moto in server mode on one port, in this process.
 
-moto keeps everything in memory, so every start begins empty: the stack provisions the catalog's
-resources again on each start, and messages, items and secrets from an earlier run are gone.
+Without a state file moto keeps everything in memory and every start begins empty. With one
+(`--state-dir`), what a client got a 2xx for is saved before the answer leaves and loaded back at the
+next start (`local.stack.aws_state`). Either way the stack provisions the catalog's resources on each
+start, reusing what exists.
+
+DynamoDB stamps its stream records with the stack's clock, so a revocation made after `clock advance 3d`
+is three virtual days later than one made before it, as every other reader of the clock sees it.
 """
 
 from __future__ import annotations
@@ -12,12 +17,18 @@ import socket
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import boto3
+import moto.dynamodb.models.table as dynamodb_tables
 from botocore.config import Config
-from moto.server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+from werkzeug.serving import BaseWSGIServer, make_server
 
+from local.stack.aws_state import AwsStateFile, SavingAfterChanges
 from local.stack.config import REGION
 from local.stack.sandbox import FAKE_AWS_ENVIRONMENT
 
@@ -26,13 +37,23 @@ _CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect
 
 
 class EmbeddedAwsServices:
-    """moto's ThreadedMotoServer, plus boto3 clients pointed at it with fake credentials."""
+    """moto served from a background thread, plus boto3 clients pointed at it with fake credentials."""
 
-    def __init__(self, *, host: str, port: int) -> None:
-        self._server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        clock: Callable[[], datetime],
+        state_file: Path | None = None,
+    ) -> None:
         self._host = host
         self._port = port
-        self._started = False
+        self._clock = clock
+        self._state = AwsStateFile(state_file) if state_file is not None else None
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self._restore_stream_clock: Callable[[], None] | None = None
         self._session = boto3.session.Session()
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
@@ -46,15 +67,25 @@ class EmbeddedAwsServices:
         """
         if self._port != 0:
             _check_port_free(self._host, self._port)
-        self._server.start()
-        self._started = True
+        self._restore_stream_clock = _stamp_stream_records_with(self._clock)
+        app: Any = DomainDispatcherApplication(create_backend_app)
+        if self._state is not None:
+            self._state.load()
+            app = SavingAfterChanges(app, self._state)
+        self._server = make_server(
+            self._host, self._port, app, threaded=True, request_handler=MotoRequestHandler
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, name="aws-services", daemon=True)
+        self._thread.start()
         return self.endpoint_url
 
     @property
     def endpoint_url(self) -> str:
         """`http://host:port` of the running server."""
-        host, port = self._server.get_host_and_port()
-        return f"http://{host}:{port}"
+        if self._server is None:
+            raise RuntimeError("the embedded AWS services are not running")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
 
     def client(self, service: str) -> Any:
         """A boto3 client for `service` that talks to this server only, with fake credentials (cached)."""
@@ -74,14 +105,37 @@ class EmbeddedAwsServices:
             return client
 
     def close(self) -> None:
-        """Forget every resource (moto's state is process-wide) and stop serving; safe to call twice."""
-        if not self._started:
+        """Forget every resource (moto's state is process-wide; the state file keeps it) and stop serving;
+        safe to call twice."""
+        if self._server is None:
             return
-        self._started = False
         request = urllib.request.Request(self.endpoint_url + _RESET_PATH, method="POST")
         with contextlib.suppress(urllib.error.URLError), urllib.request.urlopen(request, timeout=5):
             pass
-        self._server.stop()
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = None
+        self._thread = None
+        if self._restore_stream_clock is not None:
+            self._restore_stream_clock()
+            self._restore_stream_clock = None
+
+
+def _stamp_stream_records_with(clock: Callable[[], datetime]) -> Callable[[], None]:
+    """Make moto's DynamoDB stamp stream records from `clock`; returns the function that undoes it."""
+    original = dynamodb_tables.utcnow
+
+    def stack_utcnow() -> datetime:
+        return clock().astimezone(UTC).replace(tzinfo=None)  # moto works in naive UTC
+
+    dynamodb_tables.utcnow = stack_utcnow
+
+    def restore() -> None:
+        dynamodb_tables.utcnow = original
+
+    return restore
 
 
 def _check_port_free(host: str, port: int) -> None:

@@ -6,7 +6,16 @@ the API endpoint and the fake vendor.
         stack.advance(86_400)          # or POST {api}/_local/clock
 
 Start order matters: functions are registered before the engine's worker starts, so that executions
-resumed from `--state-dir` find them.
+resumed from `--state-dir` find them, and a clock move a crash cut short is completed only once
+everything that runs on the way is there.
+
+One clock: the engine's. The handlers read it through the seam in `functions.common.clock`, DynamoDB
+stamps its stream records with it, the fake vendor and the rate schedules measure time on it.
+
+With `--state-dir`, everything a client got a 2xx for survives a restart, kill -9 included: the engine's
+executions, timers and clock (SQLite), the ledger (SQLite), the embedded AWS services' state
+(`aws_state`), the stream trigger's position, the fake vendor's operations and an interrupted clock
+move. `docs/local-durability.md` describes the guarantees.
 """
 
 from __future__ import annotations
@@ -15,12 +24,13 @@ import logging
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from catalog import STATE_MACHINES
 from catalog.model import StateMachine
+from functions.common.clock import use_clock
 from local.engine import Engine, MemoryStore, RealClock, SkipClock, SqliteStore, VirtualClock
 from local.engine.clock import Clock
 from local.engine.store import Store
@@ -33,10 +43,13 @@ from local.stack.config import ACCOUNT_ID, REGION, StackConfig
 from local.stack.deployment_values import LocalDeployment
 from local.stack.function_environment import install as install_function_environments
 from local.stack.functions import LocalEndpoints, check_shared_modules, start_cold
+from local.stack.stack_clock import StackClock
 from local.stack.workflows import DeployedWorkflow, deploy_workflow
 from local.third_party_fake import FakeThirdPartyApi
 
 logger = logging.getLogger(__name__)
+
+AWS_STATE_FILE_NAME = "aws-services.pickle"
 
 
 @dataclass(frozen=True)
@@ -68,7 +81,10 @@ class LocalStack:
         self._third_party: FakeThirdPartyApi | None = None
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._addresses: StackAddresses | None = None
+        self._clock: StackClock | None = None
         self.workflows: dict[str, DeployedWorkflow] = {}
+        self.completed_clock_move: datetime | None = None
+        """The target of a clock move that a crash had cut short and this start completed."""
 
     def start(self) -> StackAddresses:
         """Start everything; on any failure, stop what had started and re-raise."""
@@ -84,9 +100,16 @@ class LocalStack:
         config = self.config
         if config.state_dir is not None:
             config.state_dir.mkdir(parents=True, exist_ok=True)
-        aws_url = self._start_aws_services()
-        engine = self._build_engine(aws_url)
-        sfn_server = self._started(SfnApiServer(engine, host=config.host, port=config.sfn_port))
+        clock = _clock(config.clock)
+        aws_url = self._start_aws_services(clock)
+        engine = self._build_engine(clock, aws_url)
+        stack_clock = StackClock(engine, journal_dir=config.state_dir)
+        self._clock = stack_clock
+        # Every reader of "now" in the handlers follows the engine's clock, which the engine has resumed.
+        self._started(_Stopper(use_clock(engine.clock.now)))
+        sfn_server = self._started(
+            SfnApiServer(engine, host=config.host, port=config.sfn_port, clock_control=stack_clock)
+        )
         sfn_server.start()
         sfn_url = sfn_server.endpoint_url
         third_party_url = self._start_third_party()
@@ -94,24 +117,38 @@ class LocalStack:
             LocalEndpoints(aws=aws_url, stepfunctions=sfn_url),
             LocalDeployment(third_party_url=third_party_url),
         )
-        api_server = LocalApiServer(engine, self._api_integrations(), host=config.host, port=config.api_port)
+        stack_clock.follow(
+            [schedule for workflow in self.workflows.values() for schedule in workflow.schedules]
+        )
+        api_server = LocalApiServer(
+            stack_clock, self._api_integrations(), host=config.host, port=config.api_port
+        )
         api_url = self._started(api_server).start()
         self._start_running_executions()
         self._start_triggers()
+        self.completed_clock_move = stack_clock.complete_interrupted_move()
         self._addresses = StackAddresses(
             api=api_url, stepfunctions=sfn_url, aws=aws_url, third_party=third_party_url
         )
         return self._addresses
 
-    def _start_aws_services(self) -> str:
-        self._aws = self._started(EmbeddedAwsServices(host=self.config.host, port=self.config.aws_port))
+    def _start_aws_services(self, clock: Clock) -> str:
+        state_dir = self.config.state_dir
+        self._aws = self._started(
+            EmbeddedAwsServices(
+                host=self.config.host,
+                port=self.config.aws_port,
+                clock=clock.now,
+                state_file=state_dir / AWS_STATE_FILE_NAME if state_dir is not None else None,
+            )
+        )
         return self._aws.start()
 
-    def _build_engine(self, aws_url: str) -> Engine:
+    def _build_engine(self, clock: Clock, aws_url: str) -> Engine:
         """The engine the HTTP servers call."""
         self._engine = self._started(
             Engine(
-                clock=_clock(self.config.clock),
+                clock=clock,
                 store=self._store(),
                 account_id=ACCOUNT_ID,
                 region=REGION,
@@ -122,7 +159,7 @@ class LocalStack:
 
     def _start_third_party(self) -> str:
         # The fake vendor measures its delays on the stack's clock, so a virtual day is a day to it too.
-        self._third_party = FakeThirdPartyApi(clock=self.engine.clock.now)
+        self._third_party = FakeThirdPartyApi(clock=self.engine.clock.now, state_dir=self.config.state_dir)
         url = self._third_party.start(self.config.host, self.config.third_party_port)
         self._started(_Stopper(self._third_party.stop))
         return url
@@ -154,7 +191,7 @@ class LocalStack:
         """Move a virtual or skip clock forward, running everything due by then (like POST /_local/clock)."""
         if self.config.clock == "real":
             raise RuntimeError("a real clock cannot be moved")
-        return self.engine.advance(seconds)
+        return self.clock.advance(seconds)
 
     def _data_dir(self) -> Path:
         """Where databases live: under --state-dir, or in a directory removed when the stack closes."""
@@ -200,6 +237,13 @@ class LocalStack:
         return self._engine
 
     @property
+    def clock(self) -> StackClock:
+        """The stack's clock, as `/_local/clock` moves it."""
+        if self._clock is None:
+            raise RuntimeError("the local stack is not running")
+        return self._clock
+
+    @property
     def aws(self) -> EmbeddedAwsServices:
         """The embedded AWS services (for boto3 clients pointed at them)."""
         if self._aws is None:
@@ -226,6 +270,7 @@ class LocalStack:
             self._start_functions_cold()
         self._addresses = None
         self._scratch = None
+        self._clock = None
 
     def _start_functions_cold(self) -> None:
         packages = {
@@ -245,13 +290,11 @@ class LocalStack:
 
 
 def _clock(mode: str) -> Clock:
-    """The clock for `mode`. The engine resumes a virtual or skip clock from its store after a restart;
-    starting at the wall clock means a resumed virtual time may be later, never earlier (the front door
-    checks triggerAt against the wall clock)."""
+    """The clock for `mode`. A virtual or skip clock starts at the wall clock's time the first time;
+    after a restart the engine resumes it exactly where the store says it stood."""
     if mode == "real":
         return RealClock()
-    start = datetime.now(UTC)
-    return VirtualClock(start=start) if mode == "virtual" else SkipClock(start=start)
+    return VirtualClock() if mode == "virtual" else SkipClock()
 
 
 class _Stopper:

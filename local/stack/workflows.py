@@ -17,7 +17,7 @@ from local.stack.aws_services import EmbeddedAwsServices
 from local.stack.deployment_values import LocalDeployment
 from local.stack.functions import InProcessFunction, LocalEndpoints, runtime_variables
 from local.stack.provisioning import ProvisionedResources, provision
-from local.stack.triggers import PollingLoop, build_triggers
+from local.stack.triggers import PollingLoop, RateSchedule, build_triggers
 from local.stack.values import LocalValues
 
 
@@ -32,6 +32,8 @@ class DeployedWorkflow:
     """By logical id."""
     triggers: tuple[PollingLoop, ...]
     """Stream sources, subscriptions and schedules; started once the stack runs."""
+    schedules: tuple[RateSchedule, ...]
+    """The rate schedules among the triggers."""
 
     def function(self, logical_id: str) -> InProcessFunction:
         """The in-process function declared with `logical_id`."""
@@ -72,13 +74,15 @@ def deploy_workflow(
         tunables=tunables,
         services=services,
         clock=engine.clock,
+        data_dir=data_dir,
     )
     return DeployedWorkflow(
         machine=machine,
         state_machine_arn=arn,
         resources=resources,
         functions=functions,
-        triggers=tuple(triggers),
+        triggers=triggers.loops,
+        schedules=triggers.schedules,
     )
 
 

@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -148,6 +149,7 @@ class FakeThirdPartyApi:
     """The fake vendor, served from a background thread; embeddable in tests and the local stack.
 
     ``clock`` measures ``afterSeconds`` and dates ``Retry-After``; pass a virtual clock to drive it.
+    With ``state_dir``, operations and behaviours survive a restart (see ``FakeVendor``).
     Delays of slow responses are real time, since they exist to trip the client's read timeout.
 
     Example:
@@ -163,8 +165,9 @@ class FakeThirdPartyApi:
         api_key: str = DEFAULT_API_KEY,
         api_key_header: str = DEFAULT_API_KEY_HEADER,
         clock: Clock = _utc_now,
+        state_dir: Path | None = None,
     ) -> None:
-        self.vendor = FakeVendor(api_key=api_key, clock=clock)
+        self.vendor = FakeVendor(api_key=api_key, clock=clock, state_dir=state_dir)
         self._api_key_header = api_key_header
         self._stopping = threading.Event()
         self._server: _FakeApiHttpServer | None = None

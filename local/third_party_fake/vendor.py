@@ -1,4 +1,10 @@
-"""The fake vendor's state and decisions, independent of HTTP: what each request is answered."""
+"""The fake vendor's state and decisions, independent of HTTP: what each request is answered.
+
+Given a state directory, the vendor keeps its operations (with their progress), its configured
+behaviours and its API key in `vendor-state.json`, replaced whole after every change, and appends each
+request it answered to `vendor-requests.jsonl`; both are written before the answer leaves, so a
+restarted vendor knows every operation it ever acknowledged.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +17,11 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from email.utils import format_datetime
+from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from local.durable_file import read_json, write_json_atomically
 from local.third_party_fake.behaviour import (
     Behaviour,
     Endpoint,
@@ -52,6 +60,13 @@ class _Operation:
     checks: int = 0
     final_status: str | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "created_at": self.created_at.isoformat()}
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> _Operation:
+        return cls(**{**document, "created_at": datetime.fromisoformat(document["created_at"])})
+
 
 @dataclass(frozen=True)
 class RecordedRequest:
@@ -68,22 +83,39 @@ class RecordedRequest:
 
     def to_json(self) -> dict[str, Any]:
         """The camelCase form served over HTTP."""
-        names = {
-            "customer_id": "customerId",
-            "operation_id": "operationId",
-            "api_key_accepted": "apiKeyAccepted",
-        }
-        return {names.get(key, key): value for key, value in asdict(self).items()}
+        return {_CAMEL_CASE.get(key, key): value for key, value in asdict(self).items()}
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> RecordedRequest:
+        """The inverse of `to_json`."""
+        snake_case = {camel: snake for snake, camel in _CAMEL_CASE.items()}
+        return cls(**{snake_case.get(key, key): value for key, value in document.items()})
+
+
+_CAMEL_CASE = {
+    "customer_id": "customerId",
+    "operation_id": "operationId",
+    "api_key_accepted": "apiKeyAccepted",
+}
 
 
 class _FaultSelector:
     """Decides, request by request, whether a fault hits; the same sequence gives the same answers."""
 
-    def __init__(self, fault: Fault) -> None:
+    def __init__(self, fault: Fault, *, seen: int = 0, hit: int = 0) -> None:
         self._fault = fault
         self._seen = 0
         self._hit = 0
         self._random = random.Random(fault.seed)
+        # Replaying the draws gives a restarted vendor the same sequence from where it stopped.
+        while self._seen < seen:
+            self.hits()
+        self._hit = hit
+
+    @property
+    def counters(self) -> dict[str, int]:
+        """How many requests the fault has seen and hit (enough to resume its sequence)."""
+        return {"seen": self._seen, "hit": self._hit}
 
     def hits(self) -> bool:
         self._seen += 1
@@ -104,8 +136,19 @@ class _ScopedBehaviour:
     faults: _FaultSelector | None
 
     @classmethod
-    def of(cls, behaviour: Behaviour) -> _ScopedBehaviour:
-        return cls(behaviour, _FaultSelector(behaviour.fault) if behaviour.fault else None)
+    def of(cls, behaviour: Behaviour, counters: dict[str, int] | None = None) -> _ScopedBehaviour:
+        faults = _FaultSelector(behaviour.fault, **(counters or {})) if behaviour.fault else None
+        return cls(behaviour, faults)
+
+    def to_json(self) -> dict[str, Any]:
+        document: dict[str, Any] = {"behaviour": self.behaviour.model_dump(mode="json")}
+        if self.faults is not None:
+            document["faultCounters"] = self.faults.counters
+        return document
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> _ScopedBehaviour:
+        return cls.of(Behaviour.model_validate(document["behaviour"]), document.get("faultCounters"))
 
 
 def route(method: str, raw_path: str) -> tuple[Endpoint, str] | None:
@@ -120,14 +163,22 @@ def route(method: str, raw_path: str) -> tuple[Endpoint, str] | None:
     return (endpoint, unquote(identifier)) if identifier else None
 
 
-class FakeVendor:
-    """In-memory vendor: operations, behaviours, and a log of requests. Safe to call from many threads."""
+_STATE_FILE = "vendor-state.json"
+_REQUESTS_FILE = "vendor-requests.jsonl"
 
-    def __init__(self, *, api_key: str, clock: Clock) -> None:
+
+class FakeVendor:
+    """The vendor: operations, behaviours, and a log of requests, in memory and, given `state_dir`, on
+    disk (see the module docstring). Safe to call from many threads."""
+
+    def __init__(self, *, api_key: str, clock: Clock, state_dir: Path | None = None) -> None:
         self._initial_api_key = api_key
         self._clock = clock
         self._lock = threading.Lock()
+        self._state_dir = state_dir
         self._reset_state()
+        if state_dir is not None:
+            self._load(state_dir)
 
     def _reset_state(self) -> None:
         self._api_key = self._initial_api_key
@@ -140,6 +191,9 @@ class FakeVendor:
         """Forget operations, behaviours and requests; restore the initial API key."""
         with self._lock:
             self._reset_state()
+            if self._state_dir is not None:
+                (self._state_dir / _REQUESTS_FILE).unlink(missing_ok=True)
+            self._save()
 
     def set_behaviour(self, behaviour: Behaviour, customer_id: str | None = None) -> None:
         """Set the behaviour for one customer, or the default for all (fault counters start afresh)."""
@@ -148,11 +202,50 @@ class FakeVendor:
                 self._default = _ScopedBehaviour.of(behaviour)
             else:
                 self._per_customer[customer_id] = _ScopedBehaviour.of(behaviour)
+            self._save()
 
     def set_api_key(self, api_key: str) -> None:
         """Accept only ``api_key`` from now on (a key rotation)."""
         with self._lock:
             self._api_key = api_key
+            self._save()
+
+    def _save(self) -> None:
+        """Keep the state on disk (called under the lock, before the answer leaves)."""
+        if self._state_dir is None:
+            return
+        document = {
+            "apiKey": self._api_key,
+            "default": self._default.to_json(),
+            "customers": {customer: scoped.to_json() for customer, scoped in self._per_customer.items()},
+            "operations": [operation.to_json() for operation in self._operations.values()],
+        }
+        write_json_atomically(self._state_dir / _STATE_FILE, document)
+
+    def _record(self, request: RecordedRequest) -> None:
+        self._requests.append(request)
+        if self._state_dir is not None:
+            with (self._state_dir / _REQUESTS_FILE).open("a") as log:
+                log.write(json.dumps(request.to_json()) + "\n")
+
+    def _load(self, state_dir: Path) -> None:
+        document = read_json(state_dir / _STATE_FILE)
+        if document is not None:
+            self._api_key = document["apiKey"]
+            self._default = _ScopedBehaviour.from_json(document["default"])
+            self._per_customer = {
+                customer: _ScopedBehaviour.from_json(scoped)
+                for customer, scoped in document["customers"].items()
+            }
+            operations = (_Operation.from_json(operation) for operation in document["operations"])
+            self._operations = {operation.operation_id: operation for operation in operations}
+        requests_log = state_dir / _REQUESTS_FILE
+        if requests_log.exists():
+            for line in requests_log.read_text().splitlines():
+                try:
+                    self._requests.append(RecordedRequest.from_json(json.loads(line)))
+                except ValueError:
+                    continue  # a line cut short by a crash: its request got no answer
 
     def behaviours(self) -> dict[str, Any]:
         """The default behaviour and the per-customer ones, JSON-ready."""
@@ -199,7 +292,7 @@ class FakeVendor:
                 reply = Reply.json(403, {"error": "INVALID_API_KEY"})
             else:
                 reply = self._answer(endpoint, identifier, customer_id, operation)
-            self._requests.append(
+            self._record(
                 RecordedRequest(
                     method=method,
                     path=raw_path,
@@ -211,6 +304,8 @@ class FakeVendor:
                     at=self._clock().isoformat(),
                 )
             )
+            if endpoint is not None and key_accepted:
+                self._save()  # an operation created or checked, a fault counted
         return reply
 
     def _answer(

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import TypeVar
 from urllib.parse import quote
 
@@ -16,6 +15,7 @@ import urllib3
 from pydantic import BaseModel, ValidationError
 from urllib3.exceptions import HTTPError, LocationValueError
 
+from functions.common.clock import Clock, utc_now
 from functions.consent_deletion.third_party.api_key import ApiKeySource, SecretsManagerApiKey
 from functions.consent_deletion.third_party.errors import (
     ThirdPartyConfigurationError,
@@ -42,10 +42,6 @@ _TRANSIENT_CLIENT_ERRORS = frozenset({408, 429})
 _THROTTLED = frozenset({429, 503})
 _NOT_FOUND = 404
 _BODY_EXCERPT_CHARS = 200
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _path_segment(value: str) -> str:
@@ -92,7 +88,7 @@ class DeletionApiClient:
         max_in_process_wait_seconds: float = 1.0,
         pool: urllib3.PoolManager | None = None,
         sleep: Callable[[float], None] = time.sleep,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Clock = utc_now,
     ) -> None:
         self._base_url = base_url.rstrip("/")
         self._api_key = api_key

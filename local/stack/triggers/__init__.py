@@ -5,7 +5,9 @@ subscriptions and rate schedules, each polled on a background thread.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from catalog.model import StateMachine
 from local.engine.clock import Clock
@@ -18,7 +20,17 @@ from local.stack.triggers.schedule import RateSchedule
 from local.stack.triggers.stream_source import StreamSourceDelivery
 from local.stack.triggers.subscription import TopicSubscription
 
-__all__ = ["PollingLoop", "build_triggers"]
+__all__ = ["PollingLoop", "RateSchedule", "Triggers", "build_triggers"]
+
+
+@dataclass(frozen=True)
+class Triggers:
+    """What invokes one workflow's functions besides the state machine and the API."""
+
+    loops: tuple[PollingLoop, ...]
+    """One (not yet started) loop per stream source, subscription and schedule."""
+    schedules: tuple[RateSchedule, ...]
+    """The schedules among them, for the clock control to stop at each run's time."""
 
 
 def build_triggers(
@@ -29,8 +41,9 @@ def build_triggers(
     tunables: Mapping[str, int | str],
     services: EmbeddedAwsServices,
     clock: Clock,
-) -> list[PollingLoop]:
-    """One (not yet started) loop per stream source, subscription and schedule `machine` declares."""
+    data_dir: Path,
+) -> Triggers:
+    """The stream sources, subscriptions and schedules `machine` declares (stream positions in `data_dir`)."""
     loops = [
         PollingLoop(
             f"{resource_name(machine, source.table)} stream -> {functions[source.function].name}",
@@ -40,6 +53,8 @@ def build_triggers(
                 function=functions[source.function],
                 failure_queue_url=resources.queue_urls[source.failure_queue],
                 services=services,
+                clock=clock,
+                position_file=data_dir / f"{resource_name(machine, source.table)}-stream-position.json",
             ).poll,
         )
         for source in machine.stream_sources
@@ -56,16 +71,17 @@ def build_triggers(
         )
         for subscription in machine.subscriptions
     ]
-    loops += [
-        PollingLoop(
-            f"every {tunables[schedule.every_minutes.tunable]} min -> {functions[schedule.function].name}",
-            RateSchedule(
-                name=resource_name(machine, schedule.function) + "-schedule",
-                function=functions[schedule.function],
-                every=timedelta(minutes=int(tunables[schedule.every_minutes.tunable])),
-                clock=clock,
-            ).poll,
+    schedules = [
+        RateSchedule(
+            name=resource_name(machine, schedule.function) + "-schedule",
+            function=functions[schedule.function],
+            every=timedelta(minutes=int(tunables[schedule.every_minutes.tunable])),
+            clock=clock,
         )
         for schedule in machine.schedules
     ]
-    return loops
+    loops += [
+        PollingLoop(f"every {schedule.every} -> {schedule.function_name}", schedule.poll)
+        for schedule in schedules
+    ]
+    return Triggers(loops=tuple(loops), schedules=tuple(schedules))

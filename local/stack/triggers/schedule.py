@@ -1,12 +1,14 @@
 """A function invoked at a fixed rate on the engine's clock, as an EventBridge schedule would invoke it.
 
-The rate is measured on the stack's clock, so a virtual clock moved three days ahead makes the
-schedule due at once; runs missed while the clock jumped are coalesced into one, since running a
-reconciliation many times in a row tells nothing more than running it once.
+The rate is measured on the stack's clock. The stack's clock control stops at each run's time
+(`next_run`) on its way, so `clock advance 3d` runs an hourly schedule 72 times, each at its own
+virtual hour. Runs missed while the clock jumped by itself (a skip clock) are coalesced into one, since
+running a reconciliation many times in a row tells nothing more than running it once.
 """
 
 from __future__ import annotations
 
+import threading
 import uuid
 from datetime import datetime, timedelta
 
@@ -21,16 +23,25 @@ class RateSchedule:
     def __init__(self, *, name: str, function: InProcessFunction, every: timedelta, clock: Clock) -> None:
         self._rule_arn = f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/{name}"
         self._function = function
-        self._every = every
+        self.function_name = function.name
+        self.every = every
         self._clock = clock
         self._next_run: datetime = clock.now() + every
+        self._lock = threading.Lock()
+
+    @property
+    def next_run(self) -> datetime:
+        """When the function is next due."""
+        with self._lock:
+            return self._next_run
 
     def poll(self) -> None:
-        """Invoke the function if its time has come."""
+        """Invoke the function if its time has come (once, however many threads poll)."""
         now = self._clock.now()
-        if now < self._next_run:
-            return
-        self._next_run = now + self._every
+        with self._lock:
+            if now < self._next_run:
+                return
+            self._next_run = now + self.every
         event = {
             "version": "0",
             "id": str(uuid.uuid4()),

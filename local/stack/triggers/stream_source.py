@@ -4,8 +4,12 @@ Records are read from the embedded DynamoDB Streams API, kept only when one of t
 matches (EventBridge pattern syntax, evaluated by moto's matcher), and delivered in batches of
 `batch_size`. A batch whose invocation raises is split in half and retried; one whose answer lists
 `batchItemFailures` is retried from the first failed record. After `maximum_retry_attempts` retries,
-or once a record is older than `maximum_record_age_seconds`, a note of the batch goes to the failure
-queue (as Lambda's on-failure destination writes it) and the stream moves on.
+or once a record is older than `maximum_record_age_seconds` on the stack's clock, a note of the batch
+goes to the failure queue (as Lambda's on-failure destination writes it) and the stream moves on.
+
+Where the stream was read up to is kept in a file, written once the records read have been dealt with:
+a restarted stack resumes after the last record it finished, so a record is never skipped, and one the
+crash interrupted is delivered again (at-least-once, as Lambda's event source mappings do).
 """
 
 from __future__ import annotations
@@ -13,14 +17,16 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import time
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from moto.events.models import EventPattern
 
 from catalog.model import StreamSource
+from local.durable_file import read_json, write_json_atomically
+from local.engine.clock import Clock
 from local.stack.aws_services import EmbeddedAwsServices
 from local.stack.config import REGION
 from local.stack.functions import InProcessFunction
@@ -43,8 +49,14 @@ class StreamSourceDelivery:
         function: InProcessFunction,
         failure_queue_url: str,
         services: EmbeddedAwsServices,
+        clock: Clock,
+        position_file: Path,
     ) -> None:
         self._source = source
+        self._clock = clock
+        self._position_file = position_file
+        self._finished_up_to: dict[str, int] = read_json(position_file) or {}
+        """Shard id -> the sequence number of the last record dealt with."""
         self._stream_arn = stream_arn
         self._function = function
         self._failure_queue_url = failure_queue_url
@@ -64,11 +76,22 @@ class StreamSourceDelivery:
             )
             response = self._streams.get_records(ShardIterator=iterator, Limit=_MAX_RECORDS_PER_READ)
             self._iterators[shard_id] = response["NextShardIterator"]
-            records = [_lambda_record(record, self._stream_arn) for record in response["Records"]]
+            finished = self._finished_up_to.get(shard_id, -1)
+            records = [
+                _lambda_record(record, self._stream_arn)
+                for record in response["Records"]
+                if int(record["dynamodb"]["SequenceNumber"]) > finished
+            ]
             matching = [record for record in records if self._matches(record)]
             size = self._source.batch_size
             for start in range(0, len(matching), size):
                 self._deliver(shard_id, matching[start : start + size], attempt=1)
+            if records:
+                self._finish(shard_id, int(records[-1]["dynamodb"]["SequenceNumber"]))
+
+    def _finish(self, shard_id: str, sequence_number: int) -> None:
+        self._finished_up_to[shard_id] = sequence_number
+        write_json_atomically(self._position_file, self._finished_up_to)
 
     def _shard_ids(self) -> list[str]:
         description = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]
@@ -101,8 +124,9 @@ class StreamSourceDelivery:
             attempt += 1
 
     def _too_old(self, record: dict[str, Any]) -> bool:
-        created = record["dynamodb"].get("ApproximateCreationDateTime", time.time())
-        return time.time() - float(created) > self._source.maximum_record_age_seconds
+        now = self._clock.now().timestamp()
+        created = record["dynamodb"].get("ApproximateCreationDateTime", now)
+        return now - float(created) > self._source.maximum_record_age_seconds
 
     def _give_up(self, shard_id: str, batch: list[dict[str, Any]], attempts: int) -> None:
         first, last = batch[0]["dynamodb"], batch[-1]["dynamodb"]
@@ -119,7 +143,7 @@ class StreamSourceDelivery:
                 "functionError": "Unhandled",
             },
             "version": "1.0",
-            "timestamp": datetime.now(UTC).isoformat(),
+            "timestamp": self._clock.now().astimezone(UTC).isoformat(),
             "DDBStreamBatchInfo": {
                 "shardId": shard_id,
                 "startSequenceNumber": first["SequenceNumber"],

@@ -45,8 +45,13 @@ class TopicSubscription:
 
     def poll(self) -> None:
         """Deliver every notification waiting in the subscription's queue."""
+        # This loop is the queue's only reader and deletes each message once delivered, so nothing needs
+        # hiding from other readers; a message whose delivery a crash cut short is due again at once.
         response = self._sqs.receive_message(
-            QueueUrl=self._inbox_url, MaxNumberOfMessages=_MESSAGES_PER_POLL, WaitTimeSeconds=0
+            QueueUrl=self._inbox_url,
+            MaxNumberOfMessages=_MESSAGES_PER_POLL,
+            WaitTimeSeconds=0,
+            VisibilityTimeout=0,
         )
         for message in response.get("Messages", []):
             self._deliver(message["Body"])

@@ -3,18 +3,28 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
+
 from catalog.model import StreamSource
+from local.engine import VirtualClock
 from local.stack.triggers.stream_source import StreamSourceDelivery
 from tests.local.stack.fakes import RecordingFunction, StubServices, StubSqs, StubStreams
 
 STREAM_ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/T/stream/2026-01-01T00:00:00.000"
 ONLY_REMOVALS = ({"eventName": ["REMOVE"]},)
+STACK_START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def _record(sequence: int, event_name: str = "REMOVE") -> dict[str, Any]:
+@pytest.fixture
+def position_file(tmp_path: Path) -> Path:
+    return tmp_path / "stream-position.json"
+
+
+def _record(sequence: int, event_name: str = "REMOVE", created: datetime = STACK_START) -> dict[str, Any]:
     return {
         "eventID": f"event-{sequence}",
         "eventName": event_name,
@@ -22,7 +32,7 @@ def _record(sequence: int, event_name: str = "REMOVE") -> dict[str, Any]:
         "eventSource": "aws:dynamodb",
         "awsRegion": "us-east-1",
         "dynamodb": {
-            "ApproximateCreationDateTime": datetime.now(UTC),
+            "ApproximateCreationDateTime": created,
             "Keys": {"customerId": {"S": f"C-{sequence}"}},
             "SequenceNumber": str(sequence),
             "SizeBytes": 10,
@@ -32,7 +42,13 @@ def _record(sequence: int, event_name: str = "REMOVE") -> dict[str, Any]:
 
 
 def _delivery(
-    records: list[dict[str, Any]], function: RecordingFunction, *, batch_size: int = 10, retries: int = 2
+    records: list[dict[str, Any]],
+    function: RecordingFunction,
+    position_file: Path,
+    *,
+    batch_size: int = 10,
+    retries: int = 2,
+    clock: VirtualClock | None = None,
 ) -> tuple[StreamSourceDelivery, StubSqs]:
     sqs = StubSqs()
     source = StreamSource(
@@ -49,6 +65,8 @@ def _delivery(
         function=function,  # type: ignore[arg-type]
         failure_queue_url="http://queue",
         services=StubServices({"dynamodbstreams": StubStreams(records), "sqs": sqs}),  # type: ignore[arg-type]
+        clock=clock or VirtualClock(start=STACK_START),
+        position_file=position_file,
     )
     return delivery, sqs
 
@@ -57,11 +75,13 @@ def _sequences(event: dict[str, Any]) -> list[str]:
     return [record["dynamodb"]["SequenceNumber"] for record in event["Records"]]
 
 
-def test_only_matching_records_are_delivered_in_batches_shaped_like_lambda_events() -> None:
+def test_only_matching_records_are_delivered_in_batches_shaped_like_lambda_events(
+    position_file: Path,
+) -> None:
     # Given three removals and a modification, and batches of two
     function = RecordingFunction()
     records = [_record(1), _record(2, "MODIFY"), _record(3), _record(4)]
-    delivery, sqs = _delivery(records, function, batch_size=2)
+    delivery, sqs = _delivery(records, function, position_file, batch_size=2)
 
     # When the stream is polled
     delivery.poll()
@@ -75,7 +95,7 @@ def test_only_matching_records_are_delivered_in_batches_shaped_like_lambda_event
     assert sqs.sent == []
 
 
-def test_a_reported_item_failure_is_retried_from_that_record_on() -> None:
+def test_a_reported_item_failure_is_retried_from_that_record_on(position_file: Path) -> None:
     # Given a function that reports record 2 as failed once
     def fail_record_2_once(event: dict[str, Any]) -> dict[str, Any]:
         if _sequences(event)[:2] == ["1", "2"]:
@@ -83,7 +103,7 @@ def test_a_reported_item_failure_is_retried_from_that_record_on() -> None:
         return {"batchItemFailures": []}
 
     function = RecordingFunction(answer=fail_record_2_once)
-    delivery, sqs = _delivery([_record(1), _record(2), _record(3)], function)
+    delivery, sqs = _delivery([_record(1), _record(2), _record(3)], function, position_file)
 
     # When the stream is polled
     delivery.poll()
@@ -93,13 +113,15 @@ def test_a_reported_item_failure_is_retried_from_that_record_on() -> None:
     assert sqs.sent == []
 
 
-def test_a_record_that_always_fails_is_noted_in_the_failure_queue_after_the_retries() -> None:
+def test_a_record_that_always_fails_is_noted_in_the_failure_queue_after_the_retries(
+    position_file: Path,
+) -> None:
     # Given a function that always raises
     def always_fail(event: dict[str, Any]) -> None:
         raise RuntimeError("boom")
 
     function = RecordingFunction(answer=always_fail)
-    delivery, sqs = _delivery([_record(7)], function, retries=2)
+    delivery, sqs = _delivery([_record(7)], function, position_file, retries=2)
 
     # When the stream is polled
     delivery.poll()
@@ -113,14 +135,14 @@ def test_a_record_that_always_fails_is_noted_in_the_failure_queue_after_the_retr
     assert note["DDBStreamBatchInfo"]["streamArn"] == STREAM_ARN
 
 
-def test_a_batch_whose_invocation_raises_is_split_in_half() -> None:
+def test_a_batch_whose_invocation_raises_is_split_in_half(position_file: Path) -> None:
     # Given a function that raises whenever record 2 is in the batch
     def fail_with_record_2(event: dict[str, Any]) -> None:
         if "2" in _sequences(event):
             raise RuntimeError("poison record")
 
     function = RecordingFunction(answer=fail_with_record_2)
-    delivery, sqs = _delivery([_record(1), _record(2)], function, retries=0)
+    delivery, sqs = _delivery([_record(1), _record(2)], function, position_file, retries=0)
 
     # When the stream is polled
     delivery.poll()
@@ -131,3 +153,40 @@ def test_a_batch_whose_invocation_raises_is_split_in_half() -> None:
         json.loads(message["MessageBody"])["DDBStreamBatchInfo"]["startSequenceNumber"]
         for message in sqs.sent
     ] == ["2"]
+
+
+def test_a_restarted_delivery_resumes_after_the_last_record_it_finished(position_file: Path) -> None:
+    # Given a delivery that has dealt with records 1 to 3 (one of them filtered out)
+    first = RecordingFunction()
+    delivery, _ = _delivery([_record(1), _record(2, "MODIFY"), _record(3)], first, position_file)
+    delivery.poll()
+
+    # When a new delivery (a restarted stack) reads the same stream from its start, with one more record
+    second = RecordingFunction()
+    records = [_record(1), _record(2, "MODIFY"), _record(3), _record(4)]
+    restarted, _ = _delivery(records, second, position_file)
+    restarted.poll()
+
+    # Then only the record it had not finished is delivered
+    assert [_sequences(event) for event in first.events] == [["1", "3"]]
+    assert [_sequences(event) for event in second.events] == [["4"]]
+
+
+def test_a_failing_record_is_given_up_once_it_is_too_old_on_the_stack_clock(position_file: Path) -> None:
+    # Given a function that always fails, many retries allowed, and a record created at the stack's start
+    def always_fail(event: dict[str, Any]) -> None:
+        raise RuntimeError("boom")
+
+    clock = VirtualClock(start=STACK_START)
+    function = RecordingFunction(answer=always_fail)
+    delivery, sqs = _delivery([_record(5)], function, position_file, retries=10_000, clock=clock)
+
+    # When the stack's clock is two days past the record's creation (the catalog's maximum age is less)
+    clock.advance(timedelta(days=2).total_seconds())
+    delivery.poll()
+
+    # Then it is given up after its first attempt, although the wall clock has barely moved
+    assert len(function.events) == 1
+    note = json.loads(sqs.sent[0]["MessageBody"])
+    assert note["DDBStreamBatchInfo"]["startSequenceNumber"] == "5"
+    assert note["timestamp"].startswith("2026-01-03")

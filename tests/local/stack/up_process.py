@@ -40,6 +40,14 @@ class UpProcess:
     def stepfunctions(self) -> str:
         return self.addresses["Step Functions API"]
 
+    @property
+    def aws(self) -> str:
+        return self.addresses["AWS services (moto)"]
+
+    @property
+    def third_party(self) -> str:
+        return self.addresses["Third-party API"]
+
     def start(self) -> UpProcess:
         """Start the child and return once it has printed every address."""
         self._process = start_local_command(self._arguments, self._log_path)

@@ -1,0 +1,99 @@
+"""The stack's one clock, as `/_local/clock` and `python -m local clock` move it.
+
+Moving it runs, in time order, everything that falls due on the way: the engine's timers and the rate
+schedules (the reconciler's hourly rule fires at each virtual hour, not once at the end).
+
+A move is journalled: its target is written to the state directory before the clock starts moving and
+removed once it has arrived. A move cut short by a crash is therefore known after the restart, and the
+stack completes it before it serves again (`complete_interrupted_move`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from local.durable_file import read_json, write_json_atomically
+from local.engine import Engine
+from local.engine.clock import Clock
+from local.stack.triggers import RateSchedule
+
+logger = logging.getLogger(__name__)
+
+JOURNAL_FILE_NAME = "clock-move.json"
+
+
+class StackClock:
+    """The engine's clock, moved together with the rate schedules that follow it."""
+
+    def __init__(self, engine: Engine, *, journal_dir: Path | None) -> None:
+        self._engine = engine
+        self._journal = journal_dir / JOURNAL_FILE_NAME if journal_dir is not None else None
+        self._schedules: tuple[RateSchedule, ...] = ()
+        self._moving = threading.Lock()
+
+    @property
+    def clock(self) -> Clock:
+        """The clock itself (read its `now()` and `mode`)."""
+        return self._engine.clock
+
+    def follow(self, schedules: Sequence[RateSchedule]) -> None:
+        """Stop at each run of `schedules` when moving."""
+        self._schedules = tuple(schedules)
+
+    def advance(self, seconds: float) -> datetime:
+        """Move forward by `seconds`, running everything due on the way; returns the new time."""
+        return self.advance_to(self.clock.now() + timedelta(seconds=seconds))
+
+    def advance_to(self, target: datetime) -> datetime:
+        """Move forward to `target`, running everything due on the way; returns the new time."""
+        with self._moving:
+            self._write_journal(target)
+            while (due := self._next_schedule_run()) is not None and due <= target:
+                self._engine.advance_to(due)
+                self._run_due_schedules()
+            self._engine.advance_to(target)
+            self._run_due_schedules()
+            self._clear_journal()
+        return self.clock.now()
+
+    def interrupted_move(self) -> datetime | None:
+        """The target of a move that a crash cut short, if the clock has not reached it."""
+        if self._journal is None:
+            return None
+        journal = read_json(self._journal)
+        if journal is None:
+            return None
+        target = datetime.fromisoformat(journal["target"])
+        return target if target > self.clock.now() else None
+
+    def complete_interrupted_move(self) -> datetime | None:
+        """Finish a move a crash cut short; returns its target, or None when there was none."""
+        target = self.interrupted_move()
+        if target is None:
+            self._clear_journal()
+            return None
+        logger.warning("completing a clock move cut short by a restart: %s -> %s", self.clock.now(), target)
+        self.advance_to(target)
+        return target
+
+    def _next_schedule_run(self) -> datetime | None:
+        return min((schedule.next_run for schedule in self._schedules), default=None)
+
+    def _run_due_schedules(self) -> None:
+        for schedule in self._schedules:
+            try:
+                schedule.poll()
+            except Exception:  # a failing run is the function's problem, as on AWS; the clock moves on
+                logger.exception("the schedule of %s failed", schedule.function_name)
+
+    def _write_journal(self, target: datetime) -> None:
+        if self._journal is not None:
+            write_json_atomically(self._journal, {"target": target.isoformat()})
+
+    def _clear_journal(self) -> None:
+        if self._journal is not None:
+            self._journal.unlink(missing_ok=True)
