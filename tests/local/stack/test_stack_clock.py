@@ -1,0 +1,71 @@
+"""The stack's clock: a move runs the rate schedules at each of their times on the way, and a move cut
+short by a crash is completed by the next start."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from local.engine import Engine, MemoryStore, VirtualClock
+from local.stack.stack_clock import JOURNAL_FILE_NAME, StackClock
+from local.stack.triggers.schedule import RateSchedule
+from tests.local.stack.fakes import RecordingFunction
+
+START = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _clock_with_hourly_schedule(journal_dir: Path | None) -> tuple[StackClock, RecordingFunction]:
+    engine = Engine(clock=VirtualClock(start=START), store=MemoryStore())
+    function = RecordingFunction()
+    schedule = RateSchedule(name="R", function=function, every=timedelta(hours=1), clock=engine.clock)  # type: ignore[arg-type]
+    clock = StackClock(engine, journal_dir=journal_dir)
+    clock.follow([schedule])
+    return clock, function
+
+
+def test_an_hourly_schedule_runs_at_each_virtual_hour_of_a_move(tmp_path: Path) -> None:
+    # Given an hourly schedule
+    clock, function = _clock_with_hourly_schedule(tmp_path)
+
+    # When the clock moves three and a half hours in one step
+    arrived = clock.advance(3.5 * 3600)
+
+    # Then the schedule ran three times, each at its own hour, and the move left no journal behind
+    assert arrived == START + timedelta(hours=3.5)
+    assert [event["time"] for event in function.events] == [
+        "2026-01-01T01:00:00Z",
+        "2026-01-01T02:00:00Z",
+        "2026-01-01T03:00:00Z",
+    ]
+    assert not (tmp_path / JOURNAL_FILE_NAME).exists()
+
+
+def test_a_move_cut_short_by_a_crash_is_completed_by_the_next_start(tmp_path: Path) -> None:
+    # Given the journal of a move to two hours ahead that a crash cut short
+    target = START + timedelta(hours=2)
+    (tmp_path / JOURNAL_FILE_NAME).write_text(json.dumps({"target": target.isoformat()}))
+    clock, function = _clock_with_hourly_schedule(tmp_path)
+    assert clock.interrupted_move() == target
+
+    # When the stack completes it at start
+    completed = clock.complete_interrupted_move()
+
+    # Then the clock stands at the target, everything due on the way ran, and nothing is left to complete
+    assert completed == target
+    assert clock.clock.now() == target
+    assert len(function.events) == 2
+    assert clock.interrupted_move() is None
+    assert clock.complete_interrupted_move() is None
+
+
+def test_a_journal_the_clock_has_already_passed_is_nothing_to_complete(tmp_path: Path) -> None:
+    # Given a journal whose target is not later than the clock (the move had finished but for its cleanup)
+    (tmp_path / JOURNAL_FILE_NAME).write_text(json.dumps({"target": START.isoformat()}))
+    clock, function = _clock_with_hourly_schedule(tmp_path)
+
+    # When the stack starts, Then nothing moves and the journal is gone
+    assert clock.complete_interrupted_move() is None
+    assert clock.clock.now() == START
+    assert function.events == []
+    assert not (tmp_path / JOURNAL_FILE_NAME).exists()
