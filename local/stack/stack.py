@@ -43,6 +43,7 @@ from local.stack.config import ACCOUNT_ID, REGION, StackConfig
 from local.stack.deployment_values import LocalDeployment
 from local.stack.function_environment import install as install_function_environments
 from local.stack.functions import LocalEndpoints, check_shared_modules, start_cold
+from local.stack.library_clocks import follow_clock
 from local.stack.stack_clock import StackClock
 from local.stack.workflows import DeployedWorkflow, deploy_workflow
 from local.third_party_fake import FakeThirdPartyApi
@@ -107,6 +108,7 @@ class LocalStack:
         self._clock = stack_clock
         # Every reader of "now" in the handlers follows the engine's clock, which the engine has resumed.
         self._started(_Stopper(use_clock(engine.clock.now)))
+        self._started(_Stopper(follow_clock(engine.clock.now)))
         sfn_server = self._started(
             SfnApiServer(engine, host=config.host, port=config.sfn_port, clock_control=stack_clock)
         )
