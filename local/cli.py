@@ -2,6 +2,8 @@
 
 Each command lives in its own module and exposes `register(subcommands)`, which adds its parser and sets
 `run=<function(args) -> exit code>` as a default; adding a command is adding it to `COMMAND_MODULES`.
+Whatever stops a command is reported as one line on stderr: a person starting a stack should read what to
+fix, not a traceback (`--log-level DEBUG` adds the traceback of an unexpected failure).
 """
 
 from __future__ import annotations
@@ -21,6 +23,17 @@ COMMAND_MODULES: tuple[str, ...] = (
     "local.demo.command",
 )
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+INTERRUPTED_EXIT_CODE = 130  # what shells report for a command ended by Ctrl-C (128 + SIGINT)
+
+logger = logging.getLogger(__name__)
+
+
+class CommandError(Exception):
+    """A problem the person running the command can fix (a taken port, an unusable directory, a bad file).
+
+    The message is the whole report: it names the option, its value and what is wrong, on one line.
+    """
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,7 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m local",
         description="Run the Step Functions workflows of this project on this machine, without AWS.",
     )
-    parser.add_argument("--log-level", default="WARNING", help="Python logging level (default: WARNING)")
+    parser.add_argument(
+        "--log-level",
+        type=str.upper,
+        choices=LOG_LEVELS,
+        default="WARNING",
+        help="Python logging level (default: WARNING)",
+    )
     subcommands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for module_name in COMMAND_MODULES:
         importlib.import_module(module_name).register(subcommands)
@@ -38,10 +57,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse `argv` and run the chosen command; returns the process exit code."""
-    args = build_parser().parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format=LOG_FORMAT)
-    exit_code: int = args.run(args)
+    try:
+        args = build_parser().parse_args(argv)
+        logging.basicConfig(level=args.log_level, format=LOG_FORMAT)
+        return _run(args)
+    except KeyboardInterrupt:
+        return INTERRUPTED_EXIT_CODE  # Ctrl-C before a command serves: the person asked for it
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        exit_code: int = args.run(args)
+    except CommandError as error:
+        _report(str(error))
+        return 1
+    except Exception as error:
+        logger.debug("`%s` failed", args.command, exc_info=True)
+        _report(f"{args.command} failed: {type(error).__name__}: {error} (--log-level DEBUG shows where)")
+        return 1
     return exit_code
+
+
+def _report(message: str) -> None:
+    # One line, even when a message quotes a multi-line text (a file's content, a server's answer).
+    print("error: " + " ".join(message.splitlines()), file=sys.stderr)
 
 
 def wait_for_stop_signal() -> None:

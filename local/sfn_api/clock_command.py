@@ -6,13 +6,15 @@ Talks to `/_local/clock` of a running `python -m local sfn` (or `up`) over HTTP.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import re
-import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from typing import Any
 
+from local.cli import CommandError
 from local.sfn_api.clock_control import CLOCK_PATH
 
 DEFAULT_ENDPOINT = "http://127.0.0.1:8083"
@@ -22,8 +24,13 @@ _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)([smhd])")
 
 
-class ClockCommandError(Exception):
-    """The clock endpoint could not be reached or refused the request."""
+_HOW_TO_START = (
+    "start one with `python -m local up` or `python -m local sfn`, or give its URL with --endpoint"
+)
+
+
+class ClockCommandError(CommandError):
+    """The clock endpoint could not be reached, refused the request, or is not a clock."""
 
 
 def parse_duration(text: str) -> float:
@@ -58,34 +65,51 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def run(args: argparse.Namespace) -> int:
     """Perform the clock action and print the clock's time and mode."""
-    url = args.endpoint.rstrip("/") + CLOCK_PATH
+    url = _clock_url(args.endpoint)
     body: dict[str, Any] | None = None
     if args.clock_action == "advance":
         body = {"advanceSeconds": args.duration}
     elif args.clock_action == "set":
         body = {"to": args.moment}
-    try:
-        state = request_clock(url, body)
-    except ClockCommandError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+    state = request_clock(url, body)
     print(f"{state['now']} ({state['mode']} clock)")
     return 0
 
 
+def _clock_url(endpoint: str) -> str:
+    try:
+        parts = urllib.parse.urlsplit(endpoint)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ClockCommandError(f"--endpoint {endpoint}: not an http:// URL (e.g. {DEFAULT_ENDPOINT})")
+    return endpoint.rstrip("/") + CLOCK_PATH
+
+
 def request_clock(url: str, body: dict[str, Any] | None) -> dict[str, Any]:
-    """GET the clock (body None) or POST a move; returns the decoded answer."""
+    """GET the clock (body None) or POST a move; returns the decoded answer, with `now` and `mode`."""
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(url, data=data, method="POST" if data is not None else "GET")
     request.add_header("Content-Type", "application/json")
     try:
         with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT_SECONDS) as response:
-            answer: dict[str, Any] = json.loads(response.read())
-            return answer
+            answer = json.loads(response.read())
     except urllib.error.HTTPError as error:
         raise ClockCommandError(_error_message(error)) from error
     except urllib.error.URLError as error:
-        raise ClockCommandError(f"cannot reach {url}: {error.reason}") from error
+        reason = getattr(error.reason, "strerror", None) or error.reason
+        endpoint = url.removesuffix(CLOCK_PATH)
+        raise ClockCommandError(
+            f"no local stack or engine is reachable at {endpoint} ({reason}); {_HOW_TO_START}"
+        ) from error
+    except (OSError, http.client.HTTPException, ValueError) as error:
+        # Connected, but what answered (or stopped answering) is not a local clock endpoint.
+        raise ClockCommandError(
+            f"{url} did not answer as a local clock ({str(error) or type(error).__name__})"
+        ) from error
+    if not isinstance(answer, dict) or not {"now", "mode"} <= answer.keys():
+        raise ClockCommandError(f"{url} did not answer as a local clock (got {str(answer)[:80]})")
+    return answer
 
 
 def _error_message(error: urllib.error.HTTPError) -> str:

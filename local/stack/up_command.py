@@ -6,11 +6,14 @@ python -m local up --clock virtual --state-dir .local-state
 from __future__ import annotations
 
 import argparse
-import sys
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from local.cli import wait_for_stop_signal
+from local.cli import CommandError, wait_for_stop_signal
+from local.engine.mock_config import ENVIRONMENT_VARIABLE as MOCK_CONFIG_VARIABLE
+from local.engine.mock_config import MockConfigError
+from local.sfn_api.clock_control import format_rfc3339
 from local.stack.config import (
     CLOCK_MODES,
     DEFAULT_API_PORT,
@@ -21,11 +24,13 @@ from local.stack.config import (
     StackConfig,
 )
 from local.stack.sandbox import FAKE_AWS_ENVIRONMENT, use_fake_aws_credentials
+from local.startup_checks import check_ports_free, check_state_dir, port_number
 
 if TYPE_CHECKING:
     from local.stack.stack import LocalStack
 
-_SHOWN_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_REGION")
+# boto3 and the AWS CLI read AWS_DEFAULT_REGION; other AWS SDKs read AWS_REGION.
+_SHOWN_CREDENTIALS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_REGION")
 
 
 def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -41,23 +46,26 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     parser.add_argument("--host", default=DEFAULT_HOST, help=f"interface to bind (default: {DEFAULT_HOST})")
     parser.add_argument(
-        "--port", type=int, default=DEFAULT_API_PORT, help=f"Schedule API port (default: {DEFAULT_API_PORT})"
+        "--port",
+        type=port_number,
+        default=DEFAULT_API_PORT,
+        help=f"Schedule API port (default: {DEFAULT_API_PORT})",
     )
     parser.add_argument(
         "--sfn-port",
-        type=int,
+        type=port_number,
         default=DEFAULT_SFN_PORT,
         help=f"Step Functions API port (default: {DEFAULT_SFN_PORT})",
     )
     parser.add_argument(
         "--aws-port",
-        type=int,
+        type=port_number,
         default=DEFAULT_AWS_PORT,
         help=f"embedded AWS services port (default: {DEFAULT_AWS_PORT})",
     )
     parser.add_argument(
         "--third-party-port",
-        type=int,
+        type=port_number,
         default=DEFAULT_THIRD_PARTY_PORT,
         help=f"fake third-party API port (default: {DEFAULT_THIRD_PARTY_PORT})",
     )
@@ -72,6 +80,16 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
 
 def run(args: argparse.Namespace) -> int:
     """Start the stack, print every address, and serve until SIGINT or SIGTERM."""
+    # Before anything slow, so that a taken port or a bad directory is reported at once.
+    ports = {
+        "--port": args.port,
+        "--sfn-port": args.sfn_port,
+        "--aws-port": args.aws_port,
+        "--third-party-port": args.third_party_port,
+    }
+    check_ports_free(args.host, ports)
+    if args.state_dir is not None:
+        check_state_dir(args.state_dir)
     # Imported here: the stack pulls in moto, the engine and every handler, which `python -m local clock`
     # (whose parser registers this command too) should not wait for.
     from local.stack.stack import LocalStack  # noqa: PLC0415
@@ -89,11 +107,18 @@ def run(args: argparse.Namespace) -> int:
     stack = LocalStack(config)
     try:
         stack.start()
-    except OSError as error:
-        print(
-            f"error: cannot start the local stack: {error} (a port of 0 picks any free port)", file=sys.stderr
-        )
-        return 1
+    except MockConfigError as error:  # the engine reads the file $SFN_MOCK_CONFIG names, if any
+        raise CommandError(f"${MOCK_CONFIG_VARIABLE} {error.source}: {error.problem}") from error
+    except sqlite3.Error as error:
+        if args.state_dir is None:
+            raise
+        raise CommandError(
+            f"--state-dir {args.state_dir}: a database in it cannot be used ({error})"
+        ) from error
+    except OSError as error:  # a port taken since the check above
+        raise CommandError(
+            f"cannot start the local stack: {error} (a port of 0 picks any free port)"
+        ) from error
     try:
         print("\n".join(describe(stack)), flush=True)
         wait_for_stop_signal()
@@ -115,6 +140,11 @@ def describe(stack: LocalStack) -> list[str]:
         f"  AWS services (moto): {addresses.aws}",
         f"  Third-party API:     {addresses.third_party}",
     ]
+    if stack.completed_clock_move is not None:
+        lines.append(
+            f"  Clock: completed the move to {format_rfc3339(stack.completed_clock_move)} "
+            "that a restart had cut short"
+        )
     for workflow in stack.workflows.values():
         machine = workflow.machine
         lines.append(f"State machine {machine.name}: {workflow.state_machine_arn}")

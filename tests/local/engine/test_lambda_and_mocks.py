@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from local.engine import ApiError, Engine, MemoryStore, SkipClock
+from local.engine.mock_config import MockConfig, MockConfigError, MockedResponse
 
 from .conftest import START, Starter, history_types, output_of
 
@@ -180,6 +181,111 @@ def test_mock_config_from_environment_variable(tmp_path: Path, monkeypatch: pyte
     with pytest.raises(ApiError) as raised:
         engine.start_execution(f"{machine['stateMachineArn']}#Nope", input="{}")
     assert raised.value.code == "ValidationException"
+
+
+def test_attempt_keys_choose_the_response_and_past_the_last_the_last_repeats() -> None:
+    # Given a mocked response whose attempt keys are written out of order
+    config = MockConfig(
+        {
+            "StateMachines": {"Orders": {"TestCases": {"Flaky": {"Charge": "ChargeFlaky"}}}},
+            "MockedResponses": {
+                "ChargeFlaky": {
+                    "3": {"Return": {"charged": "late"}},
+                    "0": {"Throw": {"Error": "Slow", "Cause": "first"}},
+                    "1-2": {"Throw": {"Error": "Slow", "Cause": "again"}},
+                }
+            },
+        }
+    )
+    # When the state is invoked six times
+    answers = [config.response("Orders", "Flaky", "Charge", attempt) for attempt in range(6)]
+    # Then each attempt gets the response its key covers, and the last one repeats
+    first, again = MockedResponse(error="Slow", cause="first"), MockedResponse(error="Slow", cause="again")
+    late = MockedResponse(returns={"charged": "late"})
+    assert answers == [first, again, again, late, late, late]
+    assert config.response("Orders", "Flaky", "Refund", 0) is None
+
+
+def _mocks_with_attempts(attempts: Any) -> dict[str, Any]:
+    return {
+        "StateMachines": {"Orders": {"TestCases": {"HappyPath": {"Charge": "ChargeOk"}}}},
+        "MockedResponses": {"ChargeOk": attempts},
+    }
+
+
+@pytest.mark.parametrize(
+    ("document", "problem"),
+    [
+        ({"MockedResponse": {}}, "MockedResponse: unknown field"),
+        (_mocks_with_attempts({"a": {"Return": 1}}), "MockedResponses.ChargeOk: attempt key 'a' is neither"),
+        (_mocks_with_attempts({"-1": {"Return": 1}}), "attempt key '-1' is neither"),
+        (_mocks_with_attempts({"1-": {"Return": 1}}), "attempt key '1-' is neither"),
+        (_mocks_with_attempts({"": {"Return": 1}}), "attempt key '' is neither"),
+        (_mocks_with_attempts({"2-1": {"Return": 1}}), "attempt range '2-1' ends before it starts"),
+        (_mocks_with_attempts({"0-2": {"Return": 1}, "2": {"Return": 2}}), "attempt 2 is answered twice"),
+        (_mocks_with_attempts({}), "MockedResponses.ChargeOk: has no attempts"),
+        (_mocks_with_attempts([]), "MockedResponses.ChargeOk: must be a JSON object"),
+        (_mocks_with_attempts({"0": {}}), "MockedResponses.ChargeOk.0: needs exactly one of Return or Throw"),
+        (_mocks_with_attempts({"0": {"Return": 1, "Throw": {"Error": "E"}}}), "needs exactly one of Return"),
+        (_mocks_with_attempts({"0": {"Retrun": 1}}), "MockedResponses.ChargeOk.0.Retrun: unknown field"),
+        (
+            _mocks_with_attempts({"0": {"Throw": "E"}}),
+            "MockedResponses.ChargeOk.0.Throw: must be a JSON object",
+        ),
+        (_mocks_with_attempts({"0": {"Throw": {"Error": 5}}}), "ChargeOk.0.Throw.Error: must be a string"),
+        (
+            {"StateMachines": {"Orders": {"TestCases": {"HappyPath": {"Charge": "ChargeOK"}}}}},
+            "StateMachines.Orders.TestCases.HappyPath.Charge: names the response 'ChargeOK', which is not in",
+        ),
+        (
+            {"StateMachines": {"Orders": {"TestCases": {"HappyPath": {"Charge": 1}}}}},
+            "Charge: must be a string",
+        ),
+    ],
+)
+def test_an_invalid_mock_configuration_is_refused_when_the_engine_is_built(
+    document: Any, problem: str
+) -> None:
+    # Given a document that is not a valid MockConfigFile
+    # When an engine is built with it
+    with pytest.raises(MockConfigError) as raised:
+        Engine(clock=SkipClock(start=START), store=MemoryStore(), mock_config=document)
+    # Then it is refused at once, naming where the problem is, as the API error Step Functions would give
+    assert problem in raised.value.problem
+    assert raised.value.code == "ValidationException"
+
+
+def test_valid_attempt_keys_and_a_null_return_are_accepted() -> None:
+    # Given single attempts, a range, and a response that returns null
+    document = _mocks_with_attempts(
+        {"0": {"Return": None}, "1-2": {"Throw": {"Error": "E"}}, "3": {"Return": 1}}
+    )
+    # When it is loaded; Then null is an answer, and a Throw may leave out its Cause
+    config = MockConfig(document)
+    assert config.response("Orders", "HappyPath", "Charge", 0) == MockedResponse(returns=None)
+    assert config.response("Orders", "HappyPath", "Charge", 1) == MockedResponse(error="E")
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (None, "cannot read it (No such file or directory)"),
+        ("{not json", "not JSON (Expecting property name"),
+    ],
+)
+def test_a_mock_configuration_file_that_cannot_be_read_is_named(
+    tmp_path: Path, content: str | None, problem: str
+) -> None:
+    # Given a path to a missing file, or to a file that is not JSON
+    path = tmp_path / "mocks.json"
+    if content is not None:
+        path.write_text(content)
+    # When it is loaded
+    with pytest.raises(MockConfigError) as raised:
+        MockConfig.load(path)
+    # Then the error names the file and says why
+    assert raised.value.source == str(path)
+    assert raised.value.problem.startswith(problem)
 
 
 def _slow_task_machine(timeout_seconds: int) -> dict[str, Any]:
