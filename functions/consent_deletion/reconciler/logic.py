@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from functions.consent_deletion.ledger import DeletionLedger, DeletionRecord
+from functions.consent_deletion.ledger import DeletionLedger, DeletionRecord, DeletionState
 from functions.consent_deletion.reconciler.models import (
     ExecutionStatus,
     ReconciliationReport,
@@ -62,7 +62,7 @@ def reconcile(
     for record in candidates:
         execution_arn = execution_arn_for(state_machine_arn, record.execution_name)
         status = executions.status(execution_arn)
-        if status.is_active:
+        if status.is_active or not _still_pending(ledger, record):
             continue
         publisher.publish(_alert(record, execution_arn, status, now))
         alerted.append(record.execution_name)
@@ -72,6 +72,16 @@ def reconcile(
         alerted=alerted,
         row_limit_reached=len(candidates) >= max_rows,
     )
+
+
+def _still_pending(ledger: DeletionLedger, record: DeletionRecord) -> bool:
+    """Whether the row is still pending now that the execution is known to have ended.
+
+    The execution may have finished, and moved its row out of pending, between the ledger read and the
+    status lookup: only a row still pending after its execution ended is one nothing will complete.
+    """
+    current = ledger.find(record.execution_name)
+    return current is not None and current.state is DeletionState.PENDING
 
 
 def _alert(

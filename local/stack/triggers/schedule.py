@@ -27,21 +27,25 @@ class RateSchedule:
         self.every = every
         self._clock = clock
         self._next_run: datetime = clock.now() + every
-        self._lock = threading.Lock()
+        # Held for a whole run: a second poller (the clock control, stepping through a move) waits for a
+        # run in progress to end, so the clock does not move on under a run that read it.
+        self._running = threading.Lock()
 
     @property
     def next_run(self) -> datetime:
         """When the function is next due."""
-        with self._lock:
-            return self._next_run
+        return self._next_run
 
     def poll(self) -> None:
         """Invoke the function if its time has come (once, however many threads poll)."""
-        now = self._clock.now()
-        with self._lock:
+        with self._running:
+            now = self._clock.now()
             if now < self._next_run:
                 return
             self._next_run = now + self.every
+            self._invoke(now)
+
+    def _invoke(self, now: datetime) -> None:
         event = {
             "version": "0",
             "id": str(uuid.uuid4()),

@@ -136,3 +136,25 @@ def test_settings_read_the_environment_with_defaults() -> None:
         }
     )
     assert (settings.stale_after_seconds, settings.max_rows_per_run) == (3_600, 500)
+
+
+def test_a_deletion_that_completes_while_its_status_is_looked_up_is_not_alerted(
+    ledger: SqlDeletionLedger,
+) -> None:
+    # Given a stale pending row whose execution completes the deletion just as the reconciler looks it up
+    request_deletion(ledger, "finishing", "customer-finishing", T0)
+
+    class CompletingWhileDescribed(FakeExecutions):
+        def status(self, execution_arn: str) -> ExecutionStatus:
+            ledger.record_completed("finishing", NOW, recorded_at=NOW)
+            super().status(execution_arn)
+            return ExecutionStatus.SUCCEEDED
+
+    publisher = RecordingPublisher()
+
+    # When the reconciler runs
+    report = run(ledger, CompletingWhileDescribed(), publisher)
+
+    # Then the row it read as pending is no longer pending, and no one is alerted
+    assert report.alerted == []
+    assert publisher.published == []
