@@ -36,6 +36,33 @@ PASS_CHOICE_INPUT = json.dumps({"n": PASS_CHOICE_PAIRS})
 PASS_CHOICE_STATES_VISITED = 2 + 2 * PASS_CHOICE_PAIRS
 
 
+PASS_CHAIN_LENGTH = 150
+
+
+def pass_chain_machine() -> str:
+    """152 states: 150 Pass states, each shaping its input (`Parameters`) into `$.last` (`ResultPath`),
+    then a Choice and a Succeed. Input `{"n": 150}` visits all 152."""
+    states: dict[str, Any] = {}
+    for k in range(1, PASS_CHAIN_LENGTH + 1):
+        states[f"Step{k}"] = {
+            "Type": "Pass",
+            "Parameters": {"step": k, "n.$": "$.n"},
+            "ResultPath": "$.last",
+            "Next": f"Step{k + 1}" if k < PASS_CHAIN_LENGTH else "Route",
+        }
+    states["Route"] = {
+        "Type": "Choice",
+        "Choices": [{"Variable": "$.last.step", "NumericEquals": PASS_CHAIN_LENGTH, "Next": "Done"}],
+        "Default": "Done",
+    }
+    states["Done"] = {"Type": "Succeed"}
+    return json.dumps({"StartAt": "Step1", "States": states})
+
+
+PASS_CHAIN_INPUT = json.dumps({"n": PASS_CHAIN_LENGTH})
+PASS_CHAIN_STATES_VISITED = PASS_CHAIN_LENGTH + 2
+
+
 def wait_seconds_machine(seconds: int) -> str:
     """A single Wait of `seconds`, then success."""
     return json.dumps(

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from local.http_server import LocalHttpServer, LocalRequestHandler
 from local.sfn_api.clock_control import CLOCK_PATH, ClockControl, ClockControlError, clock_state, move_clock
 from local.stack.api_gateway import (
     HttpRequest,
@@ -37,9 +36,7 @@ class ApiIntegration:
     function: InProcessFunction
 
 
-class _ApiHttpServer(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _ApiHttpServer(LocalHttpServer):
     def __init__(
         self, address: tuple[str, int], clock_control: ClockControl, integrations: Sequence[ApiIntegration]
     ) -> None:
@@ -48,33 +45,10 @@ class _ApiHttpServer(ThreadingHTTPServer):
         self.integrations = integrations
 
 
-class _ApiRequestHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    # Idle keep-alive connections are dropped after this, so no thread waits for ever.
-    timeout = 30
+class _ApiRequestHandler(LocalRequestHandler):
     server: _ApiHttpServer
 
-    def do_GET(self) -> None:
-        self._dispatch()
-
-    def do_POST(self) -> None:
-        self._dispatch()
-
-    def do_PUT(self) -> None:
-        self._dispatch()
-
-    def do_PATCH(self) -> None:
-        self._dispatch()
-
-    def do_DELETE(self) -> None:
-        self._dispatch()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s %s", self.address_string(), format % args)
-
-    def _dispatch(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length > 0 else b""
+    def answer(self, body: bytes) -> None:
         request = HttpRequest(
             method=self.command,
             target=self.path,
@@ -82,10 +56,8 @@ class _ApiRequestHandler(BaseHTTPRequestHandler):
             body=body,
             source_ip=self.client_address[0],
         )
-        if request.target.split("?", 1)[0] == CLOCK_PATH:
-            self._send(self._clock(request))
-            return
-        self._send(self._integrate(request))
+        response = self._clock(request) if self.request_path == CLOCK_PATH else self._integrate(request)
+        self.send_answer(response.status, response.headers, response.body)
 
     def _clock(self, request: HttpRequest) -> HttpResponse:
         control = self.server.clock_control
@@ -123,15 +95,6 @@ class _ApiRequestHandler(BaseHTTPRequestHandler):
             HTTPStatus.FORBIDDEN, "MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token"
         )
 
-    def _send(self, response: HttpResponse) -> None:
-        self.send_response(response.status)
-        for name, value in response.headers:
-            if name.lower() not in ("content-length", "connection"):
-                self.send_header(name, value)
-        self.send_header("Content-Length", str(len(response.body)))
-        self.end_headers()
-        self.wfile.write(response.body)
-
 
 def _json(status: HTTPStatus, document: dict[str, Any]) -> HttpResponse:
     return HttpResponse(
@@ -154,15 +117,11 @@ class LocalApiServer:
         self._integrations = tuple(integrations)
         self._address = (host, port)
         self._httpd: _ApiHttpServer | None = None
-        self._thread: threading.Thread | None = None
 
     def start(self) -> str:
         """Bind (port 0 picks a free port), serve in a daemon thread, return the base URL."""
         self._httpd = _ApiHttpServer(self._address, self._clock_control, self._integrations)
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.2}, name="local-api", daemon=True
-        )
-        self._thread.start()
+        self._httpd.serve_in_background("local-api")
         return self.endpoint_url
 
     @property
@@ -170,16 +129,12 @@ class LocalApiServer:
         """`http://host:port` of the running server."""
         if self._httpd is None:
             raise RuntimeError("the API server is not running")
-        host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        host, port = self._httpd.bound_address
+        return f"http://{host}:{port}"
 
     def close(self) -> None:
-        """Stop serving and release the port; safe to call twice."""
+        """Stop serving, end open connections and release the port; safe to call twice."""
         if self._httpd is None:
             return
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        self._httpd.stop()
         self._httpd = None
-        self._thread = None

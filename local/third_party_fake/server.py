@@ -11,13 +11,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, cast
 from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, ValidationError
 
+from local.http_server import LocalHttpServer, LocalRequestHandler
 from local.third_party_fake.behaviour import BehaviourUpdate
 from local.third_party_fake.vendor import Clock, FakeVendor, Reply
 
@@ -35,9 +34,7 @@ class _ApiKeyChange(BaseModel):
     api_key: str = Field(alias="apiKey", min_length=1)
 
 
-class _FakeApiHttpServer(ThreadingHTTPServer):
-    daemon_threads = True
-
+class _FakeApiHttpServer(LocalHttpServer):
     def __init__(
         self, address: tuple[str, int], vendor: FakeVendor, api_key_header: str, stopping: threading.Event
     ) -> None:
@@ -47,55 +44,23 @@ class _FakeApiHttpServer(ThreadingHTTPServer):
         self.stopping = stopping
 
 
-class _FakeApiRequestHandler(BaseHTTPRequestHandler):
-    # HTTP/1.1 keeps connections alive, as a real vendor would, so the client's pooling is exercised.
-    protocol_version = "HTTP/1.1"
+class _FakeApiRequestHandler(LocalRequestHandler):
     server_version = "FakeThirdPartyApi/1.0"
-    # Idle keep-alive connections are dropped after this, so no thread waits for ever.
-    timeout = 30
-    # Headers and body go out in separate writes; with Nagle on, delayed ACKs add ~40 ms to each answer.
-    disable_nagle_algorithm = True
+    max_body_bytes = _MAX_BODY_BYTES
+    server: _FakeApiHttpServer
 
-    def do_GET(self) -> None:
-        self._dispatch("GET")
-
-    def do_POST(self) -> None:
-        self._dispatch("POST")
-
-    def do_PUT(self) -> None:
-        self._dispatch("PUT")
-
-    def do_DELETE(self) -> None:
-        self._dispatch("DELETE")
-
-    def log_message(self, format: str, *args: Any) -> None:
-        # Quiet: GET /_control/requests is the request log.
-        return
-
-    @property
-    def _server(self) -> _FakeApiHttpServer:
-        return cast(_FakeApiHttpServer, self.server)
-
-    def _dispatch(self, method: str) -> None:
-        body = self._read_body()
+    def answer(self, body: bytes) -> None:
+        method = self.command
         if self.path.startswith(_CONTROL_PREFIX):
             reply = self._control(method, urlsplit(self.path).path.removeprefix(_CONTROL_PREFIX), body)
         else:
-            reply = self._server.vendor.handle(
-                method, self.path, self.headers.get(self._server.api_key_header)
-            )
-        if reply.delay_seconds and self._server.stopping.wait(reply.delay_seconds):
+            reply = self.server.vendor.handle(method, self.path, self.headers.get(self.server.api_key_header))
+        if reply.delay_seconds and self.server.stopping.wait(reply.delay_seconds):
             # Shutting down: drop the connection rather than answer late.
             self.close_connection = True
             return
-        self._send(reply)
-
-    def _read_body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > _MAX_BODY_BYTES:
-            # The rest stays unread, so the connection cannot carry another request.
-            self.close_connection = True
-        return self.rfile.read(min(length, _MAX_BODY_BYTES)) if length else b""
+        headers = [("Content-Type", reply.content_type), *reply.headers.items()]
+        self.send_answer(reply.status, headers, reply.body)
 
     def _control(self, method: str, name: str, body: bytes) -> Reply:
         action = self._control_routes().get((method, name))
@@ -108,7 +73,7 @@ class _FakeApiRequestHandler(BaseHTTPRequestHandler):
             return Reply.json(400, {"error": "INVALID_CONTROL_REQUEST", "details": details})
 
     def _control_routes(self) -> dict[tuple[str, str], Callable[[bytes], object]]:
-        vendor = self._server.vendor
+        vendor = self.server.vendor
         return {
             ("GET", "behaviour"): lambda _: vendor.behaviours(),
             ("POST", "behaviour"): self._set_behaviour,
@@ -120,29 +85,16 @@ class _FakeApiRequestHandler(BaseHTTPRequestHandler):
 
     def _set_behaviour(self, body: bytes) -> object:
         update = BehaviourUpdate.model_validate_json(body or b"{}")
-        self._server.vendor.set_behaviour(update.behaviour(), update.customer_id)
+        self.server.vendor.set_behaviour(update.behaviour(), update.customer_id)
         return update.model_dump(mode="json")
 
     def _set_api_key(self, body: bytes) -> object:
-        self._server.vendor.set_api_key(_ApiKeyChange.model_validate_json(body).api_key)
+        self.server.vendor.set_api_key(_ApiKeyChange.model_validate_json(body).api_key)
         return {}
 
     def _reset(self, _: bytes) -> object:
-        self._server.vendor.reset()
+        self.server.vendor.reset()
         return {}
-
-    def _send(self, reply: Reply) -> None:
-        try:
-            self.send_response(reply.status)
-            self.send_header("Content-Type", reply.content_type)
-            self.send_header("Content-Length", str(len(reply.body)))
-            for name, value in reply.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(reply.body)
-        except ConnectionError:
-            # The client gave up (its read timeout was shorter than our delay): nothing to answer.
-            self.close_connection = True
 
 
 class FakeThirdPartyApi:
@@ -171,15 +123,14 @@ class FakeThirdPartyApi:
         self._api_key_header = api_key_header
         self._stopping = threading.Event()
         self._server: _FakeApiHttpServer | None = None
-        self._thread: threading.Thread | None = None
 
     @property
     def base_url(self) -> str:
         """The URL the client should use as the vendor's base URL; only while started."""
         if self._server is None:
             raise RuntimeError("the fake third-party API is not running")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        host, port = self._server.bound_address
+        return f"http://{host}:{port}"
 
     def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
         """Listen on ``host``:``port`` (0: a free port) and serve in a daemon thread; return the base URL."""
@@ -187,11 +138,7 @@ class FakeThirdPartyApi:
             raise RuntimeError("the fake third-party API is already running")
         self._stopping.clear()
         self._server = _FakeApiHttpServer((host, port), self.vendor, self._api_key_header, self._stopping)
-        # A short poll interval keeps stop() quick, which matters for tests that start a fake each.
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, args=(0.05,), name="fake-third-party-api", daemon=True
-        )
-        self._thread.start()
+        self._server.serve_in_background("fake-third-party-api")
         return self.base_url
 
     def stop(self) -> None:
@@ -199,12 +146,8 @@ class FakeThirdPartyApi:
         if self._server is None:
             return
         self._stopping.set()
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join()
+        self._server.stop()
         self._server = None
-        self._thread = None
 
     def __enter__(self) -> FakeThirdPartyApi:
         if self._server is None:

@@ -1,0 +1,152 @@
+"""The HTTP behaviour every local server shares (`local.http_server`): kept-alive connections are reused,
+a late body does not hold the server, a burst of connections is accepted. Speed lives in bench/."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from local.engine import Engine
+from local.http_server import LocalRequestHandler
+from local.sfn_api import SfnApiServer
+from local.stack.api_server import LocalApiServer
+from local.third_party_fake import FakeThirdPartyApi
+
+BODY_TIMEOUT_SECONDS = 2.0
+GUARD_SECONDS = 30  # only so that a broken server fails the test instead of hanging it
+BURST = 100
+
+
+@contextmanager
+def _sfn_api(engine: Engine) -> Iterator[tuple[str, str]]:
+    with SfnApiServer(engine, port=0) as server:
+        yield server.endpoint_url, "/_local/clock"
+
+
+@contextmanager
+def _schedule_api(engine: Engine) -> Iterator[tuple[str, str]]:
+    server = LocalApiServer(engine, [], host="127.0.0.1", port=0)
+    try:
+        yield server.start(), "/_local/clock"
+    finally:
+        server.close()
+
+
+@contextmanager
+def _fake_vendor(_: Engine) -> Iterator[tuple[str, str]]:
+    with FakeThirdPartyApi() as fake:
+        yield fake.base_url, "/_control/behaviour"
+
+
+SERVERS: dict[str, Callable[[Engine], AbstractContextManager[tuple[str, str]]]] = {
+    "step functions api": _sfn_api,
+    "schedule api": _schedule_api,
+    "fake vendor": _fake_vendor,
+}
+
+
+@pytest.fixture(params=list(SERVERS))
+def served(request: pytest.FixtureRequest, engine: Engine) -> Iterator[tuple[str, str]]:
+    """(base URL, a path answering GET with 200) of each local server in turn."""
+    with SERVERS[request.param](engine) as served:
+        yield served
+
+
+def _connection(base_url: str) -> http.client.HTTPConnection:
+    address = urlsplit(base_url)
+    return http.client.HTTPConnection(address.hostname or "", address.port, timeout=GUARD_SECONDS)
+
+
+def _get(connection: http.client.HTTPConnection, path: str) -> tuple[int, Any]:
+    connection.request("GET", path)
+    response = connection.getresponse()
+    return response.status, json.loads(response.read())
+
+
+def test_two_requests_on_one_connection_are_both_answered_on_it(served: tuple[str, str]) -> None:
+    base_url, path = served
+    connection = _connection(base_url)
+    try:
+        # Given a first request answered
+        first = _get(connection, path)
+        assert connection.sock is not None
+        local_port = connection.sock.getsockname()[1]
+
+        # When a second one goes out on the same connection
+        second = _get(connection, path)
+
+        # Then both were answered, over the one socket the first opened
+        assert first[0] == second[0] == 200
+        assert connection.sock is not None
+        assert connection.sock.getsockname()[1] == local_port
+    finally:
+        connection.close()
+
+
+def test_a_request_whose_body_never_arrives_is_closed_while_others_are_served(
+    endpoint_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(LocalRequestHandler, "body_timeout_seconds", BODY_TIMEOUT_SECONDS)
+    address = urlsplit(endpoint_url)
+    # Given a client that announces a large body and sends two bytes of it
+    with socket.create_connection((address.hostname, address.port), timeout=GUARD_SECONDS) as stalled:
+        stalled.sendall(
+            b"POST / HTTP/1.1\r\nHost: local\r\nX-Amz-Target: AWSStepFunctions.ListStateMachines\r\n"
+            b"Content-Type: application/x-amz-json-1.0\r\nContent-Length: 10000000\r\n\r\n{}"
+        )
+
+        # When another client asks meanwhile
+        other = _connection(endpoint_url)
+        try:
+            status, _ = _get(other, "/_local/clock")
+        finally:
+            other.close()
+        stalled.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            stalled.recv(1)  # still waiting for its body: nothing answered, nothing closed yet
+        stalled.setblocking(True)
+        stalled.settimeout(GUARD_SECONDS)
+
+        # Then the other is answered, and the stalled one gets a 408 and the end of its connection
+        assert status == 200
+        received = b""
+        while chunk := stalled.recv(65536):
+            received += chunk
+    assert received.startswith(b"HTTP/1.1 408 ")
+    assert b"\r\nConnection: close\r\n" in received
+
+
+def test_a_burst_of_connections_is_accepted_and_answered(endpoint_url: str) -> None:
+    # Given a hundred clients that connect at the same moment
+    start_together = threading.Barrier(BURST)
+    statuses: list[int] = []
+    failures: list[BaseException] = []
+
+    def client() -> None:
+        connection = _connection(endpoint_url)
+        try:
+            start_together.wait()
+            statuses.append(_get(connection, "/_local/clock")[0])
+        except Exception as error:  # a reset connection is what the test looks for
+            failures.append(error)
+        finally:
+            connection.close()
+
+    # When each sends one request
+    threads = [threading.Thread(target=client) for _ in range(BURST)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(GUARD_SECONDS)
+
+    # Then every connection was accepted and answered, none reset
+    assert failures == []
+    assert statuses == [200] * BURST
