@@ -25,7 +25,7 @@ from local.engine.driver import TERMINAL_STATUSES, ExecutionDriver, definition_d
 from local.engine.errors import ApiError
 from local.engine.frame import Frame
 from local.engine.interpreter import Runner
-from local.engine.lambda_runtime import Handler
+from local.engine.lambda_runtime import Handler, LambdaInvoker
 from local.engine.mock_config import MockConfig
 from local.engine.state_task import schedule_heartbeat
 from local.engine.store import ExecutionRecord, StateMachineRecord, Store
@@ -81,6 +81,10 @@ class Engine:
     def register_lambda(self, name_or_arn: str, handler: Handler) -> None:
         """Answer invocations of a Lambda function (by name or ARN) with an in-process handler."""
         self.dispatcher.register_lambda(name_or_arn, handler)
+
+    def use_lambda_invoker(self, invoker: LambdaInvoker | None) -> None:
+        """Answer invocations of functions without an in-process handler through a Lambda service."""
+        self.dispatcher.use_lambda_invoker(invoker)
 
     def run_until_idle(self) -> None:
         """Run all runnable work in this thread; a skip clock also jumps over timers."""

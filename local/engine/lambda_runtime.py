@@ -1,4 +1,5 @@
-"""In-process Lambda functions: a Lambda-like context object and AWS-shaped results and errors."""
+"""Lambda functions for the engine: a Lambda-like context object, AWS-shaped results and errors, and the
+`LambdaInvoker` seam through which a Lambda service outside the engine answers invocations."""
 
 from __future__ import annotations
 
@@ -6,9 +7,9 @@ import json
 import time
 import traceback
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 Handler = Callable[[Any, Any], Any]
 
@@ -54,6 +55,62 @@ class LambdaOutcome:
     request_id: str = ""
 
 
+# A stack frame as the runtime prints it: file, line number, function, source line.
+Frame = tuple[str, int | None, str, str | None]
+
+
+class LambdaInvoker(Protocol):
+    """A Lambda service that runs functions the engine has no in-process handler for."""
+
+    def invoke(self, function: str, event: Any) -> LambdaOutcome:
+        """Run `function` (a name, or a full or partial ARN) with `event`, as a RequestResponse Invoke does.
+
+        A function error is an outcome (`ok=False`); an error of the service itself (no such function,
+        throttled, unreachable) is raised as `LambdaServiceError`.
+        """
+        ...
+
+
+class LambdaServiceError(Exception):
+    """An error of the Lambda service, not of the function: its AWS error code, message and HTTP status."""
+
+    def __init__(
+        self, code: str, message: str, *, status_code: int | None = None, request_id: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status_code = status_code
+        self.request_id = request_id or str(uuid.uuid4())
+
+    @classmethod
+    def function_not_found(cls, function_arn: str) -> LambdaServiceError:
+        """What the Invoke API answers for a function that does not exist."""
+        return cls("ResourceNotFoundException", f"Function not found: {function_arn}", status_code=404)
+
+    @property
+    def cause(self) -> str:
+        """The cause Step Functions reports for the error: the SDK's description of the failed call."""
+        if self.status_code is None:
+            return self.message
+        return (
+            f"{self.message} (Service: AWSLambda; Status Code: {self.status_code}; Error Code: {self.code}; "
+            f"Request ID: {self.request_id}; Proxy: null)"
+        )
+
+
+def error_document(error_type: str, message: str, frames: Iterable[Frame], request_id: str) -> dict[str, Any]:
+    """The Python runtime's payload for an unhandled exception (the innermost frames last)."""
+    return {
+        "errorMessage": message,
+        "errorType": error_type,
+        "requestId": request_id,
+        "stackTrace": [
+            f'  File "{file}", line {line}, in {name}\n    {text}\n' for file, line, name, text in frames
+        ],
+    }
+
+
 def invoke_handler(handler: Handler, event: Any, context: LambdaContext) -> LambdaOutcome:
     """Call a handler like the Python runtime does; exceptions become the runtime's error document."""
     try:
@@ -62,15 +119,12 @@ def invoke_handler(handler: Handler, event: Any, context: LambdaContext) -> Lamb
     except Exception as exc:  # the runtime reports any handler exception as a function error
         frames = traceback.extract_tb(exc.__traceback__)[1:]
         error_type = type(exc).__name__
-        document = {
-            "errorMessage": str(exc),
-            "errorType": error_type,
-            "requestId": context.aws_request_id,
-            "stackTrace": [
-                f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}\n    {frame.line}\n'
-                for frame in frames
-            ],
-        }
+        document = error_document(
+            error_type,
+            str(exc),
+            [(frame.filename, frame.lineno, frame.name, frame.line) for frame in frames],
+            context.aws_request_id,
+        )
         return LambdaOutcome(
             ok=False, error_type=error_type, error_payload=document, request_id=context.aws_request_id
         )

@@ -1,5 +1,5 @@
-"""Task integrations: in-process Lambda handlers, SNS/SQS and generic aws-sdk calls through boto3,
-and MockConfigFile responses.
+"""Task integrations: in-process Lambda handlers (else a `LambdaInvoker`), SNS/SQS and generic aws-sdk calls
+through boto3, and MockConfigFile responses.
 
 Every call returns a `TaskResult` (output, or an error named as Step Functions names it); exceptions
 never escape to the interpreter.
@@ -18,7 +18,13 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from local.engine import lambda_runtime
-from local.engine.lambda_runtime import Handler, LambdaContext
+from local.engine.lambda_runtime import (
+    Handler,
+    LambdaContext,
+    LambdaInvoker,
+    LambdaOutcome,
+    LambdaServiceError,
+)
 from local.engine.mock_config import MockConfig
 from local.engine.resources import Resource, function_name_of
 
@@ -78,6 +84,7 @@ class TaskDispatcher:
         self.mock_config = mock_config
         self.aws_endpoint_url = aws_endpoint_url
         self._handlers: dict[str, Handler] = {}
+        self._lambda_invoker: LambdaInvoker | None = None
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
 
@@ -86,6 +93,11 @@ class TaskDispatcher:
         with self._lock:
             self._handlers[name_or_arn] = handler
             self._handlers.setdefault(function_name_of(name_or_arn), handler)
+
+    def use_lambda_invoker(self, invoker: LambdaInvoker | None) -> None:
+        """Send invocations of functions that have no in-process handler to `invoker` (a Lambda service)."""
+        with self._lock:
+            self._lambda_invoker = invoker
 
     def function_arn(self, name: str) -> str:
         """Full ARN of a function in this engine's account and region."""
@@ -134,24 +146,14 @@ class TaskDispatcher:
     # ------------------------------------------------------------------ Lambda
 
     def _invoke_function(self, target: str, event: Any, call: TaskCall, *, wrap: bool) -> TaskResult:
-        name = function_name_of(target)
-        with self._lock:
-            handler = self._handlers.get(target) or self._handlers.get(name)
-        arn = target if target.startswith("arn:") else self.function_arn(name)
-        if handler is None:
-            request_id = str(uuid.uuid4())
+        try:
+            outcome = self._run_function(target, event if event is not None else {}, call)
+        except LambdaServiceError as error:
+            return TaskResult(ok=False, error=f"Lambda.{error.code}", cause=error.cause)
+        except Exception as error:  # a broken Lambda service fails the task, never the engine
             return TaskResult(
-                ok=False,
-                error="Lambda.ResourceNotFoundException",
-                cause=(
-                    f"Function not found: {arn} (Service: AWSLambda; Status Code: 404; "
-                    f"Error Code: ResourceNotFoundException; Request ID: {request_id}; Proxy: null)"
-                ),
+                ok=False, error="Lambda.ServiceException", cause=f"{type(error).__name__}: {error}"
             )
-        context = LambdaContext(
-            function_name=name, invoked_function_arn=arn, timeout_seconds=call.timeout_seconds or 60.0
-        )
-        outcome = lambda_runtime.invoke_handler(handler, event if event is not None else {}, context)
         if not outcome.ok:
             return TaskResult(ok=False, error=outcome.error_type, cause=json.dumps(outcome.error_payload))
         if wrap:
@@ -159,6 +161,21 @@ class TaskDispatcher:
                 ok=True, output=lambda_runtime.invoke_response(outcome.payload, outcome.request_id)
             )
         return TaskResult(ok=True, output=outcome.payload)
+
+    def _run_function(self, target: str, event: Any, call: TaskCall) -> LambdaOutcome:
+        name = function_name_of(target)
+        with self._lock:
+            handler = self._handlers.get(target) or self._handlers.get(name)
+            invoker = self._lambda_invoker
+        arn = target if target.startswith("arn:") else self.function_arn(name)
+        if handler is not None:
+            context = LambdaContext(
+                function_name=name, invoked_function_arn=arn, timeout_seconds=call.timeout_seconds or 60.0
+            )
+            return lambda_runtime.invoke_handler(handler, event, context)
+        if invoker is not None:
+            return invoker.invoke(target, event)
+        raise LambdaServiceError.function_not_found(arn)
 
     # ------------------------------------------------------------------ boto3
 

@@ -4,24 +4,16 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 
-from tests.local.local_command import REPO_ROOT
+from tests.local.local_command import run_local_command
 from tests.local.sfn_api.helpers import ROLE_ARN, make_client, wait_for_event, wait_for_status, wait_machine
 from tests.local.sfn_api.sfn_process import SfnProcess
 
 
 def run_clock_command(endpoint_url: str, *arguments: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "local", "clock", "--endpoint", endpoint_url, *arguments],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return run_local_command(["clock", "--endpoint", endpoint_url, *arguments])
 
 
 def test_a_waiting_execution_and_the_clock_position_survive_sigkill(tmp_path: Path) -> None:
