@@ -15,6 +15,7 @@ from local.engine import Engine, MemoryStore, RealClock, SkipClock, SqliteStore,
 from local.engine.mock_config import ENVIRONMENT_VARIABLE as MOCK_CONFIG_VARIABLE
 from local.engine.mock_config import MockConfigError
 from local.lambda_service import command_line as lambda_options
+from local.sfn_api.clock_mover import ClockMover, describe_completed_move
 from local.sfn_api.server import SfnApiServer
 from local.startup_checks import check_ports_free, check_state_dir, listen_error, port_number
 
@@ -56,7 +57,8 @@ def run(args: argparse.Namespace) -> int:
     engine = build_engine(args)
     lambdas = lambda_options.LambdaService(args)
     engine.use_lambda_invoker(lambdas.invoker)
-    server = SfnApiServer(engine, host=args.host, port=args.port, lambda_api=lambdas.api)
+    clock = ClockMover(engine, journal_dir=args.state_dir)
+    server = SfnApiServer(engine, host=args.host, port=args.port, lambda_api=lambdas.api, clock_control=clock)
     try:
         lambdas.start()
         engine.start()
@@ -64,12 +66,15 @@ def run(args: argparse.Namespace) -> int:
             server.start()
         except OSError as error:  # taken since the check above
             raise listen_error("--port", args.host, args.port, error) from error
+        completed_move = clock.complete_interrupted_move()
         state = args.state_dir / STATE_FILE_NAME if args.state_dir else "in memory"
         print(
             f"Step Functions and Lambda APIs listening on {server.endpoint_url} "
             f"(clock: {args.clock}, state: {state})",
             flush=True,
         )
+        if completed_move is not None:
+            print(f"Clock: {describe_completed_move(completed_move)}", flush=True)
         wait_for_stop_signal()
     finally:
         server.close()

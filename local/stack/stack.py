@@ -35,6 +35,7 @@ from local.engine import Engine, MemoryStore, RealClock, SkipClock, SqliteStore,
 from local.engine.clock import Clock
 from local.engine.store import Store
 from local.sfn_api import SfnApiServer
+from local.sfn_api.clock_mover import ClockMover
 from local.sfn_api.sfn_command import STATE_FILE_NAME
 from local.stack.api_gateway import RouteTable
 from local.stack.api_server import ApiIntegration, LocalApiServer
@@ -44,7 +45,6 @@ from local.stack.deployment_values import LocalDeployment
 from local.stack.function_environment import install as install_function_environments
 from local.stack.functions import LocalEndpoints, check_shared_modules, start_cold
 from local.stack.library_clocks import follow_clock
-from local.stack.stack_clock import StackClock
 from local.stack.workflows import DeployedWorkflow, deploy_workflow
 from local.third_party_fake import FakeThirdPartyApi
 
@@ -82,7 +82,7 @@ class LocalStack:
         self._third_party: FakeThirdPartyApi | None = None
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._addresses: StackAddresses | None = None
-        self._clock: StackClock | None = None
+        self._clock: ClockMover | None = None
         self.workflows: dict[str, DeployedWorkflow] = {}
         self.completed_clock_move: datetime | None = None
         """The target of a clock move that a crash had cut short and this start completed."""
@@ -104,13 +104,13 @@ class LocalStack:
         clock = _clock(config.clock)
         aws_url = self._start_aws_services(clock)
         engine = self._build_engine(clock, aws_url)
-        stack_clock = StackClock(engine, journal_dir=config.state_dir)
-        self._clock = stack_clock
+        clock_mover = ClockMover(engine, journal_dir=config.state_dir)
+        self._clock = clock_mover
         # Every reader of "now" in the handlers follows the engine's clock, which the engine has resumed.
         self._started(_Stopper(use_clock(engine.clock.now)))
         self._started(_Stopper(follow_clock(engine.clock.now)))
         sfn_server = self._started(
-            SfnApiServer(engine, host=config.host, port=config.sfn_port, clock_control=stack_clock)
+            SfnApiServer(engine, host=config.host, port=config.sfn_port, clock_control=clock_mover)
         )
         sfn_server.start()
         sfn_url = sfn_server.endpoint_url
@@ -119,16 +119,16 @@ class LocalStack:
             LocalEndpoints(aws=aws_url, stepfunctions=sfn_url),
             LocalDeployment(third_party_url=third_party_url),
         )
-        stack_clock.follow(
+        clock_mover.follow(
             [schedule for workflow in self.workflows.values() for schedule in workflow.schedules]
         )
         api_server = LocalApiServer(
-            stack_clock, self._api_integrations(), host=config.host, port=config.api_port
+            clock_mover, self._api_integrations(), host=config.host, port=config.api_port
         )
         api_url = self._started(api_server).start()
         self._start_running_executions()
         self._start_triggers()
-        self.completed_clock_move = stack_clock.complete_interrupted_move()
+        self.completed_clock_move = clock_mover.complete_interrupted_move()
         self._addresses = StackAddresses(
             api=api_url, stepfunctions=sfn_url, aws=aws_url, third_party=third_party_url
         )
@@ -239,7 +239,7 @@ class LocalStack:
         return self._engine
 
     @property
-    def clock(self) -> StackClock:
+    def clock(self) -> ClockMover:
         """The stack's clock, as `/_local/clock` moves it."""
         if self._clock is None:
             raise RuntimeError("the local stack is not running")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from local.cli import CommandError, wait_for_stop_signal
 from local.engine.mock_config import ENVIRONMENT_VARIABLE as MOCK_CONFIG_VARIABLE
 from local.engine.mock_config import MockConfigError
-from local.sfn_api.clock_control import format_rfc3339
+from local.sfn_api.clock_mover import describe_completed_move
 from local.stack.config import (
     CLOCK_MODES,
     DEFAULT_API_PORT,
@@ -141,10 +141,7 @@ def describe(stack: LocalStack) -> list[str]:
         f"  Third-party API:     {addresses.third_party}",
     ]
     if stack.completed_clock_move is not None:
-        lines.append(
-            f"  Clock: completed the move to {format_rfc3339(stack.completed_clock_move)} "
-            "that a restart had cut short"
-        )
+        lines.append(f"  Clock: {describe_completed_move(stack.completed_clock_move)}")
     for workflow in stack.workflows.values():
         machine = workflow.machine
         lines.append(f"State machine {machine.name}: {workflow.state_machine_arn}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import uuid
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from tests.local.local_command import run_local_command
@@ -67,3 +68,34 @@ def test_the_clock_command_reports_a_refusal_on_a_real_clock(tmp_path: Path) -> 
     # Then the command fails and says why
     assert result.returncode == 1
     assert "only a virtual or skip clock" in result.stderr
+
+
+def test_a_clock_move_cut_short_by_a_crash_is_completed_at_the_next_start(tmp_path: Path) -> None:
+    # Given a server with durable state, an execution waiting one hour, killed while moving its clock
+    # two hours ahead (its journal says where the move was going)
+    state_dir = tmp_path / "state"
+    options = ("--clock", "virtual", "--state-dir", str(state_dir))
+    first = SfnProcess(*options, log_path=tmp_path / "first.log")
+    sfn = make_client(first.start())
+    machine_arn = sfn.create_state_machine(
+        name=f"Journal-{uuid.uuid4().hex[:8]}", definition=wait_machine(3600), roleArn=ROLE_ARN
+    )["stateMachineArn"]
+    execution_arn = sfn.start_execution(stateMachineArn=machine_arn, input="{}")["executionArn"]
+    wait_for_event(sfn, execution_arn, "WaitStateEntered")
+    before_crash = datetime.fromisoformat(run_clock_command(first.endpoint_url, "now").stdout.split()[0])
+    first.kill()
+    target = before_crash + timedelta(hours=2)
+    (state_dir / "clock-move.json").write_text(json.dumps({"target": target.isoformat()}))
+
+    # When it starts again on the same state directory
+    second = SfnProcess(*options, log_path=tmp_path / "second.log")
+    sfn = make_client(second.start())
+    try:
+        clock_after_restart = run_clock_command(second.endpoint_url, "now").stdout.split()[0]
+        status_after_restart = sfn.describe_execution(executionArn=execution_arn)["status"]
+    finally:
+        second.stop()
+
+    # Then the clock stands where the move was going, and what fell due on the way has run
+    assert datetime.fromisoformat(clock_after_restart) == target
+    assert status_after_restart == "SUCCEEDED"

@@ -1,4 +1,4 @@
-"""The stack's clock: a move runs the rate schedules at each of their times on the way, and a move cut
+"""Moving the clock: a move runs the rate schedules at each of their times on the way, and a move cut
 short by a crash is completed by the next start."""
 
 from __future__ import annotations
@@ -8,18 +8,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from local.engine import Engine, MemoryStore, VirtualClock
-from local.stack.stack_clock import JOURNAL_FILE_NAME, StackClock
+from local.sfn_api.clock_mover import JOURNAL_FILE_NAME, ClockMover
 from local.stack.triggers.schedule import RateSchedule
 from tests.local.stack.fakes import RecordingFunction
 
 START = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-def _clock_with_hourly_schedule(journal_dir: Path | None) -> tuple[StackClock, RecordingFunction]:
+def _clock_with_hourly_schedule(journal_dir: Path | None) -> tuple[ClockMover, RecordingFunction]:
     engine = Engine(clock=VirtualClock(start=START), store=MemoryStore())
     function = RecordingFunction()
     schedule = RateSchedule(name="R", function=function, every=timedelta(hours=1), clock=engine.clock)  # type: ignore[arg-type]
-    clock = StackClock(engine, journal_dir=journal_dir)
+    clock = ClockMover(engine, journal_dir=journal_dir)
     clock.follow([schedule])
     return clock, function
 

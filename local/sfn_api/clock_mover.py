@@ -1,11 +1,12 @@
-"""The stack's one clock, as `/_local/clock` and `python -m local clock` move it.
+"""The engine's clock as `/_local/clock` and `python -m local clock` move it.
 
-Moving it runs, in time order, everything that falls due on the way: the engine's timers and the rate
-schedules (the reconciler's hourly rule fires at each virtual hour, not once at the end).
+Moving it runs, in time order, everything that falls due on the way: the engine's timers, and the
+scheduled runs that follow the clock (the local stack's rate schedules: the reconciler's hourly rule
+fires at each virtual hour, not once at the end).
 
-A move is journalled: its target is written to the state directory before the clock starts moving and
-removed once it has arrived. A move cut short by a crash is therefore known after the restart, and the
-stack completes it before it serves again (`complete_interrupted_move`).
+With a state directory, a move is journalled: its target is written before the clock starts moving and
+removed once it has arrived. A move cut short by a crash is therefore known after the restart, and is
+completed before anything is served again (`complete_interrupted_move`).
 """
 
 from __future__ import annotations
@@ -15,24 +16,40 @@ import threading
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Protocol
 
 from local.durable_file import read_json, write_json_atomically
 from local.engine import Engine
 from local.engine.clock import Clock
-from local.stack.triggers import RateSchedule
+from local.sfn_api.clock_control import format_rfc3339
 
 logger = logging.getLogger(__name__)
 
 JOURNAL_FILE_NAME = "clock-move.json"
 
 
-class StackClock:
-    """The engine's clock, moved together with the rate schedules that follow it."""
+class ScheduledRun(Protocol):
+    """Something run at times of the clock (a rate schedule)."""
+
+    function_name: str
+
+    @property
+    def next_run(self) -> datetime:
+        """When it is next due."""
+        ...
+
+    def poll(self) -> None:
+        """Run if due (and wait for a run in progress)."""
+        ...
+
+
+class ClockMover:
+    """The engine's clock, moved together with the scheduled runs that follow it."""
 
     def __init__(self, engine: Engine, *, journal_dir: Path | None) -> None:
         self._engine = engine
         self._journal = journal_dir / JOURNAL_FILE_NAME if journal_dir is not None else None
-        self._schedules: tuple[RateSchedule, ...] = ()
+        self._schedules: tuple[ScheduledRun, ...] = ()
         self._moving = threading.Lock()
 
     @property
@@ -40,7 +57,7 @@ class StackClock:
         """The clock itself (read its `now()` and `mode`)."""
         return self._engine.clock
 
-    def follow(self, schedules: Sequence[RateSchedule]) -> None:
+    def follow(self, schedules: Sequence[ScheduledRun]) -> None:
         """Stop at each run of `schedules` when moving."""
         self._schedules = tuple(schedules)
 
@@ -97,3 +114,8 @@ class StackClock:
     def _clear_journal(self) -> None:
         if self._journal is not None:
             self._journal.unlink(missing_ok=True)
+
+
+def describe_completed_move(target: datetime) -> str:
+    """What a start says after completing a move a crash had cut short."""
+    return f"completed the move to {format_rfc3339(target)} that a restart had cut short"
