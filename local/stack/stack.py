@@ -34,6 +34,10 @@ from functions.common.clock import use_clock
 from local.engine import Engine, MemoryStore, RealClock, SkipClock, SqliteStore, VirtualClock
 from local.engine.clock import Clock
 from local.engine.store import Store
+from local.lambda_service.command_line import DEFAULT_CONCURRENCY as DEFAULT_LAMBDA_CONCURRENCY
+from local.lambda_service.command_line import STATE_SUBDIRECTORY as LAMBDA_STATE_SUBDIRECTORY
+from local.lambda_service.registry import FunctionRegistry
+from local.lambda_service.rest_api import LambdaRestApi
 from local.sfn_api import SfnApiServer
 from local.sfn_api.clock_mover import ClockMover
 from local.sfn_api.sfn_command import STATE_FILE_NAME
@@ -109,8 +113,15 @@ class LocalStack:
         # Every reader of "now" in the handlers follows the engine's clock, which the engine has resumed.
         self._started(_Stopper(use_clock(engine.clock.now)))
         self._started(_Stopper(follow_clock(engine.clock.now)))
+        lambda_api = self._start_lambda_service(engine)
         sfn_server = self._started(
-            SfnApiServer(engine, host=config.host, port=config.sfn_port, clock_control=clock_mover)
+            SfnApiServer(
+                engine,
+                host=config.host,
+                port=config.sfn_port,
+                clock_control=clock_mover,
+                lambda_api=lambda_api,
+            )
         )
         sfn_server.start()
         sfn_url = sfn_server.endpoint_url
@@ -158,6 +169,25 @@ class LocalStack:
             )
         )
         return self._engine
+
+    def _start_lambda_service(self, engine: Engine) -> LambdaRestApi:
+        """The Lambda API beside the Step Functions API, for functions a user adds to the stack's own.
+
+        The catalog's functions answer their Lambda tasks in-process; a task for any other function runs
+        one created through this API (kept under --state-dir/lambda).
+        """
+        state_dir = self.config.state_dir
+        registry = self._started(
+            FunctionRegistry(
+                account_id=ACCOUNT_ID,
+                region=REGION,
+                root=state_dir / LAMBDA_STATE_SUBDIRECTORY if state_dir is not None else None,
+                concurrency=DEFAULT_LAMBDA_CONCURRENCY,
+            )
+        )
+        registry.start()
+        engine.use_lambda_invoker(registry)
+        return LambdaRestApi(registry)
 
     def _start_third_party(self) -> str:
         # The fake vendor measures its delays on the stack's clock, so a virtual day is a day to it too.

@@ -137,6 +137,7 @@ def describe(stack: LocalStack) -> list[str]:
         f"  Schedule API:        {addresses.api}",
         f"  Clock control:       {addresses.api}/_local/clock",
         f"  Step Functions API:  {addresses.stepfunctions}",
+        f"  Lambda API:          {addresses.stepfunctions}",
         f"  AWS services (moto): {addresses.aws}",
         f"  Third-party API:     {addresses.third_party}",
     ]
@@ -158,6 +159,7 @@ def describe(stack: LocalStack) -> list[str]:
     exports = {
         "AWS_ENDPOINT_URL": addresses.aws,
         "AWS_ENDPOINT_URL_SFN": addresses.stepfunctions,
+        "AWS_ENDPOINT_URL_LAMBDA": addresses.stepfunctions,
         **{name: FAKE_AWS_ENVIRONMENT[name] for name in _SHOWN_CREDENTIALS},
     }
     lines += [

@@ -16,6 +16,8 @@ from catalog.scheduled_request import (
 )
 from local.sfn_api.clock_control import format_rfc3339
 from local.stack import LocalStack
+from tests.local.lambda_service.lambda_code import create_function, lambda_client
+from tests.local.sfn_api.helpers import wait_for_status
 from tests.local.stack.conftest import client, clock_now
 from tests.local.stack.http_json import Answer, call
 
@@ -178,3 +180,40 @@ def _execution_arn(stack: LocalStack, schedule_id: str) -> str:
 def _messages(sqs: Any, queue_url: str) -> list[dict[str, Any]]:
     response = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
     return [json.loads(message["Body"]) for message in response.get("Messages", [])]
+
+
+def test_a_function_added_through_the_lambda_api_runs_in_a_state_machine_of_the_stack(
+    stack: LocalStack,
+) -> None:
+    # Given a function of the user's, created through the Lambda API on the stack's Step Functions port
+    functions = lambda_client(stack.addresses.stepfunctions)
+    name = create_function(
+        functions, "def handler(event, context):\n    return {'doubled': event['n'] * 2}\n"
+    )
+    sfn = client("stepfunctions", stack.addresses.stepfunctions)
+    machine = sfn.create_state_machine(
+        name=f"UsesUserFunction-{name}",
+        roleArn="arn:aws:iam::123456789012:role/local",
+        definition=json.dumps(
+            {
+                "StartAt": "Double",
+                "States": {
+                    "Double": {
+                        "Type": "Task",
+                        "Resource": "arn:aws:states:::lambda:invoke",
+                        "Parameters": {"FunctionName": name, "Payload.$": "$"},
+                        "OutputPath": "$.Payload",
+                        "End": True,
+                    }
+                },
+            }
+        ),
+    )
+
+    # When a state machine of the stack invokes it
+    started = sfn.start_execution(stateMachineArn=machine["stateMachineArn"], input='{"n": 21}')
+    execution = wait_for_status(sfn, started["executionArn"])
+
+    # Then the function's own code answered
+    assert execution["status"] == "SUCCEEDED", execution
+    assert json.loads(execution["output"]) == {"doubled": 42}
