@@ -45,6 +45,13 @@ def test_items_messages_e_mails_and_secrets_survive_a_restart(tmp_path: Path) ->
         sqs = first.client("sqs")
         queue_url = sqs.create_queue(QueueName="Inbox")["QueueUrl"]
         sqs.send_message(QueueUrl=queue_url, MessageBody="kept")
+        # and a notification published to a topic whose subscriber (a queue, as the mailer's) has not read it
+        sns = first.client("sns")
+        topic_arn = sns.create_topic(Name="Alerts")["TopicArn"]
+        subscriber_url = sqs.create_queue(QueueName="AlertSubscriber")["QueueUrl"]
+        subscriber_arn = sqs.get_queue_attributes(QueueUrl=subscriber_url, AttributeNames=["QueueArn"])
+        sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=subscriber_arn["Attributes"]["QueueArn"])
+        sns.publish(TopicArn=topic_arn, Message="deletion timed out")
         ses = first.client("ses")
         ses.verify_domain_identity(Domain="example.com")
         ses.send_email(
@@ -60,7 +67,7 @@ def test_items_messages_e_mails_and_secrets_survive_a_restart(tmp_path: Path) ->
     second = _services(state_file)
     second.start()
     try:
-        # Then everything is there: the item and its stream record, the message, the e-mail, the secret
+        # Then everything is there: the item and its stream record, the messages, the e-mail, the secret
         dynamodb = second.client("dynamodb")
         assert dynamodb.get_item(TableName="Customers", Key={"id": {"S": "C-1"}})["Item"] == {
             "id": {"S": "C-1"}
@@ -78,6 +85,9 @@ def test_items_messages_e_mails_and_secrets_survive_a_restart(tmp_path: Path) ->
         sqs = second.client("sqs")
         queue_url = sqs.get_queue_url(QueueName="Inbox")["QueueUrl"]
         assert [m["Body"] for m in sqs.receive_message(QueueUrl=queue_url)["Messages"]] == ["kept"]
+        subscriber_url = sqs.get_queue_url(QueueName="AlertSubscriber")["QueueUrl"]
+        notifications = sqs.receive_message(QueueUrl=subscriber_url)["Messages"]
+        assert [json.loads(m["Body"])["Message"] for m in notifications] == ["deletion timed out"]
         assert [email["subject"] for email in _sent_emails(second)] == ["Deletion timed out"]
         assert second.client("secretsmanager").get_secret_value(SecretId="ApiKey")["SecretString"] == "s3cret"
     finally:
