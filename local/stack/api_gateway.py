@@ -114,7 +114,9 @@ def proxy_event(request: HttpRequest, route: RouteMatch, *, received_at: datetim
             "resourceId": route.resource,
             "resourcePath": route.resource,
             "httpMethod": request.method.upper(),
-            "path": f"/{LOCAL_STAGE}{split.path}",
+            # The path as the client sent it: the local API serves its stage at the root, as API Gateway
+            # does behind a custom domain, so links the function builds from it lead back here.
+            "path": split.path,
             "stage": LOCAL_STAGE,
             "protocol": "HTTP/1.1",
             "requestId": request_id,

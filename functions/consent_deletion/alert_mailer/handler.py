@@ -31,8 +31,13 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, l
     message_ids = [
         deliver_alert(alert, settings.recipients, settings.console_base_url, sender) for alert in alerts
     ]
+    # The e-mails carry summaries of the causes; the full causes stay here, with the request id.
     logger.info(
         "Alerts e-mailed",
-        extra={"executions": [alert.execution_name for alert in alerts], "message_ids": message_ids},
+        extra={
+            "executions": [alert.execution_name for alert in alerts],
+            "causes": [alert.cause for alert in alerts],
+            "message_ids": message_ids,
+        },
     )
     return {"messageIds": message_ids}

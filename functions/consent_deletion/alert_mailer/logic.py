@@ -1,4 +1,8 @@
-"""Turns a deletion alert into the e-mail a technical contact reads, and delivers it."""
+"""Turns a deletion alert into the e-mail a technical contact reads, and delivers it.
+
+The alert's cause may embed a Lambda function's error document with its stack trace; the e-mail shows
+each error's type and message only (the execution history, linked from the e-mail, has the rest).
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Final, Protocol
 from urllib.parse import quote
 
+from functions.common.error_cause import summarize_cause
 from functions.consent_deletion.alert_mailer.models import AlertEmail, AlertKind, DeletionAlert
 
 
@@ -97,7 +102,7 @@ def _facts(alert: DeletionAlert) -> list[tuple[str, str]]:
     if alert.error:
         facts.append(("Error", alert.error))
     if alert.cause:
-        facts.append(("Cause", alert.cause))
+        facts.append(("Cause", summarize_cause(alert.cause)))
     facts.append(("Execution", alert.execution_name))
     return facts
 

@@ -61,13 +61,14 @@ class RequestTooLarge(ScheduleApiError):
 
 
 class UnsupportedMediaType(ScheduleApiError):
-    """The body is not declared as application/json (415)."""
+    """The body is not declared as application/json, or in a charset other than UTF-8 (415)."""
 
-    def __init__(self, content_type: str | None) -> None:
+    def __init__(self, content_type: str | None, reason: str | None = None) -> None:
         received = repr(content_type) if content_type else "no Content-Type"
         super().__init__(
             ErrorCode.UNSUPPORTED_MEDIA_TYPE,
-            f"the body must be sent as application/json; received {received}",
+            f"the body must be sent as application/json in UTF-8; received {received}"
+            + (f": {reason}" if reason else ""),
             "Content-Type",
         )
 

@@ -2,7 +2,8 @@
 
 Routes: POST /schedules, GET /schedules/{scheduleId}, DELETE /schedules/{scheduleId}. Powertools
 validates bodies against the Pydantic models (which also generate the OpenAPI document); every error
-leaves as `{"error", "message", "field"}` with the status `http.HTTP_STATUS` gives its class.
+leaves as `{"error", "message", "field"}` with the status `http.HTTP_STATUS` gives its class. Details
+of failures (stack traces, full error causes) go to the logs, keyed by the request id, never to a body.
 """
 
 from __future__ import annotations
@@ -25,12 +26,15 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.scheduled_requests.front_door.adapters import StepFunctionsExecutions, stepfunctions_client
 from functions.scheduled_requests.front_door.errors import RouteNotFound, ScheduleApiError
+from functions.scheduled_requests.front_door.executions import ExecutionSnapshot
 from functions.scheduled_requests.front_door.http import (
     envelope_problem,
     error_response,
     internal_error_response,
     invalid_request_from,
     json_response,
+    parse_request_body,
+    schedule_location,
 )
 from functions.scheduled_requests.front_door.logic import (
     MAX_EXECUTION_INPUT_BYTES,
@@ -38,6 +42,7 @@ from functions.scheduled_requests.front_door.logic import (
     ScheduleService,
 )
 from functions.scheduled_requests.front_door.models import (
+    MAX_PAYLOAD_DEPTH,
     CreateScheduleRequest,
     ErrorResponse,
     ScheduleAccepted,
@@ -48,7 +53,17 @@ from functions.scheduled_requests.front_door.settings import FrontDoorSettings
 logger = Logger()
 tracer = Tracer()
 metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "ScheduledRequests"))
-app = APIGatewayRestResolver(enable_validation=True)
+
+
+def _parse_body(text: str) -> Any:
+    """Powertools' JSON parser for bodies: the envelope is checked before the text is parsed."""
+    problem = _envelope_problem()
+    if problem is not None:
+        raise problem
+    return parse_request_body(text)
+
+
+app = APIGatewayRestResolver(enable_validation=True, json_body_deserializer=_parse_body)
 
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 
@@ -59,7 +74,12 @@ def schedule_service() -> ScheduleService:
     settings = FrontDoorSettings.from_environ()
     client = stepfunctions_client(settings.stepfunctions_endpoint_url)
     executions = StepFunctionsExecutions(client, settings.state_machine_arn)
-    return ScheduleService(settings, executions)
+    return ScheduleService(settings, executions, failure_log=_log_failure)
+
+
+def _log_failure(snapshot: ExecutionSnapshot) -> None:
+    """The full error of a failed schedule, for the logs only; the answer carries a summary."""
+    logger.info("schedule read as failed", extra={"error": snapshot.error, "cause": snapshot.cause})
 
 
 def _errors(*statuses: HTTPStatus) -> dict[int, Any]:
@@ -78,10 +98,14 @@ def _errors(*statuses: HTTPStatus) -> dict[int, Any]:
     description=(
         "Accepts a request to be processed once at `triggerAt`. With an `Idempotency-Key`, repeating the "
         "same request (also after it has run) answers with the same schedule and starts nothing; the same "
-        "key with a different body is a conflict. The body must be `application/json` of at most "
+        "key with a different body is a conflict. The body must be `application/json` in UTF-8 (a "
+        "declared charset other than utf-8 is 415) of at most "
         f"{STEP_FUNCTIONS_DATA_LIMIT_BYTES:,} bytes, and the execution input built from it (the compact "
         f"payload plus about 400 bytes) at most {MAX_EXECUTION_INPUT_BYTES:,} bytes: Step Functions' "
-        "256 KiB limit, less room for what the state machine adds to its state while it runs."
+        "256 KiB limit, less room for what the state machine adds to its state while it runs. A body "
+        "that repeats a key, names a field the schema does not have (`trigger_at` included), or nests "
+        f"objects and arrays more than {MAX_PAYLOAD_DEPTH} levels deep in a field is 400 naming that "
+        "field. A refused request starts nothing."
     ),
     operation_id="createSchedule",
     tags=["schedules"],
@@ -90,7 +114,14 @@ def _errors(*statuses: HTTPStatus) -> dict[int, Any]:
             "description": "Scheduled (or an earlier schedule with the same Idempotency-Key)",
             "content": {"application/json": {"model": ScheduleAccepted}},
             "headers": {
-                "Location": {"description": "/schedules/{scheduleId}", "schema": {"type": "string"}},
+                "Location": {
+                    "description": (
+                        "`/{stage}/schedules/{scheduleId}` on the execute-api endpoint (e.g. "
+                        "`/v1/schedules/...`); `/schedules/{scheduleId}` where the stage is not in the "
+                        "path (a custom domain)"
+                    ),
+                    "schema": {"type": "string"},
+                },
                 "Idempotent-Replayed": {
                     "description": "`true` when the answer is the earlier schedule for this Idempotency-Key",
                     "schema": {"type": "string", "enum": ["true", "false"]},
@@ -102,6 +133,7 @@ def _errors(*statuses: HTTPStatus) -> dict[int, Any]:
             HTTPStatus.CONFLICT,
             HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
             HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+            HTTPStatus.INTERNAL_SERVER_ERROR,
             HTTPStatus.SERVICE_UNAVAILABLE,
         ),
     },
@@ -130,11 +162,13 @@ def create_schedule(
         name="IdempotentReplays" if outcome.replayed else "SchedulesCreated", unit=MetricUnit.Count, value=1
     )
     logger.info("schedule replayed" if outcome.replayed else "schedule created")
+    request_context = app.current_event.request_context
+    location = schedule_location(schedule_id, stage=request_context.stage, request_path=request_context.path)
     return json_response(
         HTTPStatus.ACCEPTED,
         outcome.accepted,
         headers={
-            "Location": f"/schedules/{schedule_id}",
+            "Location": location,
             "Idempotent-Replayed": "true" if outcome.replayed else "false",
         },
     )
@@ -143,7 +177,11 @@ def create_schedule(
 @app.get(
     "/schedules/<scheduleId>",
     summary="Read a schedule's status",
-    description="Status, timestamps, and the result or error. Unknown or malformed ids answer 404.",
+    description=(
+        "Status, timestamps, and the result or error. A failed schedule's `cause` is a summary without "
+        "stack traces; the full cause is logged under the request id. Unknown or malformed ids, and "
+        "executions of the state machine that were not started as schedules, answer 404."
+    ),
     operation_id="getSchedule",
     tags=["schedules"],
     responses={
@@ -151,7 +189,7 @@ def create_schedule(
             "description": "The schedule",
             "content": {"application/json": {"model": ScheduleView}},
         },
-        **_errors(HTTPStatus.NOT_FOUND, HTTPStatus.SERVICE_UNAVAILABLE),
+        **_errors(HTTPStatus.NOT_FOUND, HTTPStatus.INTERNAL_SERVER_ERROR, HTTPStatus.SERVICE_UNAVAILABLE),
     },
 )
 def get_schedule(schedule_id: Annotated[str, Path(alias="scheduleId")]) -> Response[str]:
@@ -166,8 +204,11 @@ def get_schedule(schedule_id: Annotated[str, Path(alias="scheduleId")]) -> Respo
     "/schedules/<scheduleId>",
     summary="Cancel a schedule",
     description=(
-        "Stops the schedule while it still waits (answers the CANCELLED schedule). Once processing has "
-        "begun, or the schedule has finished or was cancelled already, answers 409."
+        "Stops the schedule while it reads `SCHEDULED`: waiting for its first attempt, or for the next "
+        "attempt after a failed one was rescheduled; answers the CANCELLED schedule. While an attempt is "
+        "under way (`PROCESSING`), or once the schedule has finished or was cancelled already, answers "
+        "409. If an attempt begins in the instant between the check and the stop, the execution is "
+        "stopped but its target has been invoked: the answer is then 409 saying so, not CANCELLED."
     ),
     operation_id="cancelSchedule",
     tags=["schedules"],
@@ -176,7 +217,12 @@ def get_schedule(schedule_id: Annotated[str, Path(alias="scheduleId")]) -> Respo
             "description": "Cancelled",
             "content": {"application/json": {"model": ScheduleView}},
         },
-        **_errors(HTTPStatus.NOT_FOUND, HTTPStatus.CONFLICT, HTTPStatus.SERVICE_UNAVAILABLE),
+        **_errors(
+            HTTPStatus.NOT_FOUND,
+            HTTPStatus.CONFLICT,
+            HTTPStatus.INTERNAL_SERVER_ERROR,
+            HTTPStatus.SERVICE_UNAVAILABLE,
+        ),
     },
 )
 def cancel_schedule(schedule_id: Annotated[str, Path(alias="scheduleId")]) -> Response[str]:
@@ -192,6 +238,13 @@ def cancel_schedule(schedule_id: Annotated[str, Path(alias="scheduleId")]) -> Re
 def reject_invalid_request(error: RequestValidationError | RequestUnsupportedContentType) -> Response[str]:
     """Envelope problems (415, 413) come first; otherwise the first validation error becomes a 400."""
     return _rejected(_envelope_problem() or invalid_request_from(error.errors()))
+
+
+@app.exception_handler(UnicodeDecodeError)
+def reject_undecodable_body(error: UnicodeDecodeError) -> Response[str]:
+    """Powertools decodes a base64 body as UTF-8 before `_parse_body` sees it; the envelope says why."""
+    problem = _envelope_problem()
+    return _rejected(problem) if problem is not None else fail_safely(error)
 
 
 @app.exception_handler(ScheduleApiError)
@@ -226,7 +279,8 @@ def _rejected(error: ScheduleApiError) -> Response[str]:
     return error_response(error)
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+# clear_state: keys appended for one request (schedule_id) must not label the next one's log lines.
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -2,18 +2,18 @@
 
 Plain Python: Step Functions is reached through `ExecutionGateway`, time through `Clock`. The schedule
 id is the execution name, so no database is needed: an Idempotency-Key maps to a deterministic name,
-and replays are recognised by the request fingerprint stored in the execution input.
+and replays are recognised by the request fingerprint stored in the execution input. An execution
+whose input is not a schedule's (started some other way) is not a schedule: it is not found.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-
-from pydantic import ValidationError
 
 from functions.common.clock import Clock, utc_now
 from functions.common.execution_names import (
@@ -23,6 +23,7 @@ from functions.common.execution_names import (
     random_execution_name,
 )
 from functions.common.rfc3339 import ceil_to_second, format_utc_seconds
+from functions.common.strict_json import check_nesting
 from functions.scheduled_requests.front_door.errors import (
     ExecutionNameTaken,
     IdempotencyKeyReused,
@@ -31,7 +32,11 @@ from functions.scheduled_requests.front_door.errors import (
     ScheduleNotCancellable,
     ScheduleNotFound,
 )
-from functions.scheduled_requests.front_door.executions import ExecutionGateway, ExecutionSnapshot
+from functions.scheduled_requests.front_door.executions import (
+    ExecutionGateway,
+    ExecutionSnapshot,
+    HistoryEvent,
+)
 from functions.scheduled_requests.front_door.models import (
     CreateScheduleRequest,
     ErrorCode,
@@ -52,6 +57,13 @@ STATE_GROWTH_RESERVE_BYTES = 36_864
 MAX_EXECUTION_INPUT_BYTES = STEP_FUNCTIONS_DATA_LIMIT_BYTES - STATE_GROWTH_RESERVE_BYTES
 IDEMPOTENT_NAME_PREFIX = "idem-"
 _CANCEL_CAUSE = "cancelled through the Schedule API"
+# Inputs this API writes nest at most MAX_PAYLOAD_DEPTH + 1 levels; older ones up to about 255. Deeper
+# input was not written by this API, and json.loads would recurse too far into it.
+_STORED_INPUT_MAX_DEPTH = 512
+_FAILED_STATUSES = frozenset({"FAILED", "TIMED_OUT"})
+
+FailureLog = Callable[[ExecutionSnapshot], None]
+"""Receives each failed execution that is read, with its full cause (the API answers a summary)."""
 
 
 @dataclass(frozen=True)
@@ -84,15 +96,30 @@ def is_schedule_id(value: str) -> bool:
     return is_random_execution_name(value) or is_hashed_execution_name(IDEMPOTENT_NAME_PREFIX, value)
 
 
+def stored_schedule(snapshot: ExecutionSnapshot) -> ExecutionInput | None:
+    """The schedule an execution was started with, or None when its input is not a schedule's."""
+    try:
+        check_nesting(snapshot.input, _STORED_INPUT_MAX_DEPTH)
+        return ExecutionInput.model_validate(json.loads(snapshot.input))
+    except ValueError:  # NestingTooDeep, json.JSONDecodeError or pydantic's ValidationError
+        return None
+
+
 class ScheduleService:
     """Create, read and cancel schedules."""
 
     def __init__(
-        self, settings: FrontDoorSettings, executions: ExecutionGateway, clock: Clock = utc_now
+        self,
+        settings: FrontDoorSettings,
+        executions: ExecutionGateway,
+        clock: Clock = utc_now,
+        *,
+        failure_log: FailureLog | None = None,
     ) -> None:
         self._settings = settings
         self._executions = executions
         self._clock = clock
+        self._failure_log = failure_log
 
     def create(self, request: CreateScheduleRequest, idempotency_key: str | None) -> CreateOutcome:
         """Start an execution that waits until the request's trigger time.
@@ -144,33 +171,49 @@ class ScheduleService:
 
     def get(self, schedule_id: str) -> ScheduleView:
         """The schedule's status, timestamps and result or error."""
-        return self._view(self._find(schedule_id))
+        snapshot, stored = self._find(schedule_id)
+        return self._view(snapshot, stored, self._history_if_running(snapshot))
 
     def cancel(self, schedule_id: str) -> ScheduleView:
-        """Stop the execution while it still waits; refuse once processing has begun or it has finished."""
-        snapshot = self._find(schedule_id)
-        if snapshot.status != "RUNNING":
-            status = self._view(snapshot).status
-            raise ScheduleNotCancellable(schedule_id, f"it is already {status.value}")
-        history = self._executions.history(snapshot.name)
-        if read_progress(history).processing_has_begun:
+        """Stop the execution while it reads SCHEDULED: waiting for its first attempt, or for the next one
+        after a reschedule. Refuse once an attempt is under way or the schedule has finished.
+
+        Step Functions cannot stop an execution only if it still waits, so the history is read again after
+        stopping: if an attempt began in between, the execution is stopped but its target was invoked,
+        and the answer says so (409) instead of reporting a clean cancellation.
+        """
+        snapshot, stored = self._find(schedule_id)
+        history = self._history_if_running(snapshot)
+        view = self._view(snapshot, stored, history)
+        if view.status is ScheduleStatus.PROCESSING:
             raise ScheduleNotCancellable(schedule_id, "processing has begun")
+        if view.status is not ScheduleStatus.SCHEDULED:
+            raise ScheduleNotCancellable(schedule_id, f"it is already {view.status.value}")
         stopped_at = (
             self._executions.stop(snapshot.name, error=CANCELLED_ERROR, cause=_CANCEL_CAUSE) or self._clock()
         )
-        waiting = schedule_view(snapshot, self._stored_input(snapshot), history)
-        return waiting.model_copy(
-            update={"status": ScheduleStatus.CANCELLED, "updated_at": stopped_at, "finished_at": stopped_at}
+        attempts_seen = read_progress(history).attempts_started
+        if read_progress(self._executions.history(snapshot.name)).attempts_started > attempts_seen:
+            raise ScheduleNotCancellable(
+                schedule_id,
+                "processing began before the cancel took effect; the execution was stopped, "
+                "but its target had already been invoked",
+            )
+        return view.model_copy(
+            update={
+                "status": ScheduleStatus.CANCELLED,
+                "updated_at": stopped_at,
+                "finished_at": stopped_at,
+                "attempt": None,
+                "next_attempt_at": None,
+            }
         )
 
     def _replay(self, existing: ExecutionSnapshot, fingerprint: str) -> CreateOutcome:
-        try:
-            stored_fingerprint = self._stored_input(existing).request_fingerprint
-        except ValidationError:
-            stored_fingerprint = None
-        if stored_fingerprint != fingerprint:
+        stored = stored_schedule(existing)
+        if stored is None or stored.request_fingerprint != fingerprint:
             raise IdempotencyKeyReused()
-        view = self._view(existing)
+        view = self._view(existing, stored, self._history_if_running(existing))
         accepted = ScheduleAccepted(
             schedule_id=existing.name,
             execution_arn=existing.arn,
@@ -179,19 +222,22 @@ class ScheduleService:
         )
         return CreateOutcome(accepted=accepted, replayed=True)
 
-    def _find(self, schedule_id: str) -> ExecutionSnapshot:
+    def _find(self, schedule_id: str) -> tuple[ExecutionSnapshot, ExecutionInput]:
         snapshot = self._executions.describe(schedule_id) if is_schedule_id(schedule_id) else None
-        if snapshot is None:
+        stored = stored_schedule(snapshot) if snapshot is not None else None
+        if snapshot is None or stored is None:
             raise ScheduleNotFound(schedule_id)
-        return snapshot
+        return snapshot, stored
 
-    def _view(self, snapshot: ExecutionSnapshot) -> ScheduleView:
-        history = self._executions.history(snapshot.name) if snapshot.status == "RUNNING" else []
-        return schedule_view(snapshot, self._stored_input(snapshot), history)
+    def _history_if_running(self, snapshot: ExecutionSnapshot) -> list[HistoryEvent]:
+        return self._executions.history(snapshot.name) if snapshot.status == "RUNNING" else []
 
-    @staticmethod
-    def _stored_input(snapshot: ExecutionSnapshot) -> ExecutionInput:
-        return ExecutionInput.model_validate_json(snapshot.input)
+    def _view(
+        self, snapshot: ExecutionSnapshot, stored: ExecutionInput, history: list[HistoryEvent]
+    ) -> ScheduleView:
+        if snapshot.status in _FAILED_STATUSES and self._failure_log is not None:
+            self._failure_log(snapshot)
+        return schedule_view(snapshot, stored, history)
 
     def _registered_target(self, name: str) -> TargetReference:
         function_arn = self._settings.target_functions.get(name)

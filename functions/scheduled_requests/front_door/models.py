@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -11,7 +11,7 @@ from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field, JsonVal
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from functions.common.rfc3339 import EXAMPLE, InvalidTimestamp, parse_rfc3339
+from functions.common.rfc3339 import InvalidTimestamp, parse_rfc3339
 from functions.scheduled_requests.workflow_contract import CamelModel
 
 
@@ -47,6 +47,7 @@ class ErrorCode(StrEnum):
     BODY_NOT_OBJECT = "BODY_NOT_OBJECT"
     MISSING_FIELD = "MISSING_FIELD"
     UNKNOWN_FIELD = "UNKNOWN_FIELD"
+    DUPLICATE_KEY = "DUPLICATE_KEY"
     INVALID_FIELD = "INVALID_FIELD"
     UNKNOWN_TARGET = "UNKNOWN_TARGET"
     TRIGGER_AT_IN_PAST = "TRIGGER_AT_IN_PAST"
@@ -88,6 +89,13 @@ def _plain_json(value: Any) -> Any:
     return value
 
 
+# The documented example of triggerAt is relative: any fixed time in a committed document would
+# sooner or later fall outside the window a request must fit.
+EXAMPLE_TRIGGER_LEAD = timedelta(hours=1)
+# Objects and arrays in the payload nest at most this deep (the payload object is level 1): Python's
+# json module and pydantic-core recurse per level, and Step Functions gains nothing from deeper input.
+MAX_PAYLOAD_DEPTH = 64
+
 TriggerAt = Annotated[
     datetime,
     BeforeValidator(_rfc3339_instant),
@@ -95,9 +103,10 @@ TriggerAt = Annotated[
         description=(
             "When to process the request: RFC 3339 with an explicit offset (`Z` or `±hh:mm`). "
             "Normalised to UTC and rounded up to the whole second. Must not be in the past (beyond a "
-            "small clock-skew tolerance) nor beyond the configured horizon (364 days by default)."
+            "small clock-skew tolerance) nor beyond the configured horizon (364 days by default). "
+            "Example: one hour from now, written `2031-05-04T10:00:00Z` or `2031-05-04T12:00:00+02:00` "
+            "when it is 09:00 UTC on 4 May 2031."
         ),
-        examples=[EXAMPLE, "2030-01-01T10:00:00+01:00"],
     ),
 ]
 
@@ -105,13 +114,19 @@ TriggerAt = Annotated[
 class CreateScheduleRequest(ApiModel):
     """Body of `POST /schedules`."""
 
-    model_config = ConfigDict(extra="forbid")
+    # Only the JSON names: `trigger_at` is an unknown field, as the document's additionalProperties says.
+    model_config = ConfigDict(extra="forbid", validate_by_name=False)
 
     trigger_at: TriggerAt
     payload: Annotated[
         dict[str, Any],
         AfterValidator(_plain_json),
-        Field(description="Any JSON object; handed to the target unchanged."),
+        Field(
+            description=(
+                "Any JSON object; handed to the target unchanged. Objects and arrays nest at most "
+                f"{MAX_PAYLOAD_DEPTH} levels deep (the payload object is level 1); keys are unique."
+            )
+        ),
     ]
     target: str | None = Field(
         None,
@@ -156,13 +171,23 @@ class ScheduleView(ApiModel):
         None, json_schema_extra=_omitted_when_absent, description="When a rescheduled attempt will start."
     )
     result: JsonValue | None = Field(
-        None, json_schema_extra=_omitted_when_absent, description="The processor's result (SUCCEEDED only)."
+        None,
+        json_schema_extra=_omitted_when_absent,
+        description=(
+            "The processor's result (SUCCEEDED only); its JSON text when it is not JSON or nests deeper "
+            f"than {MAX_PAYLOAD_DEPTH} levels."
+        ),
     )
     error: str | None = Field(
         None, json_schema_extra=_omitted_when_absent, description="Error name (FAILED only)."
     )
     cause: str | None = Field(
-        None, json_schema_extra=_omitted_when_absent, description="Error details (FAILED only)."
+        None,
+        json_schema_extra=_omitted_when_absent,
+        description=(
+            "What went wrong, in short (FAILED only): each error's type and message, without stack traces "
+            "or file paths. The full cause stays in the execution history and the front door's logs."
+        ),
     )
 
 
@@ -176,3 +201,36 @@ class ErrorResponse(ApiModel):
         json_schema_extra=_omitted_when_absent,
         description="The request field or header at fault, when there is one.",
     )
+
+
+class GatewayResponseType(StrEnum):
+    """Why API Gateway answered without calling the front door (`$context.error.responseType`)."""
+
+    ACCESS_DENIED = "ACCESS_DENIED"
+    MISSING_AUTHENTICATION_TOKEN = "MISSING_AUTHENTICATION_TOKEN"
+    INVALID_SIGNATURE = "INVALID_SIGNATURE"
+    EXPIRED_TOKEN = "EXPIRED_TOKEN"
+    INVALID_API_KEY = "INVALID_API_KEY"
+    UNAUTHORIZED = "UNAUTHORIZED"
+    WAF_FILTERED = "WAF_FILTERED"
+    THROTTLED = "THROTTLED"
+    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"
+    BAD_REQUEST_PARAMETERS = "BAD_REQUEST_PARAMETERS"
+    BAD_REQUEST_BODY = "BAD_REQUEST_BODY"
+    REQUEST_TOO_LARGE = "REQUEST_TOO_LARGE"
+    RESOURCE_NOT_FOUND = "RESOURCE_NOT_FOUND"
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"
+    API_CONFIGURATION_ERROR = "API_CONFIGURATION_ERROR"
+    AUTHORIZER_CONFIGURATION_ERROR = "AUTHORIZER_CONFIGURATION_ERROR"
+    AUTHORIZER_FAILURE = "AUTHORIZER_FAILURE"
+    INTEGRATION_FAILURE = "INTEGRATION_FAILURE"
+    INTEGRATION_TIMEOUT = "INTEGRATION_TIMEOUT"
+    DEFAULT_4XX = "DEFAULT_4XX"
+    DEFAULT_5XX = "DEFAULT_5XX"
+
+
+class GatewayErrorResponse(ApiModel):
+    """Body of an answer API Gateway gives itself (the stack's gateway responses use this shape)."""
+
+    error: GatewayResponseType
+    message: str

@@ -4,6 +4,10 @@
 - RUNNING, waiting again after a reschedule               -> SCHEDULED (with attempt and nextAttemptAt)
 - RUNNING otherwise, or PENDING_REDRIVE                   -> PROCESSING
 - SUCCEEDED -> SUCCEEDED (result), FAILED | TIMED_OUT -> FAILED (error, cause), ABORTED -> CANCELLED
+
+A schedule can be cancelled exactly while this mapping says SCHEDULED (see `ScheduleService.cancel`).
+The cause is summarised (error types and messages, no stack traces or file paths); the full cause stays in
+the execution history.
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from functions.common.error_cause import summarize_cause
 from functions.common.rfc3339 import InvalidTimestamp, parse_rfc3339
+from functions.common.strict_json import NestingTooDeep, check_nesting
 from functions.scheduled_requests.front_door.executions import ExecutionSnapshot, HistoryEvent
-from functions.scheduled_requests.front_door.models import ScheduleStatus, ScheduleView
+from functions.scheduled_requests.front_door.models import MAX_PAYLOAD_DEPTH, ScheduleStatus, ScheduleView
 from functions.scheduled_requests.workflow_contract import PROCESS_STATE, WAIT_STATE, ExecutionInput
 
 _FINISHED = {
@@ -95,21 +101,24 @@ def schedule_view(
 
 
 def _outcome(snapshot: ExecutionSnapshot) -> dict[str, Any]:
+    cause = summarize_cause(snapshot.cause) if snapshot.cause else None
     if snapshot.status == "SUCCEEDED":
         return {"result": _json_or_text(snapshot.output)}
     if snapshot.status == "FAILED":
-        return {"error": snapshot.error, "cause": snapshot.cause}
+        return {"error": snapshot.error, "cause": cause}
     if snapshot.status == "TIMED_OUT":
-        return {"error": snapshot.error or _TIMEOUT_ERROR, "cause": snapshot.cause}
+        return {"error": snapshot.error or _TIMEOUT_ERROR, "cause": cause}
     return {}
 
 
 def _json_or_text(document: str | None) -> Any:
+    """The parsed document; its text when it is not JSON or nests too deep to answer as JSON."""
     if document is None:
         return None
     try:
+        check_nesting(document, MAX_PAYLOAD_DEPTH)
         return json.loads(document)
-    except json.JSONDecodeError:
+    except (json.JSONDecodeError, NestingTooDeep):
         return document
 
 

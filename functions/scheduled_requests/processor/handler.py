@@ -26,7 +26,8 @@ def idempotent_processor() -> IdempotentProcessor:
     return IdempotentProcessor(ProcessorSettings.from_environ(), process=process_request)
 
 
-@logger.inject_lambda_context
+# clear_state: one schedule's correlation id and attempt must not label the next invocation's log lines.
+@logger.inject_lambda_context(clear_state=True)
 @tracer.capture_lambda_handler
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -51,7 +51,7 @@ def test_create_answers_202_and_starts_one_waiting_execution(
         "triggerAt": trigger_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "status": "SCHEDULED",
     }
-    assert answer.headers["Location"] == f"/schedules/{schedule_id}"
+    assert answer.headers["Location"] == f"/prod/schedules/{schedule_id}"
     assert answer.headers["Idempotent-Replayed"] == "false"
 
     # And the execution carries the contract's input

@@ -40,10 +40,11 @@ def test_a_schedule_waits_then_runs_when_the_clock_reaches_it(stack: LocalStack)
     created = _create(stack, {"orderId": "T-1"}, after=timedelta(days=2))
     assert created.status == 202
     schedule_id = created.body["scheduleId"]
+    # And its Location leads to it (the local API serves its stage at the root)
     assert created.headers["Location"] == f"/schedules/{schedule_id}"
 
     # Then it waits
-    assert call("GET", f"{api}/schedules/{schedule_id}").body["status"] == "SCHEDULED"
+    assert call("GET", f"{api}{created.headers['Location']}").body["status"] == "SCHEDULED"
 
     # When the virtual clock moves two days through the Schedule API port
     before = clock_now(api)

@@ -162,6 +162,31 @@ def test_customer_controlled_text_cannot_inject_headers_or_markup() -> None:
     assert "&lt;script&gt;" in email.html
 
 
+def test_a_lambda_error_in_the_cause_shows_its_type_and_message_but_never_its_stack_trace() -> None:
+    # Given a cause that embeds the ledger function's error document, as the state machine builds it
+    lambda_error = {
+        "errorMessage": "value too long for type character varying(256)",
+        "errorType": "DataError",
+        "requestId": "5b8e5a2c-0000-4000-8000-000000000001",
+        "stackTrace": [
+            '  File "/var/task/functions/consent_deletion/ledger_tasks/handler.py", line 40, in handler\n'
+            "    return run(command)\n"
+        ]
+        * 10,
+    }
+    cause = f"The ledger could not record the step: DataError: {json.dumps(lambda_error)}"
+    alert = _alert(kind="DELETION_FAILED", error="LedgerWriteFailed", cause=cause)
+
+    # When it is rendered
+    email = render_alert_email(alert, execution_console_url(alert.execution_arn))
+
+    # Then both bodies carry the error type and message, and nothing of the stack trace or the files
+    for body in (email.text, email.html):
+        assert "The ledger could not record the step: DataError: value too long for type" in body
+        for leaked in ("stackTrace", "/var/task", "handler.py", "requestId", "return run(command)"):
+            assert leaked not in body
+
+
 def test_settings_split_and_check_the_recipients() -> None:
     # Given comma-separated recipients with spaces and an empty console base
     environ = {

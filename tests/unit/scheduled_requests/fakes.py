@@ -47,6 +47,7 @@ class InMemoryExecutions:
         self.started_inputs: list[str] = []
         self.stops: list[tuple[str, str, str]] = []
         self.lose_next_start_race_to: str | None = None
+        self.processing_begins_before_stop: set[str] = set()
 
     def start(self, name: str, execution_input: str) -> str:
         self.calls.append(("start", name))
@@ -71,6 +72,9 @@ class InMemoryExecutions:
 
     def stop(self, name: str, *, error: str, cause: str) -> datetime | None:
         self.calls.append(("stop", name))
+        if name in self.processing_begins_before_stop:
+            # The wait ended in the moment between the caller's check and this call.
+            self.enter_processing(name)
         self.stops.append((name, error, cause))
         self.finish(name, "ABORTED")
         return self._clock()
@@ -99,9 +103,33 @@ class InMemoryExecutions:
             HistoryEvent(type="TaskStateEntered", timestamp=self._clock(), state_name=PROCESS_STATE)
         )
 
-    def finish(self, name: str, status: ExecutionStatus, output: object = None) -> None:
+    def wait_again(self, name: str, next_attempt_at: datetime) -> None:
+        """The attempt failed and was rescheduled: the execution waits in WaitUntilTriggerAt again."""
+        waiting_input = {"attempt": 2, "nextAttemptAt": next_attempt_at.strftime("%Y-%m-%dT%H:%M:%SZ")}
+        self.executions[name].history.append(
+            HistoryEvent(
+                type="WaitStateEntered",
+                timestamp=self._clock(),
+                state_name=WAIT_STATE,
+                state_input=json.dumps(waiting_input),
+            )
+        )
+
+    def finish(
+        self,
+        name: str,
+        status: ExecutionStatus,
+        output: object = None,
+        *,
+        error: str | None = None,
+        cause: str | None = None,
+    ) -> None:
         execution = self.executions[name]
         update: dict[str, object] = {"status": status, "stop_date": self._clock()}
         if output is not None:
             update["output"] = json.dumps(output)
+        if error is not None:
+            update["error"] = error
+        if cause is not None:
+            update["cause"] = cause
         execution.snapshot = execution.snapshot.model_copy(update=update)

@@ -43,6 +43,15 @@ def test_unknown_fields_are_rejected_by_name() -> None:
     assert rejected_locations({**VALID, "when": "now"}) == [("when",)]
 
 
+def test_the_python_names_of_fields_are_unknown_fields() -> None:
+    # Given triggerAt spelled in snake_case, as the model's Python attribute is named
+    # Then it is an unknown field (the document says additionalProperties: false), and triggerAt is missing
+    assert sorted(rejected_locations({"trigger_at": VALID["triggerAt"], "payload": {}})) == [
+        ("triggerAt",),
+        ("trigger_at",),
+    ]
+
+
 @pytest.mark.parametrize("missing", ["triggerAt", "payload"])
 def test_required_fields_are_named_when_missing(missing: str) -> None:
     body = {name: value for name, value in VALID.items() if name != missing}

@@ -347,6 +347,84 @@ def test_a_schedule_past_its_wait_cannot_be_cancelled(
     assert executions.stops == []
 
 
+def test_a_schedule_waiting_again_after_a_reschedule_reads_scheduled_and_can_be_cancelled(
+    service: ScheduleService, executions: InMemoryExecutions, clock: ManualClock
+) -> None:
+    # Given a schedule whose first attempt failed and which waits for its rescheduled attempt
+    schedule_id = service.create(request(NOW + timedelta(hours=1)), idempotency_key=None).accepted.schedule_id
+    clock.advance(timedelta(hours=1))
+    executions.enter_processing(schedule_id)
+    executions.wait_again(schedule_id, NOW + timedelta(hours=1, minutes=5))
+    assert service.get(schedule_id).status is ScheduleStatus.SCHEDULED
+
+    # When it is cancelled
+    cancelled = service.cancel(schedule_id)
+
+    # Then what GET said holds: it is cancelled while it waits, and the execution is stopped
+    assert cancelled.status is ScheduleStatus.CANCELLED
+    assert [name for name, _, _ in executions.stops] == [schedule_id]
+
+
+def test_a_cancel_that_loses_the_race_with_processing_says_so(
+    service: ScheduleService, executions: InMemoryExecutions
+) -> None:
+    # Given a waiting schedule whose wait ends between the cancel's check and its StopExecution
+    schedule_id = service.create(request(NOW + timedelta(hours=1)), idempotency_key=None).accepted.schedule_id
+    executions.processing_begins_before_stop.add(schedule_id)
+
+    # When it is cancelled / Then the answer is 409 saying processing began, not a CANCELLED that hides it
+    with pytest.raises(ScheduleNotCancellable, match="processing began before the cancel took effect"):
+        service.cancel(schedule_id)
+    assert [name for name, _, _ in executions.stops] == [schedule_id]
+
+
+def test_an_execution_not_started_as_a_schedule_is_not_found(
+    service: ScheduleService, executions: InMemoryExecutions
+) -> None:
+    # Given an execution of the state machine started outside the API, with input {}
+    name = "0f8fad5b-d9cb-469f-a165-70867728950e"
+    executions.add(name, "{}")
+
+    # When it is read or cancelled / Then 404, and it is not stopped
+    with pytest.raises(ScheduleNotFound):
+        service.get(name)
+    with pytest.raises(ScheduleNotFound):
+        service.cancel(name)
+    assert executions.stops == []
+
+
+def test_a_failed_schedule_answers_a_safe_cause_and_logs_the_full_one(
+    executions: InMemoryExecutions, clock: ManualClock
+) -> None:
+    # Given a service that reports failure details to a log, and a schedule that failed with a stack trace
+    logged: list[tuple[str, str | None, str | None]] = []
+    settings = FrontDoorSettings.model_validate(
+        {"STATE_MACHINE_ARN": STATE_MACHINE_ARN, "TARGET_FUNCTIONS": json.dumps({"example-processor": "x"})}
+    )
+    service = ScheduleService(
+        settings,
+        executions,
+        clock,
+        failure_log=lambda snapshot: logged.append((snapshot.name, snapshot.error, snapshot.cause)),
+    )
+    schedule_id = service.create(request(NOW + timedelta(hours=1)), idempotency_key=None).accepted.schedule_id
+    lambda_error = {
+        "errorMessage": "simulated permanent failure on attempt 4",
+        "errorType": "PermanentProcessingError",
+        "stackTrace": ['  File "/var/task/processor/logic.py", line 33, in process_request\n'] * 20,
+    }
+    cause = f"PermanentProcessingError on attempt 4: {json.dumps(lambda_error)}"
+    executions.finish(schedule_id, "FAILED", error="ScheduledRequestFailed", cause=cause)
+
+    # When it is read
+    view = service.get(schedule_id)
+
+    # Then the answer has the error and a short cause without the stack trace; the log has everything
+    assert view.error == "ScheduledRequestFailed"
+    assert view.cause == "PermanentProcessingError on attempt 4: simulated permanent failure on attempt 4"
+    assert logged == [(schedule_id, "ScheduledRequestFailed", cause)]
+
+
 def test_get_reports_status_and_times(
     service: ScheduleService, executions: InMemoryExecutions, clock: ManualClock
 ) -> None:

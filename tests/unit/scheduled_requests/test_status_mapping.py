@@ -184,3 +184,13 @@ def test_a_non_json_or_missing_output_is_reported_as_is(output: str | None) -> N
     # Given a succeeded execution whose output is not JSON / Then the raw text is the result
     view = schedule_view(snapshot("SUCCEEDED", output=output, stop_date=T0), INPUT, [])
     assert view.result == output
+
+
+def test_a_result_nested_too_deep_to_answer_as_json_is_answered_as_text() -> None:
+    # Given a target that returned a result nested 300 levels deep (more than pydantic serialises)
+    output = "[" * 300 + "]" * 300
+
+    # When the schedule is read / Then the result is the output's text, not a failure to answer
+    view = schedule_view(snapshot("SUCCEEDED", output=output, stop_date=T0), INPUT, [])
+    assert view.result == output
+    assert output in view.model_dump_json()
