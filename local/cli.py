@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import signal
 import sys
 import threading
@@ -21,6 +22,10 @@ COMMAND_MODULES: tuple[str, ...] = (
     "local.sfn_api.clock_command",
     "local.stack.up_command",
     "local.demo.command",
+    "local.inspector.executions_command",
+    "local.inspector.schedule_command",
+    "local.inspector.consent_command",
+    "local.inspector.outbox_command",
 )
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -71,6 +76,10 @@ def _run(args: argparse.Namespace) -> int:
     except CommandError as error:
         _report(str(error))
         return 1
+    except BrokenPipeError:
+        # Whoever read the output has stopped (`... | head`): nothing is wrong, and nowhere is left to say so.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except Exception as error:
         logger.debug("`%s` failed", args.command, exc_info=True)
         _report(f"{args.command} failed: {type(error).__name__}: {error} (--log-level DEBUG shows where)")
@@ -83,8 +92,12 @@ def _report(message: str) -> None:
     print("error: " + " ".join(message.splitlines()), file=sys.stderr)
 
 
-def wait_for_stop_signal() -> None:
-    """Block until SIGINT (Ctrl-C) or SIGTERM: how the serving commands run until told to stop."""
+def wait_for_stop_signal(ready_message: str | None = None) -> None:
+    """Block until SIGINT (Ctrl-C) or SIGTERM: how the serving commands run until told to stop.
+
+    `ready_message` is printed once the signals are caught, so that a signal sent as soon as it is read
+    stops the command cleanly instead of interrupting it.
+    """
     stop = threading.Event()
 
     def request_stop(signum: int, frame: object) -> None:
@@ -92,6 +105,8 @@ def wait_for_stop_signal() -> None:
 
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, request_stop)
+    if ready_message is not None:
+        print(ready_message, flush=True)
     while not stop.wait(timeout=1):
         pass  # a timed wait keeps the main thread responsive to signals
 

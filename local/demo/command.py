@@ -15,6 +15,11 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
             "drive every workflow over HTTP, and exit 0 only if every expectation is met."
         ),
     )
+    parser.add_argument(
+        "--keep-running",
+        action="store_true",
+        help="after the report, keep the stack and the demo's executions up until Ctrl-C",
+    )
     parser.set_defaults(run=run)
 
 
@@ -23,4 +28,4 @@ def run(args: argparse.Namespace) -> int:
     # Imported here: the demo pulls in the whole stack, which other commands' start-up should not pay for.
     from local.demo.runner import run_demo  # noqa: PLC0415
 
-    return run_demo()
+    return run_demo(keep_running=args.keep_running)

@@ -5,9 +5,7 @@ technical contacts.
 
 from __future__ import annotations
 
-import html
 import json
-import re
 from datetime import timedelta
 from typing import Any
 
@@ -17,6 +15,7 @@ from sqlalchemy import create_engine, text
 from catalog.consent_deletion import CONSENT_DELETION, CUSTOMERS_TABLE, LEDGER
 from local.demo.clients import call_json
 from local.demo.context import DemoContext
+from local.inspector.email_text import email_text_lines
 from local.stack.config import ACCOUNT_ID, REGION
 
 MACHINE = CONSENT_DELETION.name
@@ -131,8 +130,7 @@ def _show_failure_and_alert(demo: DemoContext, failure: dict[str, Any]) -> None:
     message = ses_backends[ACCOUNT_ID][REGION].sent_messages[-1]
     recipients = ", ".join(message.destinations.get("ToAddresses", []))
     demo.report.note(f"  e-mail from {message.source} to {recipients}: {message.subject}")
-    text_body = html.unescape(re.sub(r"<[^>]+>", "\n", message.body))
-    for line in filter(None, (line.strip() for line in text_body.splitlines())):
+    for line in email_text_lines(message.body):
         demo.report.note(f"    {line}")
 
 

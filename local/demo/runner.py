@@ -15,19 +15,25 @@ from rich.console import Console
 from catalog import STATE_MACHINES
 from catalog.log_level import LOG_LEVEL_TUNABLE
 from catalog.model import StateMachine
+from local.cli import wait_for_stop_signal
 from local.demo.clients import ClockClient
 from local.demo.context import DemoContext
 from local.demo.report import DemoReport
 from local.demo.scenarios import SCENARIOS, Scenario
 from local.stack import LocalStack, StackConfig
 from local.stack.sandbox import use_fake_aws_credentials
+from local.stack.up_command import describe
 
 # The functions' INFO logs and metrics would bury the demo's own story; warnings and errors still show.
 FUNCTION_LOG_LEVEL = "WARNING"
 
 
-def run_demo() -> int:
-    """Run the demo; the exit code says whether every expectation was met."""
+def run_demo(*, keep_running: bool = False) -> int:
+    """Run the demo; the exit code says whether every expectation was met.
+
+    With `keep_running`, the stack stays up after the report, with the demo's executions, until SIGINT or
+    SIGTERM, and prints its addresses as `python -m local up` does.
+    """
     use_fake_aws_credentials()
     console = Console()
     started = time.monotonic()
@@ -45,8 +51,16 @@ def run_demo() -> int:
             demo = DemoContext(stack=stack, report=report, clock=clock)
             for scenario in SCENARIOS:
                 _run_scenario(scenario, demo)
-    report.summary(time.monotonic() - started)
+            report.summary(time.monotonic() - started)
+            if keep_running:
+                _serve_until_stopped(stack)
     return 0 if report.all_met else 1
+
+
+def _serve_until_stopped(stack: LocalStack) -> None:
+    # `up`'s own lines, so that whatever reads `up`'s addresses (people, scripts, tests) reads these too.
+    wait_for_stop_signal(ready_message="\n" + "\n".join(describe(stack)))
+    print("Stopping...", flush=True)
 
 
 def quiet_function_logs(machines: Mapping[str, StateMachine]) -> dict[str, dict[str, object]]:

@@ -120,8 +120,7 @@ def run(args: argparse.Namespace) -> int:
             f"cannot start the local stack: {error} (a port of 0 picks any free port)"
         ) from error
     try:
-        print("\n".join(describe(stack)), flush=True)
-        wait_for_stop_signal()
+        wait_for_stop_signal(ready_message="\n".join(describe(stack)))
         print("Stopping...", flush=True)
     finally:
         stack.close()
@@ -137,6 +136,7 @@ def describe(stack: LocalStack) -> list[str]:
         f"  Schedule API:        {addresses.api}",
         f"  Clock control:       {addresses.api}/_local/clock",
         f"  Step Functions API:  {addresses.stepfunctions}",
+        f"  Execution console:   {addresses.stepfunctions}/console/",
         f"  Lambda API:          {addresses.stepfunctions}",
         f"  AWS services (moto): {addresses.aws}",
         f"  Third-party API:     {addresses.third_party}",

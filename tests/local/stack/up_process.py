@@ -6,6 +6,7 @@ import re
 import signal
 import subprocess
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 
 from tests.local.local_command import STARTUP_TIMEOUT_SECONDS, end_process, start_local_command
@@ -21,8 +22,9 @@ class UpProcessError(RuntimeError):
 class UpProcess:
     """One `python -m local up --clock virtual --state-dir DIR` child on free ports."""
 
-    def __init__(self, state_dir: Path, log_path: Path) -> None:
-        self._arguments = [
+    def __init__(self, state_dir: Path | None, log_path: Path, command: Sequence[str] | None = None) -> None:
+        """`command` runs instead of `up` a command that prints `up`'s lines (`demo --keep-running`)."""
+        self._arguments = list(command) if command is not None else [
             "up", "--port", "0", "--sfn-port", "0", "--aws-port", "0", "--third-party-port", "0",
             "--clock", "virtual", "--state-dir", str(state_dir),
         ]  # fmt: skip
