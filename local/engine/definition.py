@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from local.engine.errors import ApiError
+from local.engine.json_nesting import MAX_JSON_DEPTH, exceeds_depth
 
 JSONPATH = "JSONPath"
 JSONATA = "JSONata"
@@ -88,7 +89,17 @@ def processor_key(parent: StateSpec) -> str:
 
 
 def load_json(text: str) -> dict[str, Any]:
-    """Parse definition text, failing like CreateStateMachine does on malformed JSON."""
+    """Parse definition text, failing like CreateStateMachine does on malformed JSON.
+
+    Text nested deeper than `MAX_JSON_DEPTH` is refused before it is parsed, because parsing, validating
+    and building the definition recurse once per level.
+    """
+    if isinstance(text, str) and exceeds_depth(text):
+        raise ApiError(
+            "InvalidDefinition",
+            "Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: The definition nests objects "
+            f"and arrays more than {MAX_JSON_DEPTH} levels deep'",
+        )
     try:
         raw = json.loads(text)
     except (TypeError, ValueError) as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
@@ -17,11 +18,14 @@ from typing import TYPE_CHECKING, Any
 import botocore.session
 from botocore import xform_name
 
+from local.engine.json_nesting import MAX_JSON_DEPTH, exceeds_depth
+
 if TYPE_CHECKING:
     from botocore.model import OperationModel, ServiceModel, Shape
 
 CONTENT_TYPE = "application/x-amz-json-1.0"
 TARGET_PREFIX = "AWSStepFunctions."
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
 
 # JSON types a top-level member must arrive as, by botocore shape type.
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
@@ -124,13 +128,30 @@ def _operation_for_target(target: str | None) -> OperationModel:
 def _parse_body(body: bytes) -> dict[str, Any]:
     if not body.strip():
         return {}
+    if exceeds_depth(body):
+        raise SerializationError(
+            f"Request body nests objects and arrays more than {MAX_JSON_DEPTH} levels deep"
+        )
     try:
         document = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise SerializationError(f"Request body is not valid JSON: {error}") from error
     if not isinstance(document, dict):
         raise SerializationError("Request body must be a JSON object")
+    may_hold_surrogates = b"\x00" in body or _SURROGATE_ESCAPE.search(body)  # "\x00": UTF-16 or UTF-32
+    if may_hold_surrogates and _has_unpaired_surrogate(document):
+        raise SerializationError("Request body has a string with an unpaired UTF-16 surrogate escape")
     return document
+
+
+def _has_unpaired_surrogate(document: dict[str, Any]) -> bool:
+    """Whether a string in `document` holds half a surrogate pair ("\\ud800"), which no text encoding can
+    carry: the engine would fail on it later with a 500."""
+    try:
+        json.dumps(document, ensure_ascii=False).encode()
+    except UnicodeEncodeError:
+        return True
+    return False
 
 
 def _check_required(input_shape: Shape, document: dict[str, Any]) -> None:

@@ -7,8 +7,7 @@ import http.client
 import json
 import socket
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,41 +15,11 @@ import pytest
 
 from local.engine import Engine
 from local.http_server import LocalRequestHandler
-from local.sfn_api import SfnApiServer
-from local.stack.api_server import LocalApiServer
-from local.third_party_fake import FakeThirdPartyApi
+from tests.local.sfn_api.local_servers import SERVERS
 
 BODY_TIMEOUT_SECONDS = 2.0
 GUARD_SECONDS = 30  # only so that a broken server fails the test instead of hanging it
 BURST = 100
-
-
-@contextmanager
-def _sfn_api(engine: Engine) -> Iterator[tuple[str, str]]:
-    with SfnApiServer(engine, port=0) as server:
-        yield server.endpoint_url, "/_local/clock"
-
-
-@contextmanager
-def _schedule_api(engine: Engine) -> Iterator[tuple[str, str]]:
-    server = LocalApiServer(engine, [], host="127.0.0.1", port=0)
-    try:
-        yield server.start(), "/_local/clock"
-    finally:
-        server.close()
-
-
-@contextmanager
-def _fake_vendor(_: Engine) -> Iterator[tuple[str, str]]:
-    with FakeThirdPartyApi() as fake:
-        yield fake.base_url, "/_control/behaviour"
-
-
-SERVERS: dict[str, Callable[[Engine], AbstractContextManager[tuple[str, str]]]] = {
-    "step functions api": _sfn_api,
-    "schedule api": _schedule_api,
-    "fake vendor": _fake_vendor,
-}
 
 
 @pytest.fixture(params=list(SERVERS))
