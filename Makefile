@@ -1,4 +1,4 @@
-# The commands a person types. Each target creates .venv (and node_modules for the CDK CLI)
+# The commands a person types. Each target creates .venv (and node_modules: the CDK CLI, the console's mermaid)
 # in the checkout on first use and reinstalls when the pinned dependencies change.
 
 PYTHON ?= python3
@@ -36,7 +36,7 @@ node_modules/.installed: package.json package-lock.json
 
 install: $(VENV)/.installed node_modules/.installed
 
-demo: $(VENV)/.installed
+demo: $(VENV)/.installed node_modules/.installed
 	$(PY) -m local demo
 
 test: $(VENV)/.installed node_modules/.installed

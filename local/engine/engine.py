@@ -25,6 +25,7 @@ from local.engine.driver import TERMINAL_STATUSES, ExecutionDriver, definition_d
 from local.engine.errors import ApiError
 from local.engine.frame import Frame
 from local.engine.interpreter import Runner
+from local.engine.json_nesting import MAX_JSON_DEPTH, exceeds_depth
 from local.engine.lambda_runtime import Handler, LambdaInvoker
 from local.engine.mock_config import MockConfig
 from local.engine.state_task import schedule_heartbeat
@@ -34,10 +35,12 @@ from local.engine.tasks import TaskDispatcher
 from local.engine.timestamps import at_or_after, from_epoch, to_epoch
 
 MAX_INPUT_BYTES = 262_144
+MAX_DEFINITION_BYTES = 1_048_576  # AWS's limit, in UTF-8 bytes
 MAX_TAGS = 50
 REDRIVE_WINDOW_SECONDS = 14 * 24 * 3600
 DEFAULT_LOGGING = {"level": "OFF", "includeExecutionData": False}
 DEFAULT_TRACING = {"enabled": False}
+_TOO_DEEP = f"objects and arrays nest more than {MAX_JSON_DEPTH} levels deep"
 
 
 class Engine:
@@ -103,6 +106,12 @@ class Engine:
         self._driver.run_until_due(max(to_epoch(moment), to_epoch(self.clock.now())))
         return self.clock.now()
 
+    def next_timer(self) -> datetime | None:
+        """When the earliest timer of a running execution falls due (a Wait, a retry's backoff, a task or
+        execution timeout), or None when no execution waits on one."""
+        due = self.store.next_due(skippable=False)
+        return None if due is None else at_or_after(due)
+
     def _check_movable(self) -> None:
         if not isinstance(self.clock, ManualClock):
             raise ApiError("ValidationException", f"The {self.clock.mode} clock cannot be moved")
@@ -134,6 +143,7 @@ class Engine:
         **_: Any,
     ) -> dict[str, Any]:
         """CreateStateMachine."""
+        _check_definition_size(definition)
         arns.check_name(name)
         arns.check_role_arn(role_arn)
         if type not in ("STANDARD", "EXPRESS"):
@@ -197,6 +207,8 @@ class Engine:
         **_: Any,
     ) -> dict[str, Any]:
         """UpdateStateMachine (running executions keep the definition they started with)."""
+        if definition is not None:
+            _check_definition_size(definition)
         record = self._machine(state_machine_arn)
         if (
             definition is None
@@ -252,6 +264,7 @@ class Engine:
         self, definition: str, type: str | None = None, **_: Any
     ) -> dict[str, Any]:
         """ValidateStateMachineDefinition."""
+        _check_definition_size(definition)
         try:
             raw = asl.load_json(definition)
         except ApiError as exc:
@@ -566,6 +579,8 @@ class Engine:
 
     def send_task_success(self, task_token: str, output: str, **_: Any) -> dict[str, Any]:
         """SendTaskSuccess."""
+        if exceeds_depth(output):
+            raise ApiError("InvalidOutput", f"Invalid Output: '{_TOO_DEEP}'")
         try:
             value = json.loads(output)
         except (TypeError, ValueError) as exc:
@@ -636,9 +651,21 @@ class Engine:
         return {"tags": [{"key": k, "value": v} for k, v in self.store.get_tags(arn).items()]}
 
 
+def _check_definition_size(definition: str) -> None:
+    """Refuse a definition over AWS's limit before anything parses or stores it."""
+    if len(definition.encode()) > MAX_DEFINITION_BYTES:
+        raise ApiError(
+            "ValidationException",
+            "1 validation error detected: Value at 'definition' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {MAX_DEFINITION_BYTES}",
+        )
+
+
 def _parse_input(text: str) -> Any:
     if len(text.encode()) > MAX_INPUT_BYTES:
         raise ApiError("InvalidExecutionInput", "Invalid execution input: the input exceeds 262144 bytes")
+    if exceeds_depth(text):
+        raise ApiError("InvalidExecutionInput", f"Invalid State Machine Execution Input: '{_TOO_DEEP}'")
     try:
         return json.loads(text)
     except (TypeError, ValueError) as exc:

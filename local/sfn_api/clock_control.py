@@ -1,8 +1,10 @@
 """The clock control endpoint (`/_local/clock`), free of any HTTP framework so every server can serve it.
 
-GET answers `{"now": RFC 3339, "mode": "real" | "virtual" | "skip"}`; POST with `{"advanceSeconds": N}`
-or `{"to": RFC 3339}` moves a virtual clock (or a skip clock, which otherwise only jumps by itself
-when nothing is runnable), runs everything due by then, and answers like GET. A real clock cannot move.
+GET answers `{"now": RFC 3339, "mode": "real" | "virtual" | "skip"}`; POST with `{"advanceSeconds": N}`,
+`{"to": RFC 3339}` or `{"toNextTimer": true}` (to the moment the earliest execution timer falls due: a
+Wait, a retry's backoff, a timeout) moves a virtual clock (or a skip clock, which otherwise only jumps by
+itself when nothing is runnable), runs everything due by then, and answers like GET. A real clock cannot
+move.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ if TYPE_CHECKING:
 
 CLOCK_PATH = "/_local/clock"
 ADJUSTABLE_MODES = ("virtual", "skip")
+_MOVES = ("advanceSeconds", "to", "toNextTimer")
 
 
 class ClockControl(Protocol):
@@ -29,6 +32,10 @@ class ClockControl(Protocol):
 
     def advance(self, seconds: float) -> datetime:
         """Move forward by `seconds`, running everything that falls due on the way."""
+        ...
+
+    def next_timer(self) -> datetime | None:
+        """When the earliest pending execution timer falls due, or None when no execution waits on one."""
         ...
 
 
@@ -46,6 +53,12 @@ class ClockNotAdjustableError(ClockControlError):
     """The wall clock cannot be moved by hand."""
 
     code = "ClockNotAdjustable"
+
+
+class NoTimerPendingError(ClockControlError):
+    """`toNextTimer` was asked for while no execution waits on a timer."""
+
+    code = "NoTimerPending"
 
 
 def format_rfc3339(moment: datetime) -> str:
@@ -78,7 +91,7 @@ def move_clock(control: ClockControl, body: bytes) -> dict[str, str]:
             f"The clock runs in '{mode}' mode; only a virtual or skip clock "
             "(--clock virtual | skip) can be moved by hand"
         )
-    seconds = _seconds_to_advance(control.clock.now(), request)
+    seconds = _seconds_to_advance(control, request)
     control.advance(seconds)
     return clock_state(control)
 
@@ -89,16 +102,26 @@ def _parse_move_request(body: bytes) -> dict[str, Any]:
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ClockControlError(f"Body is not valid JSON: {error}") from error
     if not isinstance(request, dict):
-        raise ClockControlError('Body must be a JSON object: {"advanceSeconds": N} or {"to": "<RFC 3339>"}')
-    unknown = sorted(set(request) - {"advanceSeconds", "to"})
+        raise ClockControlError(
+            'Body must be a JSON object: {"advanceSeconds": N}, {"to": "<RFC 3339>"} or {"toNextTimer": true}'
+        )
+    unknown = sorted(set(request) - set(_MOVES))
     if unknown:
-        raise ClockControlError(f"Unknown field(s) {unknown}; expected 'advanceSeconds' or 'to'")
-    if ("advanceSeconds" in request) == ("to" in request):
-        raise ClockControlError("Give exactly one of 'advanceSeconds' and 'to'")
+        raise ClockControlError(f"Unknown field(s) {unknown}; expected one of {', '.join(_MOVES)}")
+    if len(request) != 1:
+        raise ClockControlError(f"Give exactly one of {', '.join(_MOVES)}")
+    if "toNextTimer" in request and request["toNextTimer"] is not True:
+        raise ClockControlError("'toNextTimer' must be true")
     return request
 
 
-def _seconds_to_advance(now: datetime, request: dict[str, Any]) -> float:
+def _seconds_to_advance(control: ClockControl, request: dict[str, Any]) -> float:
+    now = control.clock.now()
+    if "toNextTimer" in request:
+        due = control.next_timer()
+        if due is None:
+            raise NoTimerPendingError("No execution waits on a timer, so there is no next timer to move to")
+        return max(0.0, (due - now).total_seconds())
     if "to" in request:
         target = request["to"]
         if not isinstance(target, str):

@@ -77,6 +77,10 @@ class ClockMover:
             self._clear_journal()
         return self.clock.now()
 
+    def next_timer(self) -> datetime | None:
+        """When the engine's earliest execution timer falls due (where "run to the next timer" goes)."""
+        return self._engine.next_timer()
+
     def interrupted_move(self) -> datetime | None:
         """The target of a move that a crash cut short, if the clock has not reached it."""
         if self._journal is None:

@@ -1,5 +1,6 @@
 """An embeddable HTTP server speaking the Step Functions API (AWS JSON 1.0) plus the clock control endpoint,
-and the Lambda API (REST, under `/2015-03-31/functions`) when given one.
+the execution console (GET `/console/`), and the Lambda API (REST, under `/2015-03-31/functions`) when
+given one.
 
     server = SfnApiServer(engine, host="127.0.0.1", port=0)
     host, port = server.start()        # serves in a background thread
@@ -16,14 +17,15 @@ import uuid
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
-from local.http_server import LocalHttpServer, LocalRequestHandler
+from local.console.files import console_answer, is_console_path
+from local.http_server import LocalHttpServer, LocalRequestHandler, error_code
 from local.lambda_service.rest_api import PATH_PREFIX as LAMBDA_PATH_PREFIX
 from local.sfn_api.clock_control import CLOCK_PATH, ClockControl, ClockControlError, clock_state, move_clock
 from local.sfn_api.dispatch import ApiDispatcher
-from local.sfn_api.protocol import CONTENT_TYPE
+from local.sfn_api.protocol import CONTENT_TYPE, encode_error
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterable
 
     from local.lambda_service.rest_api import LambdaRestApi
 
@@ -42,6 +44,14 @@ class _SfnHttpServer(LocalHttpServer):
 
 class _RequestHandler(LocalRequestHandler):
     server: _SfnHttpServer
+    allowed_methods = ("GET", "POST", "PUT", "DELETE")  # what the APIs on this port use
+
+    def send_error_answer(
+        self, status: HTTPStatus, message: str, headers: Iterable[tuple[str, str]] = ()
+    ) -> None:
+        """Requests refused at the HTTP level are answered in AWS's error shape, which boto3 reads."""
+        aws_headers = [("Content-Type", CONTENT_TYPE), ("x-amzn-RequestId", str(uuid.uuid4())), *headers]
+        self.send_answer(status, aws_headers, encode_error(error_code(status), message))
 
     def answer(self, body: bytes) -> None:
         """Route by path: every API served on this port has its branch here."""
@@ -50,6 +60,9 @@ class _RequestHandler(LocalRequestHandler):
             self._answer_clock(body)
         elif path.startswith(LAMBDA_PATH_PREFIX) and self.server.lambda_api is not None:
             self._answer_lambda(self.server.lambda_api, body)
+        elif is_console_path(path):
+            answer = console_answer(self.command, path, if_none_match=self.headers.get("If-None-Match"))
+            self.send_answer(answer.status, answer.headers, answer.body)
         elif self.command == "POST":  # the Step Functions API: POST / with X-Amz-Target
             self._answer_step_functions(body)
         else:

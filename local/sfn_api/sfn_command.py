@@ -68,14 +68,15 @@ def run(args: argparse.Namespace) -> int:
             raise listen_error("--port", args.host, args.port, error) from error
         completed_move = clock.complete_interrupted_move()
         state = args.state_dir / STATE_FILE_NAME if args.state_dir else "in memory"
-        print(
+        lines = [
             f"Step Functions and Lambda APIs listening on {server.endpoint_url} "
             f"(clock: {args.clock}, state: {state})",
-            flush=True,
-        )
+            f"Execution console: {server.endpoint_url}/console/",
+        ]
         if completed_move is not None:
-            print(f"Clock: {describe_completed_move(completed_move)}", flush=True)
-        wait_for_stop_signal()
+            lines.append(f"Clock: {describe_completed_move(completed_move)}")
+        # Printed once Ctrl-C is caught, so a signal sent as soon as the address is read stops cleanly.
+        wait_for_stop_signal(ready_message="\n".join(lines))
     finally:
         server.close()
         engine.close()

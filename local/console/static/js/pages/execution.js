@@ -1,0 +1,237 @@
+// An execution: its graph with the path taken, the selected state's visit, the event table, the input,
+// output and definition, and the actions (stop, redrive, start another). While the execution runs, the
+// page reads it again every second and redraws what changed.
+
+import { executionHistory, sfn } from "../api.js";
+import { redrive, startExecutionDialog, stopExecutionDialog } from "../actions.js";
+import { readDefinition } from "../asl.js";
+import { CLOCK_MOVED, clockNow, clockRead } from "../clock_bar.js";
+import { h, jsonBlock, notice, replaceChildren, statusBadge } from "../dom.js";
+import { eventTable } from "../event_table.js";
+import { formatDuration, formatTime, nameFromArn } from "../format.js";
+import { GraphView, legend } from "../graph_view.js";
+import { analyseHistory } from "../history.js";
+import { oneAtATime, pollWhileVisible } from "../poller.js";
+import { routeLink } from "../router.js";
+import { statePanel } from "../state_panel.js";
+
+const REFRESH_MS = 1000;
+const TABS = [
+  ["events", "Events"],
+  ["input", "Input"],
+  ["output", "Output"],
+  ["definition", "Definition"],
+];
+const REDRIVABLE = new Set(["FAILED", "TIMED_OUT", "ABORTED"]);
+
+export function render(container, route) {
+  const executionArn = route.arn;
+  const view = {
+    execution: null,
+    definition: null,
+    model: null,
+    events: [],
+    analysis: null,
+    selected: null, // the state the person clicked; until then the current (or last) state is shown
+    visit: undefined,
+    tab: "events",
+    expanded: new Set(),
+  };
+  const header = h("div", { class: "execution-header" });
+  const message = h("div", { id: "action-message" });
+  const graph = h("div", { class: "graph", id: "graph" });
+  const panel = h("aside", { class: "panel-holder" });
+  const tabs = h("div", { class: "tabs", role: "tablist" });
+  const tabContent = h("div", { class: "tab-content", id: "tab-content" });
+  const graphView = new GraphView(graph, {
+    onSelect: (name) => {
+      view.selected = name;
+      view.visit = undefined;
+      drawGraph();
+      drawPanel();
+    },
+  });
+  replaceChildren(
+    container,
+    header,
+    message,
+    h("div", { class: "execution-body" }, h("div", { class: "graph-pane" }, graph, legend()), panel),
+    tabs,
+    tabContent,
+  );
+  header.append(h("p", { class: "muted" }, "Loading…"));
+
+  async function load() {
+    const [execution, machine, events] = await Promise.all([
+      sfn("DescribeExecution", { executionArn }),
+      view.definition ? null : sfn("DescribeStateMachineForExecution", { executionArn }),
+      executionHistory(executionArn),
+      clockRead(),
+    ]);
+    if (machine) {
+      view.definition = machine.definition;
+      view.model = readDefinition(machine.definition);
+    }
+    const changed =
+      !view.execution ||
+      execution.status !== view.execution.status ||
+      execution.redriveCount !== view.execution.redriveCount ||
+      events.length !== view.events.length;
+    view.execution = execution;
+    drawHeader();
+    if (!changed) return;
+    view.events = events;
+    view.analysis = analyseHistory(events, execution.status);
+    await drawGraph();
+    drawPanel();
+    drawTabs();
+  }
+
+  const refresh = oneAtATime(async () => {
+    if (view.execution?.status === "RUNNING" || !view.execution) {
+      await load();
+      return;
+    }
+    // A finished execution changes only when redriven: a DescribeExecution is enough to notice.
+    const execution = await sfn("DescribeExecution", { executionArn });
+    if (execution.status !== view.execution.status || execution.redriveCount !== view.execution.redriveCount) {
+      await load();
+    }
+  });
+
+  function selectedState() {
+    if (view.selected) return view.selected;
+    const entries = view.analysis.entries;
+    const current = entries.filter((entry) => entry.outcome === "running").at(-1);
+    return (current || entries.at(-1))?.state ?? view.model.root.startAt;
+  }
+
+  async function drawGraph() {
+    await graphView.show(view.model, view.analysis, selectedState());
+  }
+
+  function drawPanel() {
+    replaceChildren(
+      panel,
+      statePanel({
+        model: view.model,
+        analysis: view.analysis,
+        stateName: selectedState(),
+        visit: view.visit,
+        onVisit: (index) => {
+          view.visit = index;
+          drawPanel();
+        },
+      }),
+    );
+  }
+
+  function drawHeader() {
+    const execution = view.execution;
+    const running = execution.status === "RUNNING";
+    const stop = execution.stopDate ?? clockNow();
+    replaceChildren(
+      header,
+      h(
+        "p",
+        { class: "breadcrumbs" },
+        h("a", { href: routeLink("executions") }, "Executions"),
+        " / ",
+        h("a", { href: routeLink("state-machine", execution.stateMachineArn) }, nameFromArn(execution.stateMachineArn)),
+      ),
+      h("h1", {}, h("span", { id: "execution-name" }, execution.name), " ", statusBadge(execution.status, { id: "execution-status" })),
+      h(
+        "div",
+        { class: "actions" },
+        running && h("button", { type: "button", id: "stop-execution", class: "danger", onclick: stopClicked }, "Stop execution"),
+        REDRIVABLE.has(execution.status) &&
+          h(
+            "button",
+            { type: "button", id: "redrive-execution", disabled: execution.redriveStatus !== "REDRIVABLE", onclick: redriveClicked },
+            "Redrive",
+          ),
+        h("button", { type: "button", id: "start-execution", class: "secondary", onclick: startClicked }, "New execution"),
+      ),
+      h(
+        "dl",
+        { class: "summary" },
+        fact("Execution ARN", h("code", {}, execution.executionArn)),
+        fact("Started", formatTime(execution.startDate)),
+        fact("Stopped", execution.stopDate === undefined ? "—" : formatTime(execution.stopDate)),
+        fact("Duration", `${formatDuration(stop - execution.startDate)}${running ? " so far" : ""}`),
+        execution.redriveCount ? fact("Redriven", `${execution.redriveCount}× (last ${formatTime(execution.redriveDate)})`) : null,
+      ),
+      (execution.error || execution.cause) &&
+        notice("error", h("strong", { id: "execution-error" }, execution.error || ""), execution.cause ? h("pre", { class: "cause" }, execution.cause) : null),
+    );
+  }
+
+  function drawTabs() {
+    replaceChildren(
+      tabs,
+      TABS.map(([key, title]) =>
+        h(
+          "button",
+          {
+            type: "button",
+            role: "tab",
+            class: key === view.tab ? "tab active" : "tab",
+            "aria-selected": String(key === view.tab),
+            dataset: { tab: key },
+            onclick: () => {
+              view.tab = key;
+              drawTabs();
+            },
+          },
+          key === "events" ? `${title} (${view.events.length})` : title,
+        ),
+      ),
+    );
+    replaceChildren(tabContent, tabBody());
+  }
+
+  function tabBody() {
+    const execution = view.execution;
+    if (view.tab === "events") return eventTable(view.events, view.analysis, view.expanded);
+    if (view.tab === "input") return jsonBlock(execution.input, { id: "execution-input" });
+    if (view.tab === "definition") return jsonBlock(view.definition, { id: "execution-definition" });
+    if (execution.output !== undefined) return jsonBlock(execution.output, { id: "execution-output" });
+    return h("p", { class: "muted", id: "execution-output" }, execution.status === "RUNNING" ? "No output yet: the execution runs." : "No output.");
+  }
+
+  function stopClicked() {
+    stopExecutionDialog({ executionArn, onDone: () => refresh().catch(showError) });
+  }
+
+  async function redriveClicked() {
+    const refused = await redrive(executionArn);
+    replaceChildren(message, refused ? notice("error", `Not redriven: ${refused}`) : notice("info", "Redriven."));
+    await refresh().catch(showError);
+  }
+
+  function startClicked() {
+    startExecutionDialog({
+      stateMachineArn: view.execution.stateMachineArn,
+      machineName: nameFromArn(view.execution.stateMachineArn),
+      input: view.execution.input,
+      onStarted: (arn) => (location.hash = routeLink("execution", arn)),
+    });
+  }
+
+  function showError(error) {
+    replaceChildren(message, notice("error", `Could not read the execution: ${error.message}`));
+  }
+
+  const onClockMoved = () => refresh().catch(showError);
+  window.addEventListener(CLOCK_MOVED, onClockMoved);
+  const stopPolling = pollWhileVisible(REFRESH_MS, refresh, showError);
+  refresh().catch(showError);
+  return () => {
+    stopPolling();
+    window.removeEventListener(CLOCK_MOVED, onClockMoved);
+  };
+}
+
+function fact(term, value) {
+  return [h("dt", {}, term), h("dd", {}, value)];
+}

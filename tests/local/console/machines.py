@@ -1,0 +1,68 @@
+"""Small state machines for the console's tests on an engine of their own."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from local.engine import Engine
+from tests.local.console.conftest import ROLE_ARN
+
+
+def create(engine: Engine, name: str, states: dict[str, Any], start_at: str) -> str:
+    definition = json.dumps({"StartAt": start_at, "States": states})
+    return str(
+        engine.create_state_machine(name=name, definition=definition, role_arn=ROLE_ARN)["stateMachineArn"]
+    )
+
+
+def waiting_machine(engine: Engine, name: str, seconds: int) -> str:
+    """Waits `seconds`, then passes its input through."""
+    states = {
+        "WaitForIt": {"Type": "Wait", "Seconds": seconds, "Next": "Finish"},
+        "Finish": {"Type": "Pass", "End": True},
+    }
+    return create(engine, name, states, "WaitForIt")
+
+
+class Switch:
+    """A Lambda handler that fails while `failing` is set."""
+
+    def __init__(self) -> None:
+        self.failing = True
+
+    def __call__(self, event: Any, context: Any) -> Any:
+        if self.failing:
+            raise RuntimeError("the downstream service is down")
+        return {"charged": event}
+
+
+def parallel_machine(engine: Engine, name: str, function: str) -> str:
+    """A Parallel state whose second branch calls `function`; its first branch always succeeds."""
+    states = {
+        "Prepare": {"Type": "Pass", "Result": {"order": 7}, "Next": "Both"},
+        "Both": {
+            "Type": "Parallel",
+            "Branches": [
+                {
+                    "StartAt": "Reserve",
+                    "States": {"Reserve": {"Type": "Pass", "Result": "reserved", "End": True}},
+                },
+                {
+                    "StartAt": "Charge",
+                    "States": {
+                        "Charge": {
+                            "Type": "Task",
+                            "Resource": "arn:aws:states:::lambda:invoke",
+                            "Parameters": {"FunctionName": function, "Payload.$": "$"},
+                            "OutputPath": "$.Payload",
+                            "End": True,
+                        }
+                    },
+                },
+            ],
+            "Next": "Done",
+        },
+        "Done": {"Type": "Succeed"},
+    }
+    return create(engine, name, states, "Prepare")
