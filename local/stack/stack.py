@@ -28,6 +28,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from aws_lambda_powertools.utilities import parameters
+
 from catalog import STATE_MACHINES
 from catalog.model import StateMachine
 from functions.common.clock import use_clock
@@ -312,6 +314,9 @@ class LocalStack:
         }
         for package in sorted(packages):
             start_cold(package)
+        # Powertools keeps its parameter providers, each with a boto3 client for the endpoint of the time,
+        # process-wide: a second stack in this process would read its secrets from the first one's moto.
+        parameters.clear_caches()
 
     def __enter__(self) -> LocalStack:
         self.start()
