@@ -22,6 +22,8 @@ BENCHMARKS = {
     "http_latency": "kept-alive p50/p99 of boto3 calls and the clock endpoint; 20 concurrent clients",
     "http_throughput": "152-state machine x 100 executions through boto3 and HTTP, and moto for comparison",
     "crash_restart": "kill -9 `local up` during clock advances x 10: schedules and deletions lost or doubled",
+    "aws_state": "cost of keeping the embedded AWS services' state: PutItem/SendMessage with and without",
+    "import_time": "cold import time of each Lambda handler module (python -X importtime)",
 }
 
 OWN_FLAGS = ("--list", "-h", "--help")

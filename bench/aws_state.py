@@ -59,9 +59,13 @@ def measure(
             dynamodb.put_item(TableName=TABLE, Item={"id": {"S": f"C-{counter}"}, "v": {"S": PAYLOAD}})
 
         for size in sizes:
-            while held < size:  # grow the state to `size` items (and as many stream records)
-                put()
-                held += 1
+            while held < size:  # grow the state to `size` items (and stream records), 25 per request
+                batch = [
+                    {"PutRequest": {"Item": {"id": {"S": f"G-{held + n}"}, "v": {"S": PAYLOAD}}}}
+                    for n in range(min(25, size - held))
+                ]
+                dynamodb.batch_write_item(RequestItems={TABLE: batch})
+                held += len(batch)
             put_ms = _milliseconds(put, repeats)
             held += repeats
             send_ms = _milliseconds(
