@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from aws_cdk import App, Environment, Validations
+from aws_cdk import App, Aspects, Environment, Validations
 from cdk_nag import AwsSolutionsChecks
 
 from workflows import names
 from workflows.config import AppConfig
 from workflows.consent_deletion.stack import ConsentDeletionStack
 from workflows.scheduled_requests.stack import ScheduledRequestsStack
+from workflows.shared.lint import AcknowledgeRedundantRoleDependencies
 
 
 def build_app(context: Mapping[str, Any] | None = None, outdir: str | None = None) -> App:
-    """The app with every stack, checked by cdk-nag's AwsSolutions pack at synthesis.
+    """The app with every stack, checked by cdk-nag's AwsSolutions pack at synthesis; the cfn-lint
+    findings that CDK's own output causes are acknowledged in the template with their reasons.
 
     ``context`` adds to (and overrides) what the CDK CLI passes from cdk.json and ``-c``.
     """
@@ -28,5 +30,6 @@ def build_app(context: Mapping[str, Any] | None = None, outdir: str | None = Non
     )
     ScheduledRequestsStack(app, names.SCHEDULED_REQUESTS_STACK, config=config, env=environment)
     ConsentDeletionStack(app, names.CONSENT_DELETION_STACK, config=config, env=environment)
+    Aspects.of(app).add(AcknowledgeRedundantRoleDependencies())
     Validations.of(app).add_plugins(AwsSolutionsChecks(app, verbose=True))
     return app

@@ -107,6 +107,17 @@ class ScheduledRequestsConfig(_ContextModel):
         default=False,
         description="Include execution input/output in the state machine's logs (may hold payload data).",
     )
+    failure_email: str | None = Field(
+        default=None,
+        pattern=EMAIL_ADDRESS_PATTERN,
+        description="E-mail address subscribed to the failure topic: requests that gave up, and the "
+        "workflow's alarms (none by default).",
+    )
+    create_api_gateway_cloud_watch_role: bool = Field(
+        default=False,
+        description="Create API Gateway's account-wide CloudWatch Logs role (AWS::ApiGateway::Account), "
+        "which the API's access logs need; leave off where the account already has one (one per region).",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> ScheduledRequestsConfig:

@@ -85,10 +85,13 @@ class SynthesizedApp:
         role_id: str = function["Properties"]["Role"]["Fn::GetAtt"][0]
         return role_id
 
-    def cfn_lint_errors(self) -> list[str]:
-        """cfn-lint's error-level matches on the template, as ``<rule id> <message>``."""
+    def cfn_lint_findings(self) -> list[str]:
+        """cfn-lint's error- and warning-level matches on the template, as ``<rule id> <message>``.
+
+        Findings the template acknowledges (``Metadata.cfn-lint.config.ignore_checks``) are not matched.
+        """
         matches = lint(json.dumps(self.template), regions=["us-east-1"])
-        return [f"{match.rule.id} {match.message}" for match in matches if match.rule.id.startswith("E")]
+        return [f"{match.rule.id} {match.message}" for match in matches if match.rule.id[0] in "EW"]
 
     def validation_violations(self) -> list[dict[str, Any]]:
         """Violations the policy validation plugins (cdk-nag) reported, acknowledged ones excluded."""

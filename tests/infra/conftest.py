@@ -19,6 +19,7 @@ _HERE = Path(__file__).parent
 EXTERNAL_TARGET_ARN = "arn:aws:lambda:us-east-1:123456789012:function:billing-reminders"
 COGNITO_USER_POOL_ARN = "arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Example1"
 CONSENT_DELETION_STACK_NAME = "ConsentDeletion"
+FAILURE_EMAIL = "scheduler-oncall@acme.test"
 CONSENT_PRODUCTION: dict[str, Any] = {
     "production": True,
     "vendorBaseUrl": "https://deletions.vendor.test/v1",
@@ -45,11 +46,14 @@ def default_app(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
 
 @pytest.fixture(scope="session")
 def api_key_app(tmp_path_factory: pytest.TempPathFactory) -> SynthesizedApp:
-    """API-key access, an extra target given by ARN, a tunable override and execution data in logs."""
+    """API-key access, an extra target given by ARN, a tunable override, execution data in logs, an e-mail
+    subscriber of the failure topic and API Gateway's account CloudWatch role."""
     return synthesize(
         tmp_path_factory.mktemp("cdk-api-key"),
         {
             "apiAuthorization": "API_KEY",
+            "failureEmail": FAILURE_EMAIL,
+            "createApiGatewayCloudWatchRole": True,
             "targets": {
                 "example-processor": {"bundledFunction": "ExampleProcessor"},
                 "billing": {"functionArn": EXTERNAL_TARGET_ARN},

@@ -49,12 +49,12 @@ def test_cdk_nag_is_attached_and_fails_synthesis_on_a_finding(tmp_path: Path) ->
     assert "AwsSolutions-SQS2" in rules
 
 
-def test_cfn_lint_finds_no_error(app: SynthesizedApp) -> None:
+def test_cfn_lint_finds_no_error_and_no_warning(app: SynthesizedApp) -> None:
     # Given the synthesized template / When cfn-lint checks it
-    errors = app.cfn_lint_errors()
+    findings = app.cfn_lint_findings()
 
-    # Then there is no error-level match
-    assert errors == []
+    # Then there is no error- or warning-level match
+    assert findings == []
 
 
 def test_queue_and_topic_are_encrypted_with_the_rotating_customer_managed_key(

@@ -69,6 +69,7 @@ def test_object_keys_may_come_as_json_text_from_the_command_line() -> None:
         ({"tunables": {"MaxReschedules": 500}}, "<= 50"),
         ({"tunables": {"Unknown": 1}}, "unknown tunable"),
         ({"apiAuthorisation": "IAM"}, "Extra inputs"),
+        ({"failureEmail": "oncall at example.com"}, "failureEmail"),
     ],
 )
 def test_inconsistent_configuration_is_refused(scheduled_requests: dict[str, Any], message: str) -> None:

@@ -54,3 +54,5 @@ class ConsentDeletionStack(Stack):
         CfnOutput(self, "UndeliveredAlertQueueUrl", value=bindings.queues[UNDELIVERED_ALERT_QUEUE].queue_url)
         CfnOutput(self, "LedgerEndpoint", value=self.workflow.ledger.instance.db_instance_endpoint_address)
         CfnOutput(self, "LedgerMasterSecretArn", value=self.workflow.ledger.master_secret.secret_arn)
+        CfnOutput(self, "OperatorPolicyArn", value=core.operator_policy.policy.managed_policy_arn)
+        CfnOutput(self, "DashboardName", value=core.dashboard.dashboard.dashboard_name)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from aws_cdk import Stack
+from aws_cdk import ArnFormat, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigateway
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
@@ -14,10 +15,21 @@ from constructs import Construct
 
 import catalog.model as catalog
 from workflows.config import ApiAuthorization, ScheduledRequestsConfig
-from workflows.shared.nag import acknowledge
+from workflows.shared.nag import acknowledge, acknowledge_wildcard_resources
 
 _PATH_PARAMETER = re.compile(r"\{([A-Za-z0-9_]+)\}")
 IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
+# What API Gateway does with its account-wide role: the actions of the AWS-managed
+# AmazonAPIGatewayPushToCloudWatchLogs policy, named, on this account's and region's log groups only.
+_PUSH_TO_CLOUDWATCH_LOGS_ACTIONS = (
+    "logs:CreateLogGroup",
+    "logs:CreateLogStream",
+    "logs:DescribeLogGroups",
+    "logs:DescribeLogStreams",
+    "logs:FilterLogEvents",
+    "logs:GetLogEvents",
+    "logs:PutLogEvents",
+)
 
 # Gateway-level rejections (authorization, throttling, validation) answer in the API's own error shape.
 _ERROR_BODY = '{"error": "$context.error.responseType", "message": $context.error.messageString}'
@@ -45,6 +57,8 @@ class ScheduleApi(Construct):
         self.access_logs = logs.LogGroup(self, "AccessLogs", retention=log_retention)
         self.rest_api = self._build_rest_api()
         self._build_routes(spec, apigateway.LambdaIntegration(handler))
+        if config.create_api_gateway_cloud_watch_role:
+            self._build_account_logging_role()
         self._build_error_responses()
         self._build_api_key_access()
         self._associate_web_acl()
@@ -78,6 +92,41 @@ class ScheduleApi(Construct):
                 throttling_burst_limit=self._config.throttling_burst_limit,
             ),
             default_method_options=self._method_options(),
+        )
+
+    def _build_account_logging_role(self) -> None:
+        """API Gateway's CloudWatch Logs role, an account and region setting that access logs need.
+
+        Kept when the stack is deleted: other APIs of the account may log through it by then.
+        """
+        log_groups = Stack.of(self).format_arn(
+            service="logs", resource="log-group", resource_name="*", arn_format=ArnFormat.COLON_RESOURCE_NAME
+        )
+        role = iam.Role(
+            self,
+            "AccountLoggingRole",
+            assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
+            description="API Gateway's account-wide role for writing access and execution logs.",
+            inline_policies={
+                "PushToCloudWatchLogs": iam.PolicyDocument(
+                    statements=[
+                        iam.PolicyStatement(
+                            actions=list(_PUSH_TO_CLOUDWATCH_LOGS_ACTIONS), resources=[log_groups]
+                        )
+                    ]
+                )
+            },
+        )
+        role.apply_removal_policy(RemovalPolicy.RETAIN)
+        account = apigateway.CfnAccount(self, "Account", cloud_watch_role_arn=role.role_arn)
+        account.apply_removal_policy(RemovalPolicy.RETAIN)
+        self.rest_api.deployment_stage.node.add_dependency(account)
+        acknowledge_wildcard_resources(
+            role,
+            [log_groups],
+            "API Gateway's account-wide role writes the access and execution logs of every API of the "
+            "account and region, to log groups it names itself (API-Gateway-Execution-Logs_<api id>/"
+            "<stage>); it is bounded to this account's and region's log groups, and its actions are named.",
         )
 
     def _method_options(self) -> apigateway.MethodOptions:
@@ -156,8 +205,10 @@ class ScheduleApi(Construct):
         acknowledge(
             self,
             "AwsSolutions-APIG6",
-            "Execution logging needs the account-wide API Gateway CloudWatch Logs role, an account setting "
-            "outside this stack; access logs (JSON, every request) and X-Ray tracing are enabled instead.",
+            "Execution logging stays off: it can write request and response bodies (client payloads) to the "
+            "logs. Access logs (JSON, every request) and X-Ray tracing are enabled instead; like execution "
+            "logs they need the account's API Gateway CloudWatch Logs role "
+            "(scheduledRequests.createApiGatewayCloudWatchRole).",
         )
         match self._config.api_authorization:
             case ApiAuthorization.IAM:

@@ -44,3 +44,8 @@ class ScheduledRequestsStack(Stack):
             "DeadLetterQueueUrl",
             value=self.workflow.core.bindings.queues[DEAD_LETTER_QUEUE].queue_url,
         )
+        CfnOutput(self, "FailureTopicArn", value=self.workflow.failure_topic.topic_arn)
+        CfnOutput(
+            self, "OperatorPolicyArn", value=self.workflow.core.operator_policy.policy.managed_policy_arn
+        )
+        CfnOutput(self, "DashboardName", value=self.workflow.core.dashboard.dashboard.dashboard_name)

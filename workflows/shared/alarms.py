@@ -1,5 +1,6 @@
 """CloudWatch alarms of a catalog workflow, all notifying one topic: failed or timed-out executions,
-messages waiting in a dead-letter queue, failed runs of a scheduled function."""
+messages waiting in a dead-letter queue, failed runs of a scheduled function, a stream consumer that
+falls behind or fails, a function held back by its reserved concurrency."""
 
 from __future__ import annotations
 
@@ -18,6 +19,13 @@ from constructs import Construct
 from workflows.shared.state_machine import CatalogStateMachine
 
 PERIOD = Duration.minutes(5)
+# A healthy stream consumer reads records within seconds of the change. Ten minutes behind means it is
+# failing or stuck on a batch (Lambda retries a batch for up to its maximum record age, hours), and
+# nothing else reports that until the records are dropped to the failure queue.
+STREAM_ITERATOR_AGE_THRESHOLD = Duration.minutes(10)
+# Throttles of a function with reserved concurrency are retried by its caller; a quarter of an hour of
+# them means the reservation is too small for the load, not a burst.
+THROTTLE_EVALUATION_PERIODS = 3
 
 
 class WorkflowAlarms(Construct):
@@ -33,6 +41,8 @@ class WorkflowAlarms(Construct):
         scheduled_functions: Mapping[str, lambda_.IFunction],
         topic: sns.ITopic,
         key: kms.IKey,
+        stream_consumers: Mapping[str, lambda_.IFunction] | None = None,
+        reserved_concurrency_functions: Mapping[str, lambda_.IFunction] | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self._action = cloudwatch_actions.SnsAction(topic)
@@ -49,6 +59,16 @@ class WorkflowAlarms(Construct):
                 f"{name}Errors",
                 function.metric_errors(period=PERIOD, statistic="Sum"),
                 f"A scheduled run of {name} failed.",
+            )
+        for name, function in (stream_consumers or {}).items():
+            self._build_stream_alarms(name, function)
+        for name, function in (reserved_concurrency_functions or {}).items():
+            self._alarm(
+                f"{name}Throttled",
+                function.metric_throttles(period=PERIOD, statistic="Sum"),
+                f"{name} was throttled in each of the last {THROTTLE_EVALUATION_PERIODS} five-minute "
+                "periods: its reserved concurrency is too small for the load.",
+                evaluation_periods=THROTTLE_EVALUATION_PERIODS,
             )
         # CloudWatch encrypts each notification with the topic's key.
         key.add_to_resource_policy(
@@ -72,15 +92,39 @@ class WorkflowAlarms(Construct):
             f"An execution of {machine.name} ran into its TimeoutSeconds.",
         )
 
-    def _alarm(self, name: str, metric: cloudwatch.IMetric, description: str) -> None:
+    def _build_stream_alarms(self, name: str, function: lambda_.IFunction) -> None:
+        self._alarm(
+            f"{name}IteratorAge",
+            function.metric("IteratorAge", period=PERIOD, statistic="Maximum"),
+            f"{name} is more than {STREAM_ITERATOR_AGE_THRESHOLD.to_minutes()} minutes behind its stream: "
+            "it keeps failing on a batch or cannot keep up.",
+            threshold=STREAM_ITERATOR_AGE_THRESHOLD.to_milliseconds(),
+        )
+        # With partial batch responses a failed record is no function error; this catches crashes and
+        # timeouts, the iterator age alarm catches records that keep failing.
+        self._alarm(
+            f"{name}Errors",
+            function.metric_errors(period=PERIOD, statistic="Sum"),
+            f"An invocation of {name} by its stream failed (crashed or timed out).",
+        )
+
+    def _alarm(
+        self,
+        name: str,
+        metric: cloudwatch.IMetric,
+        description: str,
+        *,
+        threshold: float = 1,
+        evaluation_periods: int = 1,
+    ) -> None:
         alarm = cloudwatch.Alarm(
             self,
             name,
             alarm_description=f"{description} See docs/runbook.md.",
             metric=metric,
-            threshold=1,
+            threshold=threshold,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            evaluation_periods=1,
+            evaluation_periods=evaluation_periods,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
         alarm.add_alarm_action(self._action)

@@ -8,17 +8,20 @@ from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 import catalog.model as catalog
 from workflows.config import TargetConfig
 from workflows.shared.alarms import WorkflowAlarms
 from workflows.shared.bindings import Bindings
+from workflows.shared.dashboard import WorkflowDashboard
 from workflows.shared.database_access import DatabaseAccess
 from workflows.shared.encryption import build_workflow_key
 from workflows.shared.functions import CatalogFunction, FunctionNetwork, powertools_layer
 from workflows.shared.invocations import connect_stream_source, schedule, subscribe
 from workflows.shared.nag import acknowledge
+from workflows.shared.operator_policy import OperatorPolicy, Replay
 from workflows.shared.owned_resources import build_queue, build_secret, build_table, build_topic
 from workflows.shared.permissions import grant
 from workflows.shared.state_machine import CatalogStateMachine
@@ -28,7 +31,8 @@ DEFAULT_LOG_LEVEL = "INFO"
 
 class CatalogWorkflow(Construct):
     """Key, queues, topics, tables, secrets, functions and the state machine of one catalog entry,
-    then what invokes the functions (streams, subscriptions, schedules) and the alarms.
+    then what invokes the functions (streams, subscriptions, schedules), the alarms, a dashboard and the
+    operators' managed policy.
 
     Functions that need the state machine (its ARN in their environment, or control of its
     executions) are built after it; all others before, so the machine can reference them.
@@ -81,6 +85,8 @@ class CatalogWorkflow(Construct):
         self._build_functions(after_state_machine=True)
         self._build_invocations()
         self.alarms = self._build_alarms()
+        self.dashboard = self._build_dashboard()
+        self.operator_policy = self._build_operator_policy()
 
     def _build_owned_resources(self) -> None:
         for queue_spec in self.spec.queues:
@@ -169,18 +175,64 @@ class CatalogWorkflow(Construct):
             self,
             "Alarms",
             machine=self.state_machine,
-            dead_letter_queues={
-                queue.logical_id: self.bindings.queues[queue.logical_id]
-                for queue in self.spec.queues
-                if queue.dead_letter
-            },
+            dead_letter_queues=self._dead_letter_queues(),
             scheduled_functions={
                 declared.function: self.bindings.functions[declared.function]
                 for declared in self.spec.schedules
             },
             topic=self.bindings.topics[self.spec.alarm_topic],
             key=self.key,
+            stream_consumers=self._stream_consumers(),
+            reserved_concurrency_functions={
+                spec.logical_id: self.bindings.functions[spec.logical_id]
+                for spec in self.spec.functions
+                if spec.reserved_concurrency is not None
+            },
         )
+
+    def _build_dashboard(self) -> WorkflowDashboard:
+        return WorkflowDashboard(
+            self,
+            "Dashboard",
+            machine=self.state_machine,
+            functions={name: built.function for name, built in self.functions.items()},
+            dead_letter_queues=self._dead_letter_queues(),
+            stream_consumers=self._stream_consumers(),
+            alarms=list(self.alarms.alarms.values()) if self.alarms is not None else [],
+        )
+
+    def _build_operator_policy(self) -> OperatorPolicy:
+        replayed_functions = [
+            *(source.function for source in self.spec.stream_sources),
+            *(subscription.function for subscription in self.spec.subscriptions),
+        ]
+        return OperatorPolicy(
+            self,
+            "Operators",
+            machine=self.state_machine,
+            dead_letter_queues=self._dead_letter_queues(),
+            key=self.key,
+            replay=Replay(
+                functions=[self.bindings.functions[name] for name in dict.fromkeys(replayed_functions)],
+                streams=[
+                    f"{self.bindings.tables[source.table].table_arn}/stream/*"
+                    for source in self.spec.stream_sources
+                ],
+                topics=[self.bindings.topics[subscription.topic] for subscription in self.spec.subscriptions],
+            ),
+        )
+
+    def _dead_letter_queues(self) -> dict[str, sqs.IQueue]:
+        return {
+            queue.logical_id: self.bindings.queues[queue.logical_id]
+            for queue in self.spec.queues
+            if queue.dead_letter
+        }
+
+    def _stream_consumers(self) -> dict[str, lambda_.IFunction]:
+        return {
+            source.function: self.bindings.functions[source.function] for source in self.spec.stream_sources
+        }
 
     def _bind_targets(self, targets: Mapping[str, TargetConfig]) -> None:
         for name, target in targets.items():
