@@ -1,7 +1,8 @@
 """The fake vendor served over real HTTP, with control routes for tests and the local stack.
 
 Vendor routes (API key required): ``POST /customers/{customerId}/deletions``,
-``GET /operations/{operationId}``. Control routes (no key): ``GET|POST /_control/behaviour``,
+``GET /operations/{operationId}``; a deletion request may carry an ``Idempotency-Key`` header.
+Control routes (no key): ``GET|POST /_control/behaviour``,
 ``GET /_control/requests``, ``GET /_control/operations``, ``POST /_control/api-key``,
 ``POST /_control/reset``.
 """
@@ -22,6 +23,7 @@ from local.third_party_fake.vendor import Clock, FakeVendor, Reply
 
 DEFAULT_API_KEY = "local-third-party-api-key"
 DEFAULT_API_KEY_HEADER = "x-api-key"
+IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 _CONTROL_PREFIX = "/_control/"
 _MAX_BODY_BYTES = 64 * 1024
 
@@ -54,7 +56,12 @@ class _FakeApiRequestHandler(LocalRequestHandler):
         if self.path.startswith(_CONTROL_PREFIX):
             reply = self._control(method, urlsplit(self.path).path.removeprefix(_CONTROL_PREFIX), body)
         else:
-            reply = self.server.vendor.handle(method, self.path, self.headers.get(self.server.api_key_header))
+            reply = self.server.vendor.handle(
+                method,
+                self.path,
+                self.headers.get(self.server.api_key_header),
+                self.headers.get(IDEMPOTENCY_KEY_HEADER),
+            )
         if reply.delay_seconds and self.server.stopping.wait(reply.delay_seconds):
             # Shutting down: drop the connection rather than answer late.
             self.close_connection = True

@@ -1,9 +1,9 @@
 """The fake vendor's state and decisions, independent of HTTP: what each request is answered.
 
-Given a state directory, the vendor keeps its operations (with their progress), its configured
-behaviours and its API key in `vendor-state.json`, replaced whole after every change, and appends each
-request it answered to `vendor-requests.jsonl`; both are written before the answer leaves, so a
-restarted vendor knows every operation it ever acknowledged.
+Given a state directory, the vendor keeps its operations (with their progress), the idempotency keys
+that started them, its configured behaviours and its API key in `vendor-state.json`, replaced whole
+after every change, and appends each request it answered to `vendor-requests.jsonl`; both are written
+before the answer leaves, so a restarted vendor knows every operation it ever acknowledged.
 """
 
 from __future__ import annotations
@@ -80,6 +80,7 @@ class RecordedRequest:
     api_key_accepted: bool
     status: int
     at: str
+    idempotency_key: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The camelCase form served over HTTP."""
@@ -96,6 +97,7 @@ _CAMEL_CASE = {
     "customer_id": "customerId",
     "operation_id": "operationId",
     "api_key_accepted": "apiKeyAccepted",
+    "idempotency_key": "idempotencyKey",
 }
 
 
@@ -185,10 +187,12 @@ class FakeVendor:
         self._default = _ScopedBehaviour.of(Behaviour())
         self._per_customer: dict[str, _ScopedBehaviour] = {}
         self._operations: dict[str, _Operation] = {}
+        # Idempotency-Key of a deletion request -> the operation it started.
+        self._idempotency_keys: dict[str, str] = {}
         self._requests: list[RecordedRequest] = []
 
     def reset(self) -> None:
-        """Forget operations, behaviours and requests; restore the initial API key."""
+        """Forget operations, idempotency keys, behaviours and requests; restore the initial API key."""
         with self._lock:
             self._reset_state()
             if self._state_dir is not None:
@@ -219,6 +223,7 @@ class FakeVendor:
             "default": self._default.to_json(),
             "customers": {customer: scoped.to_json() for customer, scoped in self._per_customer.items()},
             "operations": [operation.to_json() for operation in self._operations.values()],
+            "idempotencyKeys": self._idempotency_keys,
         }
         write_json_atomically(self._state_dir / _STATE_FILE, document)
 
@@ -239,6 +244,7 @@ class FakeVendor:
             }
             operations = (_Operation.from_json(operation) for operation in document["operations"])
             self._operations = {operation.operation_id: operation for operation in operations}
+            self._idempotency_keys = dict(document.get("idempotencyKeys", {}))
         requests_log = state_dir / _REQUESTS_FILE
         if requests_log.exists():
             for line in requests_log.read_text().splitlines():
@@ -270,8 +276,15 @@ class FakeVendor:
                 self._describe(operation, operation.final_status) for operation in self._operations.values()
             ]
 
-    def handle(self, method: str, raw_path: str, presented_key: str | None) -> Reply:
-        """Answer one request to the vendor API and record it."""
+    def handle(
+        self, method: str, raw_path: str, presented_key: str | None, idempotency_key: str | None = None
+    ) -> Reply:
+        """Answer one request to the vendor API and record it.
+
+        A deletion request with an ``idempotency_key`` seen before is answered with the operation that
+        key started (for the same customer; for another one it is refused with 422), as real deletion
+        APIs do, so a client that timed out can repeat its request without starting a second operation.
+        """
         matched = route(method, raw_path)
         endpoint, identifier = matched if matched else (None, None)
         with self._lock:
@@ -291,7 +304,7 @@ class FakeVendor:
             elif not key_accepted:
                 reply = Reply.json(403, {"error": "INVALID_API_KEY"})
             else:
-                reply = self._answer(endpoint, identifier, customer_id, operation)
+                reply = self._answer(endpoint, identifier, customer_id, operation, idempotency_key)
             self._record(
                 RecordedRequest(
                     method=method,
@@ -302,6 +315,7 @@ class FakeVendor:
                     api_key_accepted=key_accepted,
                     status=reply.status,
                     at=self._clock().isoformat(),
+                    idempotency_key=idempotency_key if endpoint is Endpoint.DELETION else None,
                 )
             )
             if endpoint is not None and key_accepted:
@@ -309,7 +323,12 @@ class FakeVendor:
         return reply
 
     def _answer(
-        self, endpoint: Endpoint, identifier: str, customer_id: str | None, operation: _Operation | None
+        self,
+        endpoint: Endpoint,
+        identifier: str,
+        customer_id: str | None,
+        operation: _Operation | None,
+        idempotency_key: str | None,
     ) -> Reply:
         scoped = self._per_customer.get(customer_id, self._default) if customer_id else self._default
         behaviour = scoped.behaviour
@@ -321,7 +340,7 @@ class FakeVendor:
         ):
             return self._fault_reply(behaviour.fault, behaviour.delay_seconds)
         if endpoint is Endpoint.DELETION:
-            return self._request_deletion(identifier, behaviour)
+            return self._request_deletion(identifier, behaviour, idempotency_key)
         if operation is None:
             return Reply.json(404, {"error": "OPERATION_NOT_FOUND"}, delay_seconds=behaviour.delay_seconds)
         return self._check(operation, behaviour)
@@ -337,11 +356,22 @@ class FakeVendor:
         body = json.dumps({"error": "INJECTED_FAULT", "message": f"fake vendor answers {fault.status}"})
         return Reply(fault.status, body.encode(), headers=headers, delay_seconds=delay_seconds)
 
-    def _request_deletion(self, customer_id: str, behaviour: Behaviour) -> Reply:
+    def _request_deletion(self, customer_id: str, behaviour: Behaviour, idempotency_key: str | None) -> Reply:
         if behaviour.unknown_customer:
             return Reply.json(404, {"error": "CUSTOMER_NOT_FOUND"}, delay_seconds=behaviour.delay_seconds)
-        operation = _Operation(f"op-{uuid.uuid4().hex}", customer_id, self._clock())
-        self._operations[operation.operation_id] = operation
+        started_id = self._idempotency_keys.get(idempotency_key) if idempotency_key else None
+        started = self._operations[started_id] if started_id else None
+        if started is not None and started.customer_id != customer_id:
+            return Reply.json(
+                422,
+                {"error": "IDEMPOTENCY_KEY_REUSED", "message": "the key was used for another customer"},
+                delay_seconds=behaviour.delay_seconds,
+            )
+        operation = started or _Operation(f"op-{uuid.uuid4().hex}", customer_id, self._clock())
+        if started is None:
+            self._operations[operation.operation_id] = operation
+            if idempotency_key:
+                self._idempotency_keys[idempotency_key] = operation.operation_id
         payload = {"operationId": operation.operation_id, "customerId": customer_id}
         return self._success(202, payload, behaviour)
 

@@ -41,10 +41,13 @@ NAMING_CONVENTION = {
 
 # Step Functions limits execution names to 80 characters.
 EXECUTION_NAME_LENGTH = 80
-CUSTOMER_ID_LENGTH = 256
-OPERATION_ID_LENGTH = 256
+# The consent table's partition key: DynamoDB allows 2,048 bytes, and VARCHAR counts characters.
+CUSTOMER_ID_LENGTH = 2048
+# What the vendor client accepts as an operation id.
+OPERATION_ID_LENGTH = 512
 STATUS_LENGTH = 32
-EVENT_KEY_LENGTH = 256
+# Holds an operation id (see repository.py).
+EVENT_KEY_LENGTH = OPERATION_ID_LENGTH
 SOURCE_EVENT_ID_LENGTH = 256
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)

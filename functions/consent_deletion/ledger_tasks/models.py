@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, TypeAdapter
 from pydantic.alias_generators import to_camel
 
 from functions.consent_deletion.ledger import DeletionRecord, DeletionState, FailureKind, RevocationReason
 
 ExecutionName = Annotated[str, Field(min_length=1, max_length=80)]
+# The consent table's partition key, which DynamoDB allows up to 2,048 bytes of UTF-8.
+MAX_CUSTOMER_ID_BYTES = 2048
+
+
+def _fits_a_dynamodb_key(customer_id: str) -> str:
+    if len(customer_id.encode("utf-8")) > MAX_CUSTOMER_ID_BYTES:
+        raise ValueError(f"a customer id is at most {MAX_CUSTOMER_ID_BYTES} bytes of UTF-8")
+    return customer_id
+
+
+CustomerId = Annotated[str, Field(min_length=1), AfterValidator(_fits_a_dynamodb_key)]
 
 
 class _CamelModel(BaseModel):
@@ -33,7 +44,7 @@ class RecordRequested(_LedgerCommand):
     """Open a pending deletion; `requestedAt`, `reason` and `sourceEventId` come from the execution input."""
 
     command: Literal["RECORD_REQUESTED"]
-    customer_id: str = Field(min_length=1, max_length=256)
+    customer_id: CustomerId
     requested_at: AwareDatetime
     reason: RevocationReason
     source_event_id: str = Field(min_length=1, max_length=256)
@@ -43,7 +54,7 @@ class RecordOperation(_LedgerCommand):
     """Remember the vendor's operation id, as happening at `recordedAt`."""
 
     command: Literal["RECORD_OPERATION"]
-    operation_id: str = Field(min_length=1, max_length=256)
+    operation_id: str = Field(min_length=1, max_length=512)
 
 
 class RecordCheck(_LedgerCommand):

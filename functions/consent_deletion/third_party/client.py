@@ -42,6 +42,7 @@ _TRANSIENT_CLIENT_ERRORS = frozenset({408, 429})
 _THROTTLED = frozenset({429, 503})
 _NOT_FOUND = 404
 _BODY_EXCERPT_CHARS = 200
+IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 
 
 def _path_segment(value: str) -> str:
@@ -67,12 +68,14 @@ class DeletionApiClient:
     - after a 401/403, with a freshly read key, if the key in Secrets Manager has changed since it
       was cached, so rotating the key does not fail deletions for the lifetime of the key cache.
 
-    Timeouts and connection errors are never retried here: a POST may already have reached the
-    vendor, and the Lambda timeout then only has to cover two attempts and one short wait.
+    Timeouts and connection errors are never retried here, and the Lambda timeout then only has to
+    cover two attempts and one short wait. A POST that timed out may already have reached the vendor:
+    the caller passes an ``idempotency_key``, so the Task's retry gets the operation the first attempt
+    started instead of starting a second one.
 
     Example:
         >>> client = DeletionApiClient("https://vendor.example/v1", StaticApiKey("k"))
-        >>> requested = client.request_deletion("customer-42")
+        >>> requested = client.request_deletion("customer-42", idempotency_key="execution-name")
         >>> client.get_operation(requested.operation_id).status
     """
 
@@ -113,11 +116,13 @@ class DeletionApiClient:
             read_timeout_seconds=settings.read_timeout_seconds,
         )
 
-    def request_deletion(self, customer_id: str) -> DeletionRequested:
+    def request_deletion(self, customer_id: str, *, idempotency_key: str | None = None) -> DeletionRequested:
         """Ask the vendor to delete everything it holds about ``customer_id``.
 
         Returns ACCEPTED with the vendor's operation id, or NOTHING_TO_DELETE when the vendor answers
         404 (it does not know the customer, so the deletion is complete with nothing deleted).
+        ``idempotency_key`` goes in the ``Idempotency-Key`` header: the vendor answers a repeated request
+        with the same key with the operation it started for the first one.
 
         Raises:
             ThirdPartyUnavailable: transient failure; ``retry_after`` is set when the vendor sent one.
@@ -126,7 +131,13 @@ class DeletionApiClient:
         """
         if not customer_id:
             raise ValueError("customer_id must not be empty")
-        response = self._exchange("POST", f"/customers/{_path_segment(customer_id)}/deletions")
+        if idempotency_key == "":
+            raise ValueError("idempotency_key must not be empty")
+        response = self._exchange(
+            "POST",
+            f"/customers/{_path_segment(customer_id)}/deletions",
+            {IDEMPOTENCY_KEY_HEADER: idempotency_key} if idempotency_key is not None else {},
+        )
         if response.status == _NOT_FOUND:
             return DeletionRequested(customer_id=customer_id, outcome=DeletionOutcome.NOTHING_TO_DELETE)
         accepted = self._parse(response, DeletionAccepted)
@@ -149,12 +160,14 @@ class DeletionApiClient:
             )
         return status
 
-    def _exchange(self, method: str, path: str) -> urllib3.BaseHTTPResponse:
+    def _exchange(
+        self, method: str, path: str, headers: dict[str, str] | None = None
+    ) -> urllib3.BaseHTTPResponse:
         api_key = self._api_key.get()
         key_refreshed = False
         retries_left = self._max_in_process_retries
         while True:
-            response = self._send(method, path, api_key)
+            response = self._send(method, path, api_key, headers or {})
             if response.status in _UNAUTHORISED and not key_refreshed:
                 key_refreshed = True
                 fresh_key = self._api_key.get(refresh=True)
@@ -172,12 +185,14 @@ class DeletionApiClient:
                 continue
             return response
 
-    def _send(self, method: str, path: str, api_key: str) -> urllib3.BaseHTTPResponse:
+    def _send(
+        self, method: str, path: str, api_key: str, headers: dict[str, str]
+    ) -> urllib3.BaseHTTPResponse:
         try:
             return self._pool.request(
                 method,
                 self._base_url + path,
-                headers={self._api_key_header: api_key, "Accept": "application/json"},
+                headers={**headers, self._api_key_header: api_key, "Accept": "application/json"},
                 timeout=self._timeout,
                 retries=False,
                 redirect=False,

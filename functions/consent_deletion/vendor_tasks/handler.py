@@ -16,7 +16,7 @@ from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ValidationError
 
-from functions.consent_deletion.third_party import DeletionOutcome, ThirdPartyError
+from functions.consent_deletion.third_party import ThirdPartyError
 from functions.consent_deletion.vendor_tasks.adapters import deletion_api
 from functions.consent_deletion.vendor_tasks.errors import InvalidVendorTaskInput
 from functions.consent_deletion.vendor_tasks.logic import check_deletion_status, request_deletion
@@ -24,6 +24,7 @@ from functions.consent_deletion.vendor_tasks.models import (
     CheckDeletionStatusTask,
     CheckStatus,
     RequestDeletionTask,
+    RequestOutcome,
 )
 
 if TYPE_CHECKING:
@@ -37,6 +38,11 @@ metrics = Metrics(
 )
 
 _Task = TypeVar("_Task", bound=BaseModel)
+_REQUEST_METRICS = {
+    RequestOutcome.ACCEPTED: "DeletionsRequested",
+    RequestOutcome.NOTHING_TO_DELETE: "NothingToDelete",
+    RequestOutcome.UNAVAILABLE: "VendorUnavailable",
+}
 
 
 def _parse(model: type[_Task], event: dict[str, Any]) -> _Task:
@@ -66,11 +72,15 @@ def request_deletion_handler(event: dict[str, Any], context: LambdaContext) -> d
     logger.set_correlation_id(task.execution_name)
     with _counting_vendor_errors():
         result = request_deletion(task, deletion_api())
-    metric = (
-        "NothingToDelete" if result.outcome is DeletionOutcome.NOTHING_TO_DELETE else "DeletionsRequested"
+    metrics.add_metric(name=_REQUEST_METRICS[result.outcome], unit=MetricUnit.Count, value=1)
+    logger.info(
+        "Deletion requested",
+        extra={
+            "outcome": result.outcome,
+            "operation_id": result.operation_id,
+            "retry_after_seconds": result.retry_after_seconds,
+        },
     )
-    metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
-    logger.info("Deletion requested", extra={"outcome": result.outcome, "operation_id": result.operation_id})
     return result.model_dump(mode="json")
 
 

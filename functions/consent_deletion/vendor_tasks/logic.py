@@ -1,11 +1,13 @@
 """What the vendor tasks decide, over any client with the `DeletionApi` shape. Plain Python, no AWS.
 
-Transient vendor errors during a status check follow one rule: when the vendor names a time to come back
-(`Retry-After`), the check answers UNAVAILABLE with that time and the state machine's loop waits at least
-that long, counting the deletion as still pending. When the vendor names no time, the error is raised so
-the task's short Retry tries again within seconds (after which the state machine counts it as UNAVAILABLE
-too). Requesting the deletion has no loop around it, so there every transient error is raised for the
-task's Retry.
+Transient vendor errors follow one rule for both tasks: when the vendor names a time to come back
+(`Retry-After`), the task answers UNAVAILABLE with that time and the state machine waits at least that long
+before it asks again (a Step Functions Retry has a fixed interval, so it could not honour the vendor's).
+When the vendor names no time, the error is raised so the task's Retry tries again with backoff.
+
+The deletion request carries the execution name as its idempotency key: the execution name is
+deterministic per revocation, so every retry of the request, after a timeout too, refers the vendor
+to the same operation instead of starting another that nothing would track.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from functions.consent_deletion.vendor_tasks.models import (
     DeletionStatusCheck,
     RequestDeletionResult,
     RequestDeletionTask,
+    RequestOutcome,
 )
 
 _CHECK_STATUS = {
@@ -40,19 +43,32 @@ _VENDOR_REASON_FIELD = "reason"
 class DeletionApi(Protocol):
     """The calls the tasks make to the vendor (`third_party.DeletionApiClient` in production)."""
 
-    def request_deletion(self, customer_id: str) -> DeletionRequested: ...
+    def request_deletion(self, customer_id: str, *, idempotency_key: str) -> DeletionRequested: ...
 
     def get_operation(self, operation_id: str) -> OperationStatus: ...
 
 
 def request_deletion(task: RequestDeletionTask, api: DeletionApi) -> RequestDeletionResult:
-    """Ask the vendor to delete the customer's data.
+    """Ask the vendor to delete the customer's data, once per execution whatever the retries.
 
-    Raises the client's named errors unchanged: `ThirdPartyUnavailable` (the task retries it),
-    `ThirdPartyRejected` and `ThirdPartyContractError` (the state machine records a failure and alerts).
+    Answers UNAVAILABLE when the vendor could not take the request and named a Retry-After. Raises the
+    client's other named errors unchanged: `ThirdPartyUnavailable` without a Retry-After (the task retries
+    it), `ThirdPartyRejected` and `ThirdPartyContractError` (the state machine records a failure and alerts).
     """
-    requested = api.request_deletion(task.customer_id)
-    return RequestDeletionResult(outcome=requested.outcome, operation_id=requested.operation_id)
+    try:
+        requested = api.request_deletion(task.customer_id, idempotency_key=task.execution_name)
+    except ThirdPartyUnavailable as error:
+        if error.retry_after is None:
+            raise
+        return RequestDeletionResult(
+            outcome=RequestOutcome.UNAVAILABLE,
+            operation_id=None,
+            retry_after_seconds=math.ceil(error.retry_after),
+            detail=str(error),
+        )
+    return RequestDeletionResult(
+        outcome=RequestOutcome(requested.outcome.value), operation_id=requested.operation_id
+    )
 
 
 def check_deletion_status(task: CheckDeletionStatusTask, api: DeletionApi) -> DeletionStatusCheck:

@@ -23,11 +23,25 @@ class RequestDeletionTask(_CamelModel):
     customer_id: str = Field(min_length=1)
 
 
-class RequestDeletionResult(_CamelModel):
-    """Output of RequestDeletion: ACCEPTED with the operation to check, or NOTHING_TO_DELETE."""
+class RequestOutcome(StrEnum):
+    """What became of the deletion request, for the state machine's Choice."""
 
-    outcome: DeletionOutcome
+    ACCEPTED = DeletionOutcome.ACCEPTED.value
+    NOTHING_TO_DELETE = DeletionOutcome.NOTHING_TO_DELETE.value
+    UNAVAILABLE = "UNAVAILABLE"
+    """The vendor could not take the request now and said when to ask again (`retryAfterSeconds`)."""
+
+
+class RequestDeletionResult(_CamelModel):
+    """Output of RequestDeletion: ACCEPTED with the operation to check, NOTHING_TO_DELETE, or UNAVAILABLE
+    with the vendor's Retry-After."""
+
+    outcome: RequestOutcome
     operation_id: str | None
+    retry_after_seconds: int = Field(
+        default=0, ge=0, description="Do not request again sooner than this (0: no constraint)."
+    )
+    detail: str | None = Field(default=None, description="Why the vendor could not take the request.")
 
 
 class CheckDeletionStatusTask(_CamelModel):

@@ -36,6 +36,7 @@ DELETION_TABLES = ("pending_deletion", "completed_deletion", "deletion_failure")
 CREATE_LEDGER = "0001_create_ledger_tables"
 RECORD_REVOCATION_CAUSE = "0002_record_revocation_cause"
 INTERNAL_ERROR_KIND = "0003_internal_error_kind"
+WIDEN_ID_COLUMNS = "0004_widen_id_columns"
 REVOCATION_CAUSE_COLUMNS = {"revocation_reason", "source_event_id"}
 # alembic_version.version_num is VARCHAR(32): a longer revision id cannot be stored on PostgreSQL.
 MAX_REVISION_ID_LENGTH = 32
@@ -299,3 +300,28 @@ def test_the_database_refuses_values_the_ledger_does_not_know(
     # And it accepts the row with the known value
     with engine.begin() as connection:
         connection.execute(insert(target).values(known))
+
+
+def test_0004_keeps_the_deletions_and_the_append_only_audit_and_takes_the_longest_customer_ids(
+    ledger_database: LedgerDatabase,
+) -> None:
+    # Given a ledger at 0003 with a deletion under way
+    engine = ledger_database.new_engine()
+    upgrade(engine, INTERNAL_ERROR_KIND)
+    ledger = SqlDeletionLedger(engine)
+    request_deletion(ledger, "before", "customer-before", T0)
+    ledger.record_operation("before", "op-1", recorded_at=T0)
+
+    # When it is migrated to 0004
+    upgrade(engine, WIDEN_ID_COLUMNS)
+
+    # Then the deletion and its audit events are kept, and the audit trail still refuses changes
+    assert current_revision(engine) == WIDEN_ID_COLUMNS
+    record = ledger.find("before")
+    assert record is not None and (record.customer_id, record.operation_id) == ("customer-before", "op-1")
+    assert len(ledger.events("before")) == 2
+    with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+        connection.execute(text("DELETE FROM deletion_event"))
+    # And a customer id as long as a DynamoDB key can be is recorded whole
+    longest = "c" * 2048
+    assert request_deletion(ledger, "after", longest, T0).customer_id == longest

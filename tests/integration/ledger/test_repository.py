@@ -431,3 +431,32 @@ def test_stale_pending_lists_old_pending_deletions_oldest_first(ledger: SqlDelet
     # And a limit bounds the scan
     limited = ledger.stale_pending(older_than=T0 + 90 * MINUTE, limit=3)
     assert [record.execution_name for record in limited] == ["exec-5", "exec-20", "exec-30"]
+
+
+@pytest.mark.parametrize(
+    "customer_id",
+    [
+        pytest.param("c" * 2048, id="2048-ascii-characters"),
+        pytest.param("\U0001f600" * 512, id="2048-bytes-of-4-byte-characters"),
+    ],
+)
+def test_the_longest_customer_and_operation_ids_are_kept_through_a_whole_deletion(
+    ledger: SqlDeletionLedger, customer_id: str
+) -> None:
+    # Given a customer id as long as a DynamoDB key can be, and an operation id as long as the client accepts
+    operation_id = "o" * 512
+    request_deletion(ledger, "exec-1", customer_id, T0)
+
+    # When the deletion goes through every step
+    ledger.record_operation("exec-1", operation_id, recorded_at=T0 + SECOND)
+    ledger.record_check("exec-1", "COMPLETED", T0 + MINUTE, recorded_at=T0 + MINUTE)
+    record = ledger.record_completed("exec-1", T0 + 2 * MINUTE, recorded_at=T0 + 2 * MINUTE)
+
+    # Then the ledger kept both ids whole, and finds the deletion by the customer
+    assert (record.state, record.customer_id, record.operation_id) == (
+        DeletionState.COMPLETED,
+        customer_id,
+        operation_id,
+    )
+    assert [found.execution_name for found in ledger.find_by_customer(customer_id)] == ["exec-1"]
+    assert {event.customer_id for event in ledger.events("exec-1")} == {customer_id}

@@ -196,6 +196,25 @@ def test_read_timeout_is_unavailable(fake_api: FakeThirdPartyApi) -> None:
     assert len(fake_api.vendor.requests()) == 1
 
 
+def test_a_request_retried_after_a_read_timeout_gets_the_operation_the_first_one_started(
+    fake_api: FakeThirdPartyApi,
+) -> None:
+    # Given a vendor that starts the operation but answers after the client has given up
+    fake_api.vendor.set_behaviour(Behaviour(delay_seconds=1.0))
+    client = DeletionApiClient(fake_api.base_url, StaticApiKey(API_KEY), read_timeout_seconds=0.2)
+    with pytest.raises(ThirdPartyUnavailable):
+        client.request_deletion("customer-1", idempotency_key="execution-1")
+
+    # When the request is retried with the same idempotency key, the vendor now answering in time
+    fake_api.vendor.set_behaviour(Behaviour())
+    retried = client.request_deletion("customer-1", idempotency_key="execution-1")
+
+    # Then the retry got the operation the first request started, and no second one exists
+    [operation] = fake_api.vendor.operations()
+    assert retried.operation_id == operation["operationId"]
+    assert [request["idempotencyKey"] for request in fake_api.vendor.requests()] == ["execution-1"] * 2
+
+
 def test_connection_refused_is_unavailable(closed_port: int) -> None:
     # Given nothing listening on the vendor's port
     client = DeletionApiClient(

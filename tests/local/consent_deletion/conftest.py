@@ -32,6 +32,7 @@ from functions.consent_deletion.ledger import (
 )
 from functions.consent_deletion.ledger_tasks import adapters as ledger_task_adapters
 from functions.consent_deletion.ledger_tasks.handler import handler as ledger_tasks_handler
+from functions.consent_deletion.stream_trigger.logic import revocation_execution_name
 from functions.consent_deletion.vendor_tasks import adapters as vendor_task_adapters
 from functions.consent_deletion.vendor_tasks.handler import (
     check_deletion_status_handler,
@@ -114,13 +115,14 @@ class DeletionWorkflow:
 
     def start(self, customer_id: str, reason: str = "CONSENT_REVOKED") -> str:
         """Start a deletion for a revocation at REVOKED_AT, as the stream trigger does; returns the ARN."""
+        source_event_id = f"event-{uuid.uuid4().hex}"
         execution_input = {
             "customerId": customer_id,
             "revokedAt": REVOKED_AT.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "reason": reason,
-            "sourceEventId": f"event-{uuid.uuid4().hex}",
+            "sourceEventId": source_event_id,
         }
-        name = f"{customer_id}-{uuid.uuid4().hex}"
+        name = revocation_execution_name(customer_id, source_event_id)
         started = self.engine.start_execution(
             self.state_machine_arn, input=json.dumps(execution_input), name=name
         )

@@ -46,6 +46,24 @@ def test_completes_at_the_first_check(make_workflow: MakeWorkflow) -> None:
     assert workflow.alerts.messages() == []
 
 
+def test_a_customer_id_as_long_as_a_dynamodb_key_is_deleted(make_workflow: MakeWorkflow) -> None:
+    # Given a customer whose id is 2,048 bytes of UTF-8, the most a DynamoDB key holds
+    customer_id = "customer-\U0001f600" + "x" * 2035
+    assert len(customer_id.encode()) == 2048
+    workflow = make_workflow("skip")
+
+    # When their deletion runs to its end
+    execution_arn = workflow.start(customer_id)
+    workflow.run_to_end(execution_arn)
+
+    # Then the vendor was asked for that customer and the ledger completed the deletion under the whole id
+    assert workflow.describe(execution_arn)["status"] == "SUCCEEDED"
+    assert [operation["customerId"] for operation in workflow.vendor.operations()] == [customer_id]
+    record = workflow.record(execution_arn)
+    assert (record.state, record.customer_id) == (DeletionState.COMPLETED, customer_id)
+    assert workflow.alerts.messages() == []
+
+
 def test_completes_after_two_days(make_workflow: MakeWorkflow) -> None:
     # Given a vendor that needs two days
     two_days = timedelta(days=2)

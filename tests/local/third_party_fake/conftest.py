@@ -54,8 +54,9 @@ class FakeApiCaller:
         body: object = None,
         api_key: str | None = API_KEY,
         read_timeout: float = 5.0,
+        headers: dict[str, str] | None = None,
     ) -> Answer:
-        headers = {"x-api-key": api_key} if api_key is not None else {}
+        headers = {**(headers or {}), **({"x-api-key": api_key} if api_key is not None else {})}
         response = self._pool.request(
             method,
             self.base_url + path,
@@ -73,8 +74,9 @@ class FakeApiCaller:
         answer = self.control("POST", "behaviour", behaviour)
         assert answer.status == 200, answer.body
 
-    def request_deletion(self, customer_id: str) -> Answer:
-        return self.call("POST", f"/customers/{customer_id}/deletions")
+    def request_deletion(self, customer_id: str, idempotency_key: str | None = None) -> Answer:
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key is not None else {}
+        return self.call("POST", f"/customers/{customer_id}/deletions", headers=headers)
 
     def check(self, operation_id: str) -> Answer:
         return self.call("GET", f"/operations/{operation_id}")

@@ -240,3 +240,47 @@ def test_slow_answer_trips_a_shorter_read_timeout(api: FakeApiCaller) -> None:
     # Then the read times out
     with pytest.raises(urllib3.exceptions.ReadTimeoutError):
         api.call("POST", "/customers/c1/deletions", read_timeout=0.1)
+
+
+def test_a_repeated_request_with_the_same_idempotency_key_gets_the_same_operation(api: FakeApiCaller) -> None:
+    # Given a deletion requested with an idempotency key
+    first = api.request_deletion("customer-1", idempotency_key="execution-1")
+
+    # When the same request is repeated with the same key, and another one is made with a new key
+    repeated = api.request_deletion("customer-1", idempotency_key="execution-1")
+    other = api.request_deletion("customer-1", idempotency_key="execution-2")
+
+    # Then the repeat answers the first operation and starts nothing; the new key starts a second one
+    assert (first.status, repeated.status, other.status) == (202, 202, 202)
+    assert repeated.json()["operationId"] == first.json()["operationId"]
+    assert other.json()["operationId"] != first.json()["operationId"]
+    assert len(api.control("GET", "operations").json()["operations"]) == 2
+    keys = [request["idempotencyKey"] for request in api.control("GET", "requests").json()["requests"]]
+    assert keys == ["execution-1", "execution-1", "execution-2"]
+
+
+def test_an_idempotency_key_reused_for_another_customer_is_refused(api: FakeApiCaller) -> None:
+    # Given a deletion requested for one customer with an idempotency key
+    assert api.request_deletion("customer-1", idempotency_key="execution-1").status == 202
+
+    # When the key comes again with another customer
+    reused = api.request_deletion("customer-2", idempotency_key="execution-1")
+
+    # Then the vendor refuses it and starts nothing
+    assert (reused.status, reused.json()["error"]) == (422, "IDEMPOTENCY_KEY_REUSED")
+    assert len(api.control("GET", "operations").json()["operations"]) == 1
+
+
+def test_a_request_answered_too_late_is_not_repeated_by_its_retry(api: FakeApiCaller) -> None:
+    # Given a vendor that answers only after the caller has given up, with the operation already started
+    api.behave(delaySeconds=0.5)
+    with pytest.raises(urllib3.exceptions.ReadTimeoutError):
+        api.call("POST", "/customers/c1/deletions", read_timeout=0.1, headers={"Idempotency-Key": "exec-1"})
+
+    # When the caller retries with the same key
+    api.behave()
+    retried = api.request_deletion("c1", idempotency_key="exec-1")
+
+    # Then the retry is told about the operation the first request started, and there is only that one
+    [operation] = api.control("GET", "operations").json()["operations"]
+    assert retried.json()["operationId"] == operation["operationId"]

@@ -61,6 +61,23 @@ def test_a_restarted_vendor_keeps_its_fault_sequence_and_rotated_key(tmp_path: P
     assert second.handle("POST", "/customers/C-3/deletions", "rotated").status == 503
 
 
+def test_a_restarted_vendor_remembers_the_idempotency_keys_it_answered(tmp_path: Path) -> None:
+    # Given a vendor that started an operation for a request with an idempotency key
+    clock = ManualClock()
+    first = _vendor(tmp_path, clock)
+    path = "/customers/C-1/deletions"
+    assert first.handle("POST", path, API_KEY, "exec-1").status == 202
+    [operation] = first.operations()
+
+    # When it restarts and the same request comes again
+    second = _vendor(tmp_path, clock)
+    reply = second.handle("POST", path, API_KEY, "exec-1")
+
+    # Then it answers the operation it started before the restart and starts no other
+    assert (reply.status, json.loads(reply.body)["operationId"]) == (202, operation["operationId"])
+    assert [known["operationId"] for known in second.operations()] == [operation["operationId"]]
+
+
 def test_without_a_state_directory_nothing_is_written(tmp_path: Path) -> None:
     # Given a vendor kept in memory
     vendor = FakeVendor(api_key=API_KEY, clock=ManualClock().now)

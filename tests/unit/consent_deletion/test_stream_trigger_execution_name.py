@@ -88,6 +88,19 @@ def test_ids_that_sanitise_alike_still_get_distinct_names() -> None:
     assert len(names) == len(ids)
 
 
+def test_customer_ids_as_long_as_a_dynamodb_key_get_valid_distinct_names() -> None:
+    # Given customer ids of 2,048 bytes, DynamoDB's key limit, differing only in their last character
+    ids = ["x" * 2047 + "a", "x" * 2047 + "b", "\U0001f600" * 511 + "xyza", "\U0001f600" * 511 + "xyzb"]
+    assert {len(customer_id.encode()) for customer_id in ids} == {2048}
+
+    # When names are built for the same event
+    names = {revocation_execution_name(customer_id, "event-1") for customer_id in ids}
+
+    # Then each is a valid execution name of its own
+    assert len(names) == len(ids)
+    assert all(VALID_EXECUTION_NAME.fullmatch(name) for name in names)
+
+
 @given(customer_id=st.from_regex(r"[0-9A-Za-z_-]{1,40}", fullmatch=True), event_id=event_ids)
 def test_name_starts_with_a_readable_customer_id(customer_id: str, event_id: str) -> None:
     # Given a customer id that is short and already made of allowed characters

@@ -66,9 +66,11 @@ class FakeDeletionApi:
     deletion_answers: list[DeletionRequested | ThirdPartyError] = field(default_factory=list)
     operation_answers: list[OperationStatus | ThirdPartyError] = field(default_factory=list)
     calls: list[tuple[str, str]] = field(default_factory=list)
+    idempotency_keys: list[str] = field(default_factory=list)
 
-    def request_deletion(self, customer_id: str) -> DeletionRequested:
+    def request_deletion(self, customer_id: str, *, idempotency_key: str) -> DeletionRequested:
         self.calls.append(("request_deletion", customer_id))
+        self.idempotency_keys.append(idempotency_key)
         return _answer(self.deletion_answers.pop(0))
 
     def get_operation(self, operation_id: str) -> OperationStatus:

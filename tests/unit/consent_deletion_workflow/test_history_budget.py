@@ -7,6 +7,7 @@ the state types in the loop (and, for the bound, every retrier's MaxAttempts).
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -22,7 +23,15 @@ EVENTS_PER_VISIT = {"Task": 5, "Wait": 2, "Choice": 2, "Fail": 2}
 # A retried attempt adds TaskFailed, then TaskScheduled and TaskStarted of the next attempt.
 EVENTS_PER_RETRY = 3
 # The states before the loop, and the timeout path after it (ExecutionStarted is counted apart).
-PREFIX = ("RecordDeletionRequested", "RequestDeletion", "IsAnythingToDelete", "RecordOperation")
+PREFIX = (
+    "RecordDeletionRequested",
+    "RequestDeletion",
+    "DidVendorTakeRequest",
+    "IsAnythingToDelete",
+    "RecordOperation",
+)
+# A deletion request answered with a Retry-After goes round this loop, a bounded number of times.
+REQUEST_LOOP = ("WaitForVendorRetryAfter", "RequestDeletion", "DidVendorTakeRequest")
 TIMEOUT_PATH = ("RecordDeletionTimedOut", "AlertTechnicalContact", "ChooseFailure", "DeletionTimedOut")
 SOFT_LIMIT = 2_000
 HARD_LIMIT = 25_000
@@ -63,6 +72,18 @@ def _worst_case_retries(name: str) -> int:
     return sum(retrier["MaxAttempts"] for retrier in STATES[name].get("Retry", []))
 
 
+def max_request_waits() -> int:
+    """How many times DidVendorTakeRequest sends the request round its Retry-After wait."""
+    [condition] = [
+        choice["Condition"]
+        for choice in STATES["DidVendorTakeRequest"]["Choices"]
+        if choice["Next"] == "WaitForVendorRetryAfter"
+    ]
+    bound = re.search(r"\$requestWaits < (\d+)", condition)
+    assert bound, condition
+    return int(bound.group(1))
+
+
 def test_the_loop_backs_off_to_the_cap_and_checks_exactly_at_the_deadline() -> None:
     # Given the schedule the definition produces for a deletion that never completes
     checks = wait_schedule()
@@ -98,11 +119,15 @@ def test_even_with_every_retry_exhausted_it_stays_under_the_aws_limit() -> None:
     rounds = len(wait_schedule())
     retries_per_round = sum(_worst_case_retries(name) for name in LOOP)
     prefix_retries = sum(_worst_case_retries(name) for name in PREFIX + TIMEOUT_PATH)
+    # and the vendor answering the deletion request with a Retry-After as often as the definition allows
+    request_rounds = max_request_waits()
+    retries_per_request_round = sum(_worst_case_retries(name) for name in REQUEST_LOOP)
 
     # When the events are added up
     total = (
         1
         + _events(PREFIX)
+        + request_rounds * (_events(REQUEST_LOOP) + EVENTS_PER_RETRY * retries_per_request_round)
         + rounds * (_events(LOOP) + EVENTS_PER_RETRY * retries_per_round)
         + _events(TIMEOUT_PATH)
         + EVENTS_PER_RETRY * prefix_retries

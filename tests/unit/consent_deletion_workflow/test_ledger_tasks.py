@@ -304,3 +304,31 @@ def test_integrity_errors_keep_their_own_name() -> None:
     # Given an error no retry can fix, When it happens, Then it is not disguised as a transient one
     with pytest.raises(IntegrityError), database_errors_as_ledger_unavailable():
         raise IntegrityError("INSERT", {}, ValueError("duplicate"))
+
+
+@pytest.mark.parametrize(
+    "customer_id", ["c" * 2048, "\u00e9" * 1024], ids=["2048-ascii", "2048-bytes-2-byte"]
+)
+def test_a_customer_id_as_long_as_a_dynamodb_key_is_recorded(
+    ledger: SqlDeletionLedger, customer_id: str
+) -> None:
+    # Given a revocation of a customer whose id is 2,048 bytes, DynamoDB's limit for a key
+    # When the request and the vendor's longest operation id are recorded
+    run(ledger, {**requested(), "customerId": customer_id})
+    run(ledger, {**operation(), "operationId": "o" * 512})
+
+    # Then the ledger holds the deletion under that customer
+    record = ledger.find(EXECUTION)
+    assert record is not None and record.customer_id == customer_id
+
+
+@pytest.mark.parametrize("customer_id", ["c" * 2049, "\u00e9" * 1024 + "c"], ids=["2049-ascii", "2049-bytes"])
+def test_a_customer_id_longer_than_a_dynamodb_key_is_refused_by_name(
+    ledger: SqlDeletionLedger, monkeypatch: pytest.MonkeyPatch, customer_id: str
+) -> None:
+    # Given the handler on an in-memory ledger
+    monkeypatch.setattr(ledger_handler, "deletion_ledger", lambda: ledger)
+
+    # When it is asked to record a customer id no DynamoDB key can hold, Then it refuses the command
+    with pytest.raises(InvalidLedgerCommand, match="2048 bytes"):
+        ledger_handler.handler({**requested(), "customerId": customer_id}, LambdaContextStub())

@@ -47,6 +47,40 @@ def test_an_accepted_request_returns_the_operation_to_check() -> None:
     assert api.calls == [("request_deletion", "customer-7")]
 
 
+def test_the_request_carries_the_execution_name_as_its_idempotency_key() -> None:
+    # Given a vendor that times out once, then accepts
+    api = FakeDeletionApi(
+        deletion_answers=[ThirdPartyUnavailable("timed out"), accepted("customer-7", "op-1")]
+    )
+
+    # When the task runs and is retried
+    with pytest.raises(ThirdPartyUnavailable):
+        request_deletion(REQUEST, api)
+    request_deletion(REQUEST, api)
+
+    # Then both requests named the execution, so the vendor can answer the retry with the first operation
+    assert api.idempotency_keys == ["exec-1", "exec-1"]
+
+
+@pytest.mark.parametrize(("retry_after", "expected_seconds"), [(600, 600), (0.2, 1), (0, 0)])
+def test_a_request_answered_with_retry_after_is_unavailable_with_that_wait(
+    retry_after: float, expected_seconds: int
+) -> None:
+    # Given a vendor that throttles the request and names when to come back
+    error = ThirdPartyUnavailable("429", status_code=429, retry_after=retry_after)
+
+    # When the deletion is requested
+    result = request_deletion(REQUEST, FakeDeletionApi(deletion_answers=[error]))
+
+    # Then the task answers UNAVAILABLE with the wait (whole seconds, rounded up) for the state machine
+    assert result.model_dump(mode="json") == {
+        "outcome": "UNAVAILABLE",
+        "operationId": None,
+        "retryAfterSeconds": expected_seconds,
+        "detail": "429",
+    }
+
+
 def test_an_unknown_customer_means_nothing_to_delete() -> None:
     # Given a vendor that does not know the customer
     api = FakeDeletionApi(
@@ -63,7 +97,7 @@ def test_an_unknown_customer_means_nothing_to_delete() -> None:
 @pytest.mark.parametrize(
     "error",
     [
-        ThirdPartyUnavailable("503", status_code=503, retry_after=30),
+        ThirdPartyUnavailable("503", status_code=503),
         ThirdPartyRejected("400", status_code=400),
         ThirdPartyContractError("renamed field"),
     ],
