@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from catalog.consent_deletion import CONSENT_DELETION, CUSTOMERS_TABLE
+from catalog.consent_deletion import CONSENT_DELETION
 from local.stack import LocalStack
 from tests.local.stack.conftest import client
+from tests.local.stack.consent import revoke_consent
 from tests.local.stack.http_json import call
 from tests.local.stack.waiting import eventually
 
@@ -25,24 +26,10 @@ def finished_deletion(stack: LocalStack, customer_id: str) -> str:
     }
     answer = call("POST", f"{stack.addresses.third_party}/_control/behaviour", behaviour)
     assert answer.status == 200, answer.body
-    revoke_consent(stack, customer_id)
+    revoke_consent(stack.addresses.aws, customer_id)
     execution_arn = deletion_of(stack, customer_id)
     stack.advance(DAY)
     return execution_arn
-
-
-def revoke_consent(stack: LocalStack, customer_id: str) -> None:
-    """A customer who consented revokes consent: the table's stream starts a deletion."""
-    dynamodb = client("dynamodb", stack.addresses.aws)
-    table = stack.workflows[CONSENT_DELETION.name].resources.table_names[CUSTOMERS_TABLE]
-    key = {"customerId": {"S": customer_id}}
-    dynamodb.put_item(TableName=table, Item={**key, "analyticsConsent": {"BOOL": True}})
-    dynamodb.update_item(
-        TableName=table,
-        Key=key,
-        UpdateExpression="SET analyticsConsent = :revoked",
-        ExpressionAttributeValues={":revoked": {"BOOL": False}},
-    )
 
 
 def deletion_of(stack: LocalStack, customer_id: str) -> str:

@@ -16,10 +16,9 @@ from typing import Any
 
 import pytest
 
-from catalog.consent_deletion import CONSENT_DELETION, CUSTOMERS_TABLE
 from local.sfn_api.clock_control import format_rfc3339, parse_rfc3339
-from local.stack.naming import resource_name
 from tests.local.stack.conftest import client
+from tests.local.stack.consent import revoke_consent
 from tests.local.stack.http_json import call
 from tests.local.stack.up_process import UpProcess
 from tests.local.stack.waiting import eventually
@@ -43,19 +42,6 @@ def _advance(up: UpProcess, seconds: float) -> datetime:
     moved = call("POST", f"{up.api}/_local/clock", {"advanceSeconds": seconds})
     assert moved.status == 200, moved.body
     return parse_rfc3339(moved.body["now"])
-
-
-def _revoke(up: UpProcess, customer_id: str) -> None:
-    dynamodb = client("dynamodb", up.aws)
-    table = resource_name(CONSENT_DELETION, CUSTOMERS_TABLE)
-    key = {"customerId": {"S": customer_id}}
-    dynamodb.put_item(TableName=table, Item={**key, "analyticsConsent": {"BOOL": True}})
-    dynamodb.update_item(
-        TableName=table,
-        Key=key,
-        UpdateExpression="SET analyticsConsent = :revoked",
-        ExpressionAttributeValues={":revoked": {"BOOL": False}},
-    )
 
 
 def _deletion_of(up: UpProcess, customer_id: str) -> dict[str, Any]:
@@ -96,7 +82,7 @@ def test_a_revocation_after_three_virtual_days_has_its_deadline_three_days_after
     revoked_from = _advance(up, 3 * DAY)
 
     # When the customer revokes consent
-    _revoke(up, customer)
+    revoke_consent(up.aws, customer)
     deletion = _deletion_of(up, customer)
 
     # Then the revocation is dated on the stack's clock
@@ -140,7 +126,7 @@ def test_the_reconciler_finds_a_pending_deletion_whose_execution_stopped_an_hour
     # Given a deletion waiting for a vendor that never finishes, whose execution an operator stopped
     customer = "stopped-by-hand"
     _set_vendor_behaviour(up, customer, outcome="NEVER")
-    _revoke(up, customer)
+    revoke_consent(up.aws, customer)
     deletion = _deletion_of(up, customer)
     _advance(up, 5 * 60)
     client("stepfunctions", up.stepfunctions).stop_execution(executionArn=deletion["executionArn"])
