@@ -1,6 +1,7 @@
-"""The crash test of issue 7 at a larger size: kill -9 `python -m local up` during clock advances (and while
-it starts), restart it on the same state directory, finish every workflow, and count what was lost or done
-twice. The numbers are figures, not timings; the wall time and start-up times are reported alongside.
+"""The crash test (tests/local/crash) at a larger size: kill -9 `python -m local up` during clock advances
+(and while it starts), restart it on the same state directory, finish every workflow, and count what was
+lost or done twice. The numbers are figures, not timings; the wall time and start-up times are reported
+alongside.
 
 python -m bench crash_restart
 python -m bench crash_restart -- --schedules 500 --revocations 100 --restarts 20 --work-dir /tmp/crash
@@ -96,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         formatter_class=argparse.RawTextHelpFormatter,
     )
     parser.add_argument("--schedules", type=int, default=200, help="schedules waiting over three days")
-    parser.add_argument("--revocations", type=int, default=50, help="deletions pending at the vendor")
+    parser.add_argument("--revocations", type=int, default=100, help="deletions pending at the vendor")
     parser.add_argument("--consenting", type=int, default=50, help="customers who keep their consent")
     parser.add_argument("--restarts", type=int, default=10, help="kill -9 during a clock advance, restart")
     parser.add_argument(

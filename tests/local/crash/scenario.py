@@ -1,4 +1,4 @@
-"""The crash scenario of issue 7, at any size: kill -9 the local stack during clock advances, restart it on
+"""The crash scenario, at any size: kill -9 the local stack during clock advances, restart it on
 the same state directory, finish the three-day workflows, and count what was lost or done twice.
 
 Everything goes through what a user has: the `python -m local up` child and what it prints, the Schedule

@@ -1,4 +1,4 @@
-"""Issue 7's crash test: kill -9 `python -m local up` during clock advances, restart it on the same state
+"""The crash test: kill -9 `python -m local up` during clock advances, restart it on the same state
 directory, and check that nothing a client was answered for is lost or done twice.
 """
 
