@@ -20,8 +20,15 @@ from botocore.exceptions import BotoCoreError, ClientError
 from functions.scheduled_requests.front_door.errors import ExecutionNameTaken, ExecutionServiceUnavailable
 from functions.scheduled_requests.front_door.executions import ExecutionSnapshot, HistoryEvent
 
+# ExecutionLimitExceeded: the account's open executions are at their quota; it eases as schedules finish.
 _RETRYABLE_CODES = frozenset(
-    {"ThrottlingException", "Throttling", "TooManyRequestsException", "ServiceUnavailable"}
+    {
+        "ThrottlingException",
+        "Throttling",
+        "TooManyRequestsException",
+        "ServiceUnavailable",
+        "ExecutionLimitExceeded",
+    }
 )
 _SERVER_ERROR = 500
 
