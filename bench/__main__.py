@@ -24,6 +24,9 @@ BENCHMARKS = {
     "crash_restart": "kill -9 `local up` during clock advances x 10: schedules and deletions lost or doubled",
     "aws_state": "cost of keeping the embedded AWS services' state: PutItem/SendMessage with and without",
     "import_time": "cold import time of each Lambda handler module (python -X importtime)",
+    "soak": "500 revocations x vendor 5xx/429/timeouts/drift x 4 virtual days: executions, ledger, alerts",
+    "api_fuzz": "schemathesis x 1,200 requests from docs/openapi.json: 5xx, answers off the document",
+    "cost_model": "state transitions and list-price USD per schedule and per deletion, from the real ASL",
 }
 
 OWN_FLAGS = ("--list", "-h", "--help")
