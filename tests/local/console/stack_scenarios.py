@@ -26,7 +26,7 @@ def finished_deletion(stack: LocalStack, customer_id: str) -> str:
     }
     answer = call("POST", f"{stack.addresses.third_party}/_control/behaviour", behaviour)
     assert answer.status == 200, answer.body
-    revoke_consent(stack.addresses.aws, customer_id)
+    revoke_consent(stack.aws.client("dynamodb"), customer_id)
     execution_arn = deletion_of(stack, customer_id)
     stack.advance(DAY)
     return execution_arn

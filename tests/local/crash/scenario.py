@@ -36,6 +36,7 @@ from botocore.config import Config
 
 from tests.local.crash.figures import CrashFigures
 from tests.local.crash.up_child import UpChild
+from tests.local.execution_history import by_customer, successful_runs
 
 SCHEDULED_REQUEST = "ScheduledRequest"
 CONSENT_DELETION = "ConsentDeletion"
@@ -471,10 +472,7 @@ def _executions(sfn: Any, state_machine_arn: str, status: str | None = None) -> 
 def _executions_by_customer(child: UpChild) -> dict[str, list[dict[str, Any]]]:
     """ConsentDeletion executions by customer: a name is the customer id, a dash and a digest."""
     sfn = _client(child, "stepfunctions")
-    by_customer: dict[str, list[dict[str, Any]]] = {}
-    for execution in _executions(sfn, child.printed.machine_arns[CONSENT_DELETION]):
-        by_customer.setdefault(execution["name"].rsplit("-", 1)[0], []).append(execution)
-    return by_customer
+    return by_customer(_executions(sfn, child.printed.machine_arns[CONSENT_DELETION]))
 
 
 def _successful_runs(sfn: Any, execution_arn: str, state: str, *, last_events_only: bool = False) -> int:
@@ -488,13 +486,7 @@ def _successful_runs(sfn: Any, execution_arn: str, state: str, *, last_events_on
     else:
         pages = sfn.get_paginator("get_execution_history").paginate(executionArn=execution_arn)
         history = [event for page in pages for event in page["events"]]
-    current, succeeded = None, 0
-    for event in history:
-        if event["type"].endswith("StateEntered"):
-            current = event["stateEnteredEventDetails"]["name"]
-        elif event["type"] == "TaskSucceeded" and current == state:
-            succeeded += 1
-    return succeeded
+    return successful_runs(history, state)
 
 
 def _ledger_rows(child: UpChild, query: str, *, columns: int = 1) -> list[Any]:

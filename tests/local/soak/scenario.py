@@ -36,9 +36,11 @@ from catalog.consent_deletion import CONSENT_DELETION, CUSTOMERS_TABLE, LEDGER, 
 from local.stack import LocalStack
 from local.stack.config import REGION
 from local.third_party_fake.behaviour import Behaviour
+from tests.local.execution_history import by_customer, successful_runs
 from tests.local.soak.faults import FaultKind, FaultMix, FaultRates
 from tests.local.soak.figures import SoakFigures
 from tests.local.stack.conftest import quiet_config
+from tests.local.stack.consent import revoke_consent
 
 HOUR = 3_600.0
 ALERT_STATE = "AlertTechnicalContact"
@@ -110,7 +112,9 @@ def run_soak(scenario: SoakScenario, progress: Callable[[str], None] = lambda _:
         for customer in customers:
             after = round(randomness.uniform(0, scenario.completes_within_hours * HOUR))
             stack.third_party.vendor.set_behaviour(Behaviour(after_seconds=after), customer)
-        _revoke_consent(stack, customers)
+        dynamodb = stack.aws.client("dynamodb")
+        for customer in customers:
+            revoke_consent(dynamodb, customer)
         records = _revocation_records(stack, set(customers), scenario.start_timeout_seconds)
         run.deliveries = len(records)
         _wait_until_started(stack, customers, scenario.start_timeout_seconds)
@@ -142,20 +146,6 @@ def _client_read_timeout(seconds: float) -> Iterator[None]:
 
 
 # ------------------------------------------------------------------ driving the stack
-
-
-def _revoke_consent(stack: LocalStack, customers: list[str]) -> None:
-    dynamodb = stack.aws.client("dynamodb")
-    table = stack.workflows[CONSENT_DELETION.name].resources.table_names[CUSTOMERS_TABLE]
-    for customer in customers:
-        key = {"customerId": {"S": customer}}
-        dynamodb.put_item(TableName=table, Item={**key, "analyticsConsent": {"BOOL": True}})
-        dynamodb.update_item(
-            TableName=table,
-            Key=key,
-            UpdateExpression="SET analyticsConsent = :revoked",
-            ExpressionAttributeValues={":revoked": {"BOOL": False}},
-        )
 
 
 def _revocation_records(
@@ -273,7 +263,7 @@ def _figures(stack: LocalStack, run: _Run, *, wall_seconds: float) -> SoakFigure
                 running.append(customer)
             history = _history(stack, execution["executionArn"])
             history_sizes.append(len(history))
-            published[customer] += _successful_runs(history, ALERT_STATE)
+            published[customer] += successful_runs(history, ALERT_STATE)
     ledger = _ledger(workflow.resources.database_urls[LEDGER])
     completed = {row["customer_id"] for row in ledger if row["table"] == "completed_deletion"}
     terminal = Counter(row["customer_id"] for row in ledger if row["table"] != "pending_deletion")
@@ -356,11 +346,7 @@ def _all_executions(
 
 
 def _executions_by_customer(stack: LocalStack) -> dict[str, list[dict[str, Any]]]:
-    """ConsentDeletion executions by customer: a name is the customer id, a dash and a digest."""
-    by_customer: dict[str, list[dict[str, Any]]] = {}
-    for execution in _all_executions(stack, stack.workflows[CONSENT_DELETION.name].state_machine_arn):
-        by_customer.setdefault(execution["name"].rsplit("-", 1)[0], []).append(execution)
-    return by_customer
+    return by_customer(_all_executions(stack, stack.workflows[CONSENT_DELETION.name].state_machine_arn))
 
 
 def _history(stack: LocalStack, execution_arn: str) -> list[dict[str, Any]]:
@@ -374,17 +360,6 @@ def _history(stack: LocalStack, execution_arn: str) -> list[dict[str, Any]]:
         token = page.get("nextToken")
         if not token:
             return events
-
-
-def _successful_runs(history: list[dict[str, Any]], state: str) -> int:
-    """How many times a Task in `state` succeeded in the history."""
-    current, succeeded = None, 0
-    for event in history:
-        if event["type"].endswith("StateEntered"):
-            current = event["stateEnteredEventDetails"]["name"]
-        elif event["type"] == "TaskSucceeded" and current == state:
-            succeeded += 1
-    return succeeded
 
 
 def _ledger(database_url: str) -> list[dict[str, Any]]:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from catalog.consent_deletion import CONSENT_DELETION, CUSTOMERS_TABLE
 from local.stack.naming import resource_name
-from tests.local.stack.conftest import client
 
 
-def revoke_consent(aws_url: str, customer_id: str) -> None:
-    """A consenting customer revokes analytics consent: the table's stream starts a deletion."""
-    dynamodb = client("dynamodb", aws_url)
+def revoke_consent(dynamodb: Any, customer_id: str) -> None:
+    """A consenting customer revokes analytics consent (`dynamodb`: a boto3 client of the stack's
+    services): the table's stream starts a deletion."""
     table = resource_name(CONSENT_DELETION, CUSTOMERS_TABLE)
     key = {"customerId": {"S": customer_id}}
     dynamodb.put_item(TableName=table, Item={**key, "analyticsConsent": {"BOOL": True}})

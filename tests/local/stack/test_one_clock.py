@@ -82,7 +82,7 @@ def test_a_revocation_after_three_virtual_days_has_its_deadline_three_days_after
     revoked_from = _advance(up, 3 * DAY)
 
     # When the customer revokes consent
-    revoke_consent(up.aws, customer)
+    revoke_consent(client("dynamodb", up.aws), customer)
     deletion = _deletion_of(up, customer)
 
     # Then the revocation is dated on the stack's clock
@@ -126,7 +126,7 @@ def test_the_reconciler_finds_a_pending_deletion_whose_execution_stopped_an_hour
     # Given a deletion waiting for a vendor that never finishes, whose execution an operator stopped
     customer = "stopped-by-hand"
     _set_vendor_behaviour(up, customer, outcome="NEVER")
-    revoke_consent(up.aws, customer)
+    revoke_consent(client("dynamodb", up.aws), customer)
     deletion = _deletion_of(up, customer)
     _advance(up, 5 * 60)
     client("stepfunctions", up.stepfunctions).stop_execution(executionArn=deletion["executionArn"])
