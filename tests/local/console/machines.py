@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from local.engine import Engine
@@ -23,6 +24,19 @@ def waiting_machine(engine: Engine, name: str, seconds: int) -> str:
         "Finish": {"Type": "Pass", "End": True},
     }
     return create(engine, name, states, "WaitForIt")
+
+
+def start_waiting(engine: Engine, machine_arn: str, seconds_allowed: float = 10.0) -> str:
+    """Start an execution of a `waiting_machine` and return its ARN once it waits (its history is
+    settled until the clock moves)."""
+    execution_arn = str(engine.start_execution(machine_arn, input="{}")["executionArn"])
+    deadline = time.monotonic() + seconds_allowed
+    while time.monotonic() < deadline:
+        events = engine.get_execution_history(execution_arn)["events"]
+        if any(event["type"] == "WaitStateEntered" for event in events):
+            return execution_arn
+        time.sleep(0.01)
+    raise TimeoutError(f"{execution_arn} did not reach its Wait state")
 
 
 class Switch:

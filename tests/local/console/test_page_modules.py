@@ -10,7 +10,7 @@ import pytest
 
 from local.console import files
 from local.engine import Engine
-from tests.local.console.machines import waiting_machine
+from tests.local.console.machines import start_waiting, waiting_machine
 from tests.local.console.pages import execution_url
 
 
@@ -55,8 +55,8 @@ def test_without_mermaid_the_page_says_how_to_install_it(
 ) -> None:
     # Given a checkout without node_modules/mermaid
     monkeypatch.setitem(files.VENDOR_FILES, "mermaid.min.js", tmp_path / "missing.js")
-    machine = waiting_machine(engine, "Undrawn", 60)
-    execution_arn = engine.start_execution(machine, input="{}")["executionArn"]
+    # (waiting, so that its history does not change while the page and the test read it)
+    execution_arn = start_waiting(engine, waiting_machine(engine, "Undrawn", 60))
 
     # When an execution's page is opened
     page = console.page
