@@ -63,18 +63,20 @@ class EmbeddedAwsServices:
     def start(self) -> str:
         """Serve in a background thread; returns the endpoint URL.
 
-        Raises OSError when the port is taken (moto would otherwise fail in its thread and never start).
+        Raises OSError when the port is taken (werkzeug would print a message and exit the process).
         """
         if self._port != 0:
             _check_port_free(self._host, self._port)
-        self._restore_stream_clock = _stamp_stream_records_with(self._clock)
         app: Any = DomainDispatcherApplication(create_backend_app)
         if self._state is not None:
-            self._state.load()
             app = SavingAfterChanges(app, self._state)
         self._server = make_server(
             self._host, self._port, app, threaded=True, request_handler=MotoRequestHandler
         )
+        # Bound: from here on close() undoes what follows. Nothing is served before the thread starts.
+        if self._state is not None:
+            self._state.load()
+        self._restore_stream_clock = _stamp_stream_records_with(self._clock)
         self._thread = threading.Thread(target=self._server.serve_forever, name="aws-services", daemon=True)
         self._thread.start()
         return self.endpoint_url
