@@ -227,19 +227,3 @@ def test_validation_accepts_the_aws_dialect_and_rejects_the_rest(
     else:
         with pytest.raises(ValueError, match="Invalid JSONPath"):
             jsonpath.validate(path)
-
-
-@pytest.mark.parametrize(
-    ("value", "text"),
-    [
-        ({"a": [1, 1.0, True, None, "x"]}, '{"a":[1,1.0,true,null,"x"]}'),
-        ({"big": 1e7, "small": 1.5e-5, "plain": 123.456}, '{"big":1.0E7,"small":1.5E-5,"plain":123.456}'),
-        ('é \u0001 " \\ \n', '"é \\u0001 \\" \\\\ \\n"'),
-        (-0.0, "-0.0"),
-        (0.001, "0.001"),
-        (1234567.0, "1234567.0"),
-    ],
-)
-def test_json_text_is_compact_with_java_number_format(value: Any, text: str) -> None:
-    # Given a JSON value / When rendered as AWS renders it / Then the text matches Jackson's output
-    assert jsonpath.to_json_text(value) == text

@@ -9,7 +9,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from local.engine import intrinsics, jsonpath
+from local.engine import intrinsics, java_compat, jsonpath
 
 json_scalars = (
     st.none()
@@ -106,7 +106,7 @@ def test_math_add_is_an_integer_within_one_of_the_exact_sum(first: float, second
 @given(st.floats(allow_nan=False, allow_infinity=False))
 def test_java_double_text_reads_back_as_the_same_float(number: float) -> None:
     # Given any float / When written as Java writes doubles / Then JSON parsing gives the float back
-    text = jsonpath.java_double_text(number)
+    text = java_compat.java_double_text(number)
     assert json.loads(text) == number
     assert "." in text
 
