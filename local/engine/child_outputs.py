@@ -7,13 +7,7 @@ so that only the children that did not succeed run again.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-from local.engine import dataflow
-from local.engine.definition import StateSpec
-
-if TYPE_CHECKING:
-    from local.engine.interpreter import Runner
+from typing import Any
 
 
 def take_kept(data: dict[str, Any], count: int) -> dict[int, Any]:
@@ -35,10 +29,3 @@ def kept_for_redrive(data: dict[str, Any]) -> list[list[Any]]:
     # failed again before its children started: keep what an earlier redrive kept
     kept: list[list[Any]] = data.get("kept") or []
     return kept
-
-
-def succeed_with_results(runner: Runner, thread: dict[str, Any], spec: StateSpec, event_type: str) -> None:
-    """Emit the state's success event and complete it with the list of child outputs."""
-    runner.log.emit(thread, event_type, move=False)
-    output, assigned = dataflow.finish(runner, thread, spec, thread["data"]["results"])
-    runner.complete(thread, spec, output, assigned)

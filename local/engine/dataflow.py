@@ -7,13 +7,12 @@ Assign never sees its own state's new values, and Output/OutputPath never see th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from local.engine import jsonata_eval, paths
 from local.engine.definition import StateSpec
-
-if TYPE_CHECKING:
-    from local.engine.interpreter import Runner
+from local.engine.frame import Thread
+from local.engine.state_protocol import StateRunner
 
 _DEFAULT = object()
 
@@ -28,7 +27,7 @@ def compiled(spec: StateSpec, field_name: str, template: Any) -> paths.Evaluator
     return evaluator
 
 
-def input_value(runner: Runner, thread: dict[str, Any], spec: StateSpec) -> Any:
+def input_value(runner: StateRunner, thread: Thread, spec: StateSpec) -> Any:
     """The state input after InputPath (JSONPath); the raw input for JSONata."""
     if spec.is_jsonata:
         return thread["input"]
@@ -36,8 +35,8 @@ def input_value(runner: Runner, thread: dict[str, Any], spec: StateSpec) -> Any:
 
 
 def parameters(
-    runner: Runner,
-    thread: dict[str, Any],
+    runner: StateRunner,
+    thread: Thread,
     spec: StateSpec,
     value: Any,
     *,
@@ -51,7 +50,7 @@ def parameters(
     return evaluator(runner.scope(thread, spec, value, extra_context))
 
 
-def arguments(runner: Runner, thread: dict[str, Any], spec: StateSpec) -> Any:
+def arguments(runner: StateRunner, thread: Thread, spec: StateSpec) -> Any:
     """JSONata `Arguments` (the state input when absent)."""
     if not spec.has("Arguments"):
         return thread["input"]
@@ -59,7 +58,7 @@ def arguments(runner: Runner, thread: dict[str, Any], spec: StateSpec) -> Any:
 
 
 def finish(
-    runner: Runner, thread: dict[str, Any], spec: StateSpec, result: Any = _DEFAULT, effective: Any = _DEFAULT
+    runner: StateRunner, thread: Thread, spec: StateSpec, result: Any = _DEFAULT, effective: Any = _DEFAULT
 ) -> tuple[Any, dict[str, Any] | None]:
     """State output and assigned variables from a state's result (or, without one, its input)."""
     if spec.is_jsonata:
@@ -68,7 +67,7 @@ def finish(
 
 
 def _finish_jsonpath(
-    runner: Runner, thread: dict[str, Any], spec: StateSpec, result: Any, effective: Any
+    runner: StateRunner, thread: Thread, spec: StateSpec, result: Any, effective: Any
 ) -> tuple[Any, dict[str, Any] | None]:
     raw_input = thread["input"]
     if result is _DEFAULT:
@@ -94,7 +93,7 @@ def result_path(has_field: bool, path: str | None, raw_input: Any, result: Any) 
     return paths.apply_result_path(path, raw_input, result, has_field)
 
 
-def _filter_path(runner: Runner, thread: dict[str, Any], spec: StateSpec, field: str, value: Any) -> Any:
+def _filter_path(runner: StateRunner, thread: Thread, spec: StateSpec, field: str, value: Any) -> Any:
     # InputPath / OutputPath: absent or "$" keeps the value, null gives {}, a path selects from it.
     if not spec.has(field):
         return value
@@ -107,7 +106,7 @@ def _filter_path(runner: Runner, thread: dict[str, Any], spec: StateSpec, field:
 
 
 def _assign_jsonpath(
-    runner: Runner, thread: dict[str, Any], spec: StateSpec, template: Any, value: Any, *, key: str = "Assign"
+    runner: StateRunner, thread: Thread, spec: StateSpec, template: Any, value: Any, *, key: str = "Assign"
 ) -> dict[str, Any] | None:
     if not template:
         return None
@@ -117,7 +116,7 @@ def _assign_jsonpath(
 
 
 def _finish_jsonata(
-    runner: Runner, thread: dict[str, Any], spec: StateSpec, result: Any
+    runner: StateRunner, thread: Thread, spec: StateSpec, result: Any
 ) -> tuple[Any, dict[str, Any] | None]:
     extra = {} if result is _DEFAULT else {"result": result}
     bindings = runner.bindings(thread, spec, **extra)
@@ -139,7 +138,7 @@ def _assign_jsonata(template: Any, bindings: jsonata_eval.Bindings, location: st
 
 
 def rule_output(
-    runner: Runner, thread: dict[str, Any], spec: StateSpec, rule: dict[str, Any], effective: Any
+    runner: StateRunner, thread: Thread, spec: StateSpec, rule: dict[str, Any], effective: Any
 ) -> tuple[Any, dict[str, Any] | None]:
     """Output and assignments of a Choice state leaving through `rule` (or the Default when rule is empty)."""
     if spec.is_jsonata:
@@ -171,8 +170,8 @@ def _merge(first: dict[str, Any] | None, second: dict[str, Any] | None) -> dict[
 
 
 def catch_output(
-    runner: Runner,
-    thread: dict[str, Any],
+    runner: StateRunner,
+    thread: Thread,
     spec: StateSpec,
     catcher: dict[str, Any],
     error_output: dict[str, Any],

@@ -19,11 +19,13 @@ from typing import Any
 from local.engine import definition as asl
 from local.engine import validation
 from local.engine.clock import Clock, ManualClock
-from local.engine.frame import Frame
-from local.engine.interpreter import Completion, ExecutionInfo, Runner, StateHandler
+from local.engine.execution import TERMINAL_STATUSES, Completion, ExecutionInfo
+from local.engine.frame import Frame, Thread
+from local.engine.interpreter import Runner
 from local.engine.mock_config import MockConfig
 from local.engine.state_map import MapState
 from local.engine.state_parallel import ParallelState
+from local.engine.state_protocol import StateHandler
 from local.engine.state_task import TaskState
 from local.engine.states import ChoiceState, FailState, PassState, SucceedState, WaitState
 from local.engine.store import ExecutionCommit, ExecutionRecord, Store
@@ -40,7 +42,8 @@ HANDLERS: Mapping[str, StateHandler] = {
     "Map": MapState(),
     "Parallel": ParallelState(),
 }
-TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
+
+__all__ = ["TERMINAL_STATUSES", "ExecutionDriver", "definition_digest"]
 
 
 def definition_digest(text: str) -> str:
@@ -62,7 +65,7 @@ class _Services:
     def checkpoint(self, runner: Runner) -> None:
         self._driver.commit(runner, self._record, enqueue=False)
 
-    def invoke(self, runner: Runner, thread: dict[str, Any], call: TaskCall) -> TaskResult:
+    def invoke(self, runner: Runner, thread: Thread, call: TaskCall) -> TaskResult:
         return self._driver.dispatcher.dispatch(call)
 
 

@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from local.engine.frame import Thread
 from local.engine.timestamps import to_epoch
 
 NOT_TRUNCATED = {"truncated": False}
@@ -54,7 +55,7 @@ class EventLog:
 
     def emit(
         self,
-        thread: dict[str, Any],
+        thread: Thread,
         event_type: str,
         details_key: str | None = None,
         details: dict[str, Any] | None = None,

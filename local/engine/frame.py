@@ -1,67 +1,156 @@
 """The persisted progress of one execution: its threads of control and bookkeeping.
 
 A frame is plain JSON so a store can commit it with the events of the same step and an engine restarted
-after a crash can continue from it. A thread is a dict with these keys:
-
-    id, parent (thread id or None), slot (index in the parent's Map/Parallel), machine, state,
-    phase ("start" | "enter" | "resume" | "timer" | "task" | "children"), input, src (event pointer),
-    pre (pointer before StateEntered), entered (StateEntered id), entered_at (epoch seconds),
-    vars (own variables), retries (per-retrier attempt counts), retry_count, due (epoch seconds),
-    resume (what to do when runnable again), data (state-specific progress).
+after a crash can continue from it. `Thread` and `Resume` describe that JSON; they are TypedDicts rather
+than classes so that a frame saved by an earlier version loads unchanged.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal, NotRequired, TypedDict, cast
 
-RUNNABLE_PHASES = frozenset({"start", "enter", "resume"})
-TIMED_PHASES = frozenset({"timer", "task"})
+# start: a Map iteration not yet announced; enter: about to enter `state`; resume: runnable again;
+# busy: being stepped; timer: a Wait or a Retry delay; task: waiting on a task token; children: a Map
+# or Parallel waiting for its child threads.
+Phase = Literal["start", "enter", "resume", "busy", "timer", "task", "children"]
+RUNNABLE_PHASES: frozenset[Phase] = frozenset({"start", "enter", "resume"})
+TIMED_PHASES: frozenset[Phase] = frozenset({"timer", "task"})
+
+ResumeKind = Literal[
+    "timer",
+    "retry",
+    "wait_done",
+    "invoke",
+    "callback",
+    "timeout",
+    "branches_done",
+    "branch_failed",
+    "iterations_done",
+    "iteration_failed",
+]
+
+
+class Resume(TypedDict):
+    """What a parked thread does when it runs again (the extra keys come with callbacks and failures)."""
+
+    kind: ResumeKind
+    ok: NotRequired[bool]
+    output: NotRequired[Any]
+    error: NotRequired[str | None]
+    cause: NotRequired[str | None]
+
+
+class Thread(TypedDict):
+    """One thread of control: the top level, a Parallel branch or a Map iteration."""
+
+    id: int
+    parent: int | None
+    slot: int | None  # index in the parent's Map/Parallel
+    machine: str  # key of the (sub-)machine it runs in
+    state: str
+    phase: Phase
+    input: Any
+    src: int  # the event its next event follows
+    pre: int  # `src` before its StateEntered event
+    entered: int  # id of its StateEntered event
+    entered_at: float  # epoch seconds
+    vars: dict[str, Any]  # its own variables
+    retries: list[int]  # attempts per retrier of the current state
+    retry_count: int
+    due: float | None  # epoch seconds
+    resume: Resume | None
+    data: dict[str, Any]  # progress of the current state, owned by its state type
+
+
+class RedrivePoint(TypedDict):
+    """Where RedriveExecution continues, and the outputs of the children it keeps (`[slot, output]`)."""
+
+    machine: str
+    state: str
+    input: Any
+    vars: dict[str, Any]
+    kept: NotRequired[list[list[Any]]]
+
+
+def make_runnable(thread: Thread, resume: Resume) -> None:
+    """Let a thread run again with `resume`."""
+    thread["phase"] = "resume"
+    thread["resume"] = resume
 
 
 @dataclass
 class Frame:
     """All threads of one execution plus counters that must survive restarts."""
 
-    threads: dict[int, dict[str, Any]] = field(default_factory=dict)
+    by_id: dict[int, Thread] = field(default_factory=dict)
     next_thread_id: int = 1
     last_event_id: int = 0
     tokens: dict[str, int] = field(default_factory=dict)
     invocations: dict[str, int] = field(default_factory=dict)
     timeout_due: float | None = None
-    redrive: dict[str, Any] | None = None
+    redrive: RedrivePoint | None = None
 
-    def new_thread(self, **fields: Any) -> dict[str, Any]:
+    @property
+    def threads(self) -> Mapping[int, dict[str, Any]]:
+        """The threads as plain dicts, for callers written before `Thread` (engine.py's task tokens)."""
+        return cast(Mapping[int, dict[str, Any]], self.by_id)
+
+    def new_thread(
+        self,
+        *,
+        machine: str,
+        state: str,
+        input: Any,
+        parent: int | None = None,
+        slot: int | None = None,
+        phase: Phase = "enter",
+        src: int = 0,
+        vars: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+    ) -> Thread:
         """Create and register a thread."""
-        thread: dict[str, Any] = {
+        thread: Thread = {
             "id": self.next_thread_id,
-            "parent": None,
-            "slot": None,
-            "phase": "enter",
-            "src": 0,
+            "parent": parent,
+            "slot": slot,
+            "machine": machine,
+            "state": state,
+            "phase": phase,
+            "input": input,
+            "src": src,
             "pre": 0,
             "entered": 0,
             "entered_at": 0.0,
-            "vars": {},
+            "vars": vars if vars is not None else {},
             "retries": [],
             "retry_count": 0,
             "due": None,
             "resume": None,
-            "data": {},
+            "data": data if data is not None else {},
         }
-        thread.update(fields)
-        self.threads[self.next_thread_id] = thread
+        self.by_id[self.next_thread_id] = thread
         self.next_thread_id += 1
         return thread
 
-    def runnable(self, now: float) -> dict[str, Any] | None:
+    def root(self) -> Thread | None:
+        """The top-level thread, while the execution runs."""
+        return next((t for t in self.by_id.values() if t["parent"] is None), None)
+
+    def children(self, parent_id: int) -> list[Thread]:
+        """The direct children of a thread."""
+        return [t for t in self.by_id.values() if t["parent"] == parent_id]
+
+    def runnable(self, now: float) -> Thread | None:
         """The runnable thread with the lowest id (timers that are due become runnable)."""
-        for thread_id in sorted(self.threads):
-            thread = self.threads[thread_id]
+        for thread_id in sorted(self.by_id):
+            thread = self.by_id[thread_id]
             if thread["phase"] in RUNNABLE_PHASES:
                 return thread
-            if thread["phase"] in TIMED_PHASES and thread["due"] is not None and thread["due"] <= now:
+            due = thread["due"]
+            if thread["phase"] in TIMED_PHASES and due is not None and due <= now:
                 thread["phase"] = "resume"
                 return thread
         return None
@@ -69,7 +158,7 @@ class Frame:
     def next_due(self) -> float | None:
         """Earliest pending timer of any thread, or the execution timeout."""
         dues = [
-            t["due"] for t in self.threads.values() if t["phase"] in TIMED_PHASES and t["due"] is not None
+            due for t in self.by_id.values() if t["phase"] in TIMED_PHASES and (due := t["due"]) is not None
         ]
         if self.timeout_due is not None:
             dues.append(self.timeout_due)
@@ -77,15 +166,15 @@ class Frame:
 
     def next_skippable_due(self) -> float | None:
         """Earliest timer a skip clock may jump to: none of a thread waiting on a task token."""
-        waiting_on_token = any(t["phase"] == "task" and t["data"].get("token") for t in self.threads.values())
-        dues = [t["due"] for t in self.threads.values() if t["phase"] == "timer" and t["due"] is not None]
+        waiting_on_token = any(t["phase"] == "task" and t["data"].get("token") for t in self.by_id.values())
+        dues = [due for t in self.by_id.values() if t["phase"] == "timer" and (due := t["due"]) is not None]
         if self.timeout_due is not None and not waiting_on_token:
             dues.append(self.timeout_due)
         return min(dues) if dues else None
 
     def has_runnable(self) -> bool:
         """Whether some thread can run without waiting."""
-        return any(t["phase"] in RUNNABLE_PHASES for t in self.threads.values())
+        return any(t["phase"] in RUNNABLE_PHASES for t in self.by_id.values())
 
     def descendants(self, thread_id: int) -> list[int]:
         """Ids of every thread below `thread_id` (children, grandchildren, ...)."""
@@ -93,7 +182,7 @@ class Frame:
         pending = [thread_id]
         while pending:
             parent = pending.pop()
-            for child in self.threads.values():
+            for child in self.by_id.values():
                 if child["parent"] == parent:
                     found.append(child["id"])
                     pending.append(child["id"])
@@ -101,7 +190,7 @@ class Frame:
 
     def remove(self, thread_id: int) -> None:
         """Drop a thread and any task token it held."""
-        thread = self.threads.pop(thread_id, None)
+        thread = self.by_id.pop(thread_id, None)
         if thread is None:
             return
         token = thread["data"].get("token")
@@ -112,7 +201,7 @@ class Frame:
         """Serialise for a store."""
         return json.dumps(
             {
-                "threads": list(self.threads.values()),
+                "threads": list(self.by_id.values()),
                 "next_thread_id": self.next_thread_id,
                 "last_event_id": self.last_event_id,
                 "tokens": self.tokens,
@@ -127,8 +216,9 @@ class Frame:
     def from_json(cls, text: str) -> Frame:
         """Deserialise what `to_json` wrote."""
         raw = json.loads(text)
+        threads = cast(list[Thread], raw["threads"])
         return cls(
-            threads={thread["id"]: thread for thread in raw["threads"]},
+            by_id={thread["id"]: thread for thread in threads},
             next_thread_id=raw["next_thread_id"],
             last_event_id=raw["last_event_id"],
             tokens=raw["tokens"],

@@ -1,73 +1,42 @@
 """The interpreter: advances one execution's threads of control until all of them wait or it ends.
 
 It works on a `Frame` (persisted progress) and an `EventLog` (the history it appends to). State types
-are handled by the classes in `local.engine.states`; this module owns what is common to all of them:
+are handled by the `StateHandler`s it is given; this module owns what is common to all of them:
 entering and leaving states, the context object, variables, Retry/Catch and the end of threads.
 """
 
 from __future__ import annotations
 
-import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, cast
 
 from local.engine import child_outputs, dataflow, events
-from local.engine.definition import Definition, StateSpec
+from local.engine.definition import Definition, MachineSpec, StateSpec
 from local.engine.errors import StatesError
-from local.engine.frame import Frame
+from local.engine.execution import Completion, ExecutionInfo
+from local.engine.frame import Frame, RedrivePoint, Resume, Thread
 from local.engine.jsonata_eval import QUERY_EVALUATION_ERROR, Bindings, QueryEvaluationError
+from local.engine.mock_config import MockConfig
 from local.engine.paths import Scope, VariableScope
+from local.engine.retry import DATA_LIMIT, RUNTIME, TERMINAL_ERRORS, error_matches, matching, retry_delay
+from local.engine.state_protocol import CompositeStateHandler, StateHandler
+from local.engine.tasks import TaskCall, TaskResult
 from local.engine.timestamps import from_epoch, iso_millis, to_epoch
 
-RUNTIME = "States.Runtime"
-DATA_LIMIT = "States.DataLimitExceeded"
 MAX_PAYLOAD_BYTES = 262_144
-# Errors that Retry and Catch never see: they always end the execution.
-TERMINAL_ERRORS = frozenset({RUNTIME, DATA_LIMIT})
 DECORATED_ERRORS = frozenset({RUNTIME, QUERY_EVALUATION_ERROR})
 RETRYABLE_TYPES = frozenset({"Task", "Map", "Parallel"})
+COMPOSITE_TYPES = frozenset({"Map", "Parallel"})
 
-
-@dataclass
-class ExecutionInfo:
-    """Facts about an execution that never change while it runs."""
-
-    arn: str
-    name: str
-    state_machine_arn: str
-    state_machine_name: str
-    role_arn: str
-    start_time: datetime
-    input: Any
-    redrive_count: int = 0
-    mock_test_case: str | None = None
-
-    def context_execution(self) -> dict[str, Any]:
-        """`$$.Execution`."""
-        return {
-            "Id": self.arn,
-            "Input": self.input,
-            "StartTime": iso_millis(self.start_time),
-            "Name": self.name,
-            "RoleArn": self.role_arn,
-            "RedriveCount": self.redrive_count,
-        }
-
-
-@dataclass
-class Completion:
-    """How an execution ended."""
-
-    status: str
-    output: Any = None
-    error: str | None = None
-    cause: str | None = None
+__all__ = ["Completion", "ExecutionInfo", "Runner", "Services"]
 
 
 class Services(Protocol):
     """What the interpreter needs from the engine around it."""
+
+    mock_config: MockConfig | None
 
     def now(self) -> datetime:
         """Current engine time."""
@@ -77,41 +46,8 @@ class Services(Protocol):
         """Commit the progress so far (called before calling out to a task)."""
         ...
 
-    def invoke(self, runner: Runner, thread: dict[str, Any], call: Any) -> Any:
-        """Run a task integration and return its `TaskResult`."""
-        ...
-
-
-class StateHandler(Protocol):
-    """Behaviour of one state type."""
-
-    def enter(self, runner: Runner, thread: dict[str, Any], spec: StateSpec) -> None:
-        """Run the state right after its StateEntered event."""
-        ...
-
-    def resume(self, runner: Runner, thread: dict[str, Any], spec: StateSpec, resume: dict[str, Any]) -> None:
-        """Continue after a timer, a task result or the end of child threads."""
-        ...
-
-
-class CompositeStateHandler(StateHandler, Protocol):
-    """A state type that runs child threads (Map, Parallel)."""
-
-    def child_succeeded(
-        self, runner: Runner, parent: dict[str, Any], child: dict[str, Any], output: Any
-    ) -> None:
-        """A child thread ended successfully."""
-        ...
-
-    def child_failed(
-        self,
-        runner: Runner,
-        parent: dict[str, Any],
-        child: dict[str, Any],
-        error: str | None,
-        cause: str | None,
-    ) -> None:
-        """A child thread failed."""
+    def invoke(self, runner: Runner, thread: Thread, call: TaskCall) -> TaskResult:
+        """Run a task integration."""
         ...
 
 
@@ -165,7 +101,7 @@ class Runner:
         self._sync_frame()
         return self.completion
 
-    def _internal_error(self, thread: dict[str, Any], exc: Exception) -> None:
+    def _internal_error(self, thread: Thread, exc: Exception) -> None:
         cause = (
             f"The local engine failed while running state '{thread['state']}': {type(exc).__name__}: {exc}"
         )
@@ -193,13 +129,29 @@ class Runner:
         self._sync_frame()
         self.services.checkpoint(self)
 
+    def invoke(self, thread: Thread, call: TaskCall) -> TaskResult:
+        """Run a task integration."""
+        return self.services.invoke(self, thread, call)
+
+    def is_mocked(self, state_name: str, attempt: int) -> bool:
+        """Whether a MockConfigFile test case answers this call of the state."""
+        config = self.services.mock_config
+        test_case = self.info.mock_test_case
+        if config is None or test_case is None:
+            return False
+        return config.response(self.info.state_machine_name, test_case, state_name, attempt) is not None
+
     # ------------------------------------------------------------------ stepping
 
-    def spec_of(self, thread: dict[str, Any]) -> StateSpec:
+    def machine(self, key: str) -> MachineSpec:
+        """A (sub-)machine of the definition by key."""
+        return self.definition.machines[key]
+
+    def spec_of(self, thread: Thread) -> StateSpec:
         """The state a thread is in."""
         return self.definition.state(thread["machine"], thread["state"])
 
-    def _step(self, thread: dict[str, Any]) -> None:
+    def _step(self, thread: Thread) -> None:
         spec = self.spec_of(thread)
         phase = thread["phase"]
         try:
@@ -208,14 +160,14 @@ class Runner:
             elif phase == "enter":
                 self._enter(thread, spec)
             else:
-                resume = thread["resume"] or {"kind": "timer"}
+                resume: Resume = thread["resume"] or {"kind": "timer"}
                 thread["resume"] = None
                 thread["phase"] = "busy"
                 self.handlers[spec.type].resume(self, thread, spec, resume)
         except StatesError as error:
             self.evaluation_failed(thread, spec, error)
 
-    def _start_iteration(self, thread: dict[str, Any]) -> None:
+    def _start_iteration(self, thread: Thread) -> None:
         iteration = thread["data"].pop("iteration")
         self.log.emit(
             thread,
@@ -225,7 +177,7 @@ class Runner:
         )
         thread["phase"] = "enter"
 
-    def _enter(self, thread: dict[str, Any], spec: StateSpec) -> None:
+    def _enter(self, thread: Thread, spec: StateSpec) -> None:
         thread["pre"] = thread["src"]
         thread["entered_at"] = self.now_epoch()
         thread["phase"] = "busy"
@@ -240,7 +192,7 @@ class Runner:
     # ------------------------------------------------------------------ context, variables, scopes
 
     def context_object(
-        self, thread: dict[str, Any], spec: StateSpec, extra: dict[str, Any] | None = None
+        self, thread: Thread, spec: StateSpec, extra: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         """The context object (`$$`) as the thread's current state sees it."""
         state: dict[str, Any] = {
@@ -261,14 +213,13 @@ class Runner:
             context.update(extra)
         return context
 
-    def variables(self, thread: dict[str, Any]) -> VariableScope:
+    def variables(self, thread: Thread) -> VariableScope:
         """The variables a thread sees: its own, then its ancestors' (read-only)."""
-        parent_id = thread["parent"]
-        outer = self.variables(self.frame.threads[parent_id]) if parent_id in self.frame.threads else None
-        return VariableScope(thread["vars"], outer)
+        parent = self.frame.by_id.get(thread["parent"]) if thread["parent"] is not None else None
+        return VariableScope(thread["vars"], self.variables(parent) if parent is not None else None)
 
     def scope(
-        self, thread: dict[str, Any], spec: StateSpec, value: Any, extra: dict[str, Any] | None = None
+        self, thread: Thread, spec: StateSpec, value: Any, extra: dict[str, Any] | None = None
     ) -> Scope:
         """A JSONPath evaluation scope with `value` as "$"."""
         # Built on first read: most paths and templates never look at `$$`.
@@ -278,7 +229,7 @@ class Runner:
             variables=self.variables(thread),
         )
 
-    def bindings(self, thread: dict[str, Any], spec: StateSpec, **states: Any) -> Bindings:
+    def bindings(self, thread: Thread, spec: StateSpec, **states: Any) -> Bindings:
         """JSONata bindings: `$states.input` (the state input) plus whatever is passed."""
         context = states.pop("context", None) or self.context_object(thread, spec)
         values = {"input": thread["input"], "context": context}
@@ -289,7 +240,7 @@ class Runner:
 
     def complete(
         self,
-        thread: dict[str, Any],
+        thread: Thread,
         spec: StateSpec,
         output: Any,
         assigned: dict[str, Any] | None = None,
@@ -314,9 +265,19 @@ class Runner:
         if end or target is None:
             self.finish_thread(thread, output)
             return
-        thread.update(state=target, input=output, phase="enter", retries=[], retry_count=0, data={}, due=None)
+        thread.update(
+            {
+                "state": target,
+                "input": output,
+                "phase": "enter",
+                "retries": [],
+                "retry_count": 0,
+                "data": {},
+                "due": None,
+            }
+        )
 
-    def finish_thread(self, thread: dict[str, Any], output: Any) -> None:
+    def finish_thread(self, thread: Thread, output: Any) -> None:
         """A thread reached an End: the execution succeeds or the parent state learns the result."""
         parent_id = thread["parent"]
         if parent_id is None:
@@ -326,10 +287,10 @@ class Runner:
             self._end(Completion("SUCCEEDED", output=output))
             return
         self._drop(thread["id"])
-        parent = self.frame.threads[parent_id]
+        parent = self.frame.by_id[parent_id]
         self._composite(parent).child_succeeded(self, parent, thread, output)
 
-    def fail_thread(self, thread: dict[str, Any], error: str | None, cause: str | None) -> None:
+    def fail_thread(self, thread: Thread, error: str | None, cause: str | None) -> None:
         """A thread failed without being caught: the execution fails or the parent state learns it."""
         parent_id = thread["parent"]
         if parent_id is None:
@@ -339,10 +300,10 @@ class Runner:
             self._end(Completion("FAILED", error=error, cause=cause))
             return
         self._drop(thread["id"])
-        parent = self.frame.threads[parent_id]
+        parent = self.frame.by_id[parent_id]
         self._composite(parent).child_failed(self, parent, thread, error, cause)
 
-    def _composite(self, parent: dict[str, Any]) -> CompositeStateHandler:
+    def _composite(self, parent: Thread) -> CompositeStateHandler:
         return cast(CompositeStateHandler, self.handlers[self.spec_of(parent).type])
 
     def _drop(self, thread_id: int) -> None:
@@ -350,33 +311,33 @@ class Runner:
             self.frame.remove(descendant)
         self.frame.remove(thread_id)
 
-    def drop_children(self, parent: dict[str, Any]) -> list[dict[str, Any]]:
+    def drop_children(self, parent: Thread) -> list[Thread]:
         """Remove every child (and deeper) thread of `parent`; returns the direct children removed."""
-        children = [t for t in self.frame.threads.values() if t["parent"] == parent["id"]]
+        children = self.frame.children(parent["id"])
         for child in children:
             self._drop(child["id"])
         return children
 
     def _end(self, completion: Completion) -> None:
-        root = next((t for t in self.frame.threads.values() if t["parent"] is None), None)
+        root = self.frame.root()
         if completion.status != "SUCCEEDED" and root is not None:
             self.frame.redrive = self._redrive_point(root)
-        for thread_id in list(self.frame.threads):
+        for thread_id in list(self.frame.by_id):
             self.frame.remove(thread_id)
         self.frame.timeout_due = None
         self.completion = completion
 
-    def _redrive_point(self, root: dict[str, Any]) -> dict[str, Any]:
+    def _redrive_point(self, root: Thread) -> RedrivePoint:
         """Where RedriveExecution continues: the top-level state that was running. When that is a Map
         or Parallel state, the outputs of the iterations/branches that succeeded are kept, so that only
         the failed, aborted or never started ones run again (as Step Functions does for inline Maps)."""
-        point = {
+        point: RedrivePoint = {
             "machine": root["machine"],
             "state": root["state"],
             "input": root["input"],
             "vars": root["vars"],
         }
-        if self.spec_of(root).type in ("Map", "Parallel"):
+        if self.spec_of(root).type in COMPOSITE_TYPES:
             kept = child_outputs.kept_for_redrive(root["data"])
             if kept:
                 point["kept"] = kept
@@ -384,7 +345,7 @@ class Runner:
 
     def time_out(self) -> None:
         """The execution-wide TimeoutSeconds elapsed."""
-        previous = max((t["src"] for t in self.frame.threads.values()), default=0)
+        previous = max((t["src"] for t in self.frame.by_id.values()), default=0)
         self.log.add(
             previous,
             "ExecutionTimedOut",
@@ -404,7 +365,7 @@ class Runner:
 
     # ------------------------------------------------------------------ errors
 
-    def evaluation_failed(self, thread: dict[str, Any], spec: StateSpec, error: StatesError) -> None:
+    def evaluation_failed(self, thread: Thread, spec: StateSpec, error: StatesError) -> None:
         """A StatesError raised while evaluating the state's own fields."""
         cause = error.cause
         if error.error in DECORATED_ERRORS:
@@ -421,30 +382,28 @@ class Runner:
             )
         self.fail_state(thread, spec, error.error, cause)
 
-    def fail_state(
-        self, thread: dict[str, Any], spec: StateSpec, error: str | None, cause: str | None
-    ) -> None:
+    def fail_state(self, thread: Thread, spec: StateSpec, error: str | None, cause: str | None) -> None:
         """Handle a state failure: Retry, then Catch, else the thread fails."""
         handled = error not in TERMINAL_ERRORS and spec.type in RETRYABLE_TYPES
         if handled and self._retry(thread, spec, error):
             return
-        catcher = _matching(spec.get("Catch") or [], error) if handled else None
-        if spec.type in ("Map", "Parallel") and error != RUNTIME:
+        catcher = matching(spec.get("Catch") or [], error) if handled else None
+        if spec.type in COMPOSITE_TYPES and error != RUNTIME:
             self.log.emit(thread, f"{spec.type}StateFailed")
         if catcher is not None:
             self._catch(thread, spec, catcher, error, cause)
             return
         self.fail_thread(thread, error, cause)
 
-    def _retry(self, thread: dict[str, Any], spec: StateSpec, error: str | None) -> bool:
+    def _retry(self, thread: Thread, spec: StateSpec, error: str | None) -> bool:
         retriers = spec.get("Retry") or []
         for index, retrier in enumerate(retriers):
-            if not _error_matches(retrier["ErrorEquals"], error):
+            if not error_matches(retrier["ErrorEquals"], error):
                 continue
             counts = thread["retries"] or [0] * len(retriers)
             if counts[index] >= retrier.get("MaxAttempts", 3):
                 return False
-            delay = _retry_delay(retrier, counts[index])
+            delay = retry_delay(retrier, counts[index])
             counts[index] += 1
             thread["retries"] = counts
             thread["retry_count"] += 1
@@ -453,12 +412,7 @@ class Runner:
         return False
 
     def _catch(
-        self,
-        thread: dict[str, Any],
-        spec: StateSpec,
-        catcher: dict[str, Any],
-        error: str | None,
-        cause: str | None,
+        self, thread: Thread, spec: StateSpec, catcher: dict[str, Any], error: str | None, cause: str | None
     ) -> None:
         error_output = {
             key: value for key, value in (("Error", error), ("Cause", cause)) if value is not None
@@ -466,36 +420,9 @@ class Runner:
         output, assigned = dataflow.catch_output(self, thread, spec, catcher, error_output)
         self.complete(thread, spec, output, assigned, next_state=catcher["Next"])
 
-    def wait_until(self, thread: dict[str, Any], due: float, on_due: dict[str, Any]) -> None:
+    def wait_until(self, thread: Thread, due: float, on_due: Resume) -> None:
         """Park a thread until `due` (epoch seconds); it resumes with `on_due`."""
         if due <= self.now_epoch():
-            thread.update(phase="resume", resume=on_due, due=None)
+            thread.update({"phase": "resume", "resume": on_due, "due": None})
             return
-        thread.update(phase="timer", due=due, resume=on_due)
-
-
-def _error_matches(names: list[str], error: str | None) -> bool:
-    if error in names:
-        return True
-    if "States.ALL" in names:
-        return error not in TERMINAL_ERRORS
-    if "States.TaskFailed" in names:
-        return error not in TERMINAL_ERRORS and error not in ("States.Timeout", "States.HeartbeatTimeout")
-    return error == "States.HeartbeatTimeout" and "States.Timeout" in names
-
-
-def _matching(blocks: list[dict[str, Any]], error: str | None) -> dict[str, Any] | None:
-    for block in blocks:
-        if _error_matches(block["ErrorEquals"], error):
-            return block
-    return None
-
-
-def _retry_delay(retrier: dict[str, Any], attempt: int) -> float:
-    delay = float(retrier.get("IntervalSeconds", 1)) * float(retrier.get("BackoffRate", 2.0)) ** attempt
-    max_delay = retrier.get("MaxDelaySeconds")
-    if max_delay is not None:
-        delay = min(delay, float(max_delay))
-    if retrier.get("JitterStrategy") == "FULL":
-        delay = random.uniform(0, delay)
-    return delay
+        thread.update({"phase": "timer", "due": due, "resume": on_due})

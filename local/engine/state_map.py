@@ -7,15 +7,15 @@ chains iteration events.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from local.engine import child_outputs, dataflow, events, jsonata_eval, jsonpath, paths
+from local.engine import dataflow, events, jsonata_eval, jsonpath, paths
 from local.engine.definition import StateSpec, processor_key
 from local.engine.errors import StatesError
+from local.engine.frame import Thread
+from local.engine.state_composite import CompositeState, slot_of
+from local.engine.state_protocol import StateRunner
 from local.engine.states import type_name
-
-if TYPE_CHECKING:
-    from local.engine.interpreter import Runner
 
 RUNTIME = "States.Runtime"
 THRESHOLD_EXCEEDED = "States.ExceedToleratedFailureThreshold"
@@ -25,10 +25,14 @@ INLINE_CONCURRENCY_LIMIT = 40
 UNSUPPORTED_FIELDS = ("ItemReader", "ItemBatcher", "ResultWriter")
 
 
-class MapState:
+class MapState(CompositeState):
     """Inline Map (ItemProcessor or the legacy Iterator)."""
 
-    def enter(self, runner: Runner, thread: dict[str, Any], spec: StateSpec) -> None:
+    state_type = "Map"
+    done = "iterations_done"
+    failed = "iteration_failed"
+
+    def enter(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
         """Read the items and the limits, then start iterating."""
         unsupported = [name for name in UNSUPPORTED_FIELDS if spec.has(name)]
         if unsupported:
@@ -36,7 +40,6 @@ class MapState:
                 RUNTIME,
                 f"The local engine runs Map states inline and does not support {', '.join(unsupported)}",
             )
-        kept = thread["data"].get("kept")  # outputs of iterations that succeeded before a redrive
         settings: _JsonataSettings | _JsonPathSettings
         if spec.is_jsonata:
             settings = _JsonataSettings(runner, thread, spec)
@@ -48,15 +51,16 @@ class MapState:
             "concurrency": settings.number("MaxConcurrency"),
             "tolerated_count": settings.number("ToleratedFailureCount"),
             "tolerated_percentage": settings.number("ToleratedFailurePercentage"),
-            "kept": kept,
+            "kept": self.kept_by_redrive(thread),
         }
-        self._start(runner, thread, spec)
+        self.start_children(runner, thread, spec)
 
-    def _start(self, runner: Runner, thread: dict[str, Any], spec: StateSpec) -> None:
+    def start_children(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
+        """Start as many iterations as the concurrency allows (those a redrive did not keep)."""
         data = thread["data"]
         count = len(data["items"])
         runner.log.emit(thread, "MapStateStarted", "mapStateStartedEventDetails", {"length": count})
-        kept = child_outputs.take_kept(data, count)
+        kept = self.take_kept(data, count)
         # A redriven Map runs only the iterations that did not succeed before, in index order.
         order = [index for index in range(count) if index not in kept] if kept else None
         concurrency = data["concurrency"] or 0
@@ -76,13 +80,13 @@ class MapState:
         )
         thread["phase"] = "children"
         if data["done"] == count:
-            thread.update(phase="resume", resume={"kind": "iterations_done"})
+            self.children_done(thread)
             return
         self._launch(runner, thread, spec)
 
-    def _launch(self, runner: Runner, thread: dict[str, Any], spec: StateSpec) -> None:
+    def _launch(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
         data = thread["data"]
-        machine = runner.definition.machines[processor_key(spec)]
+        machine = runner.machine(processor_key(spec))
         order = data.get("order")
         to_run = len(order) if order is not None else len(data["items"])
         while data["free"] and data["next"] < to_run:
@@ -90,18 +94,18 @@ class MapState:
             data["next"] += 1
             lane = data["free"].pop(0)
             data["lane_of"][str(index)] = lane
-            runner.frame.new_thread(
-                parent=thread["id"],
-                slot=index,
-                machine=machine.key,
-                state=machine.start_at,
-                phase="start",
-                input=self._item_input(runner, thread, spec, index),
+            self.spawn(
+                runner,
+                thread,
+                machine,
+                index,
+                self._item_input(runner, thread, spec, index),
                 src=data["lanes"][lane],
+                phase="start",
                 data={"iteration": {"name": spec.name, "index": index}},
             )
 
-    def _item_input(self, runner: Runner, thread: dict[str, Any], spec: StateSpec, index: int) -> Any:
+    def _item_input(self, runner: StateRunner, thread: Thread, spec: StateSpec, index: int) -> Any:
         data = thread["data"]
         value = data["items"][index]
         selector = "ItemSelector" if spec.has("ItemSelector") else "Parameters"
@@ -123,13 +127,11 @@ class MapState:
         data["free"].append(lane)
         data["free"].sort()
 
-    def child_succeeded(
-        self, runner: Runner, parent: dict[str, Any], child: dict[str, Any], output: Any
-    ) -> None:
+    def child_succeeded(self, runner: StateRunner, parent: Thread, child: Thread, output: Any) -> None:
         """An iteration ended: keep its output, start the next ones or finish."""
         spec = runner.spec_of(parent)
         data = parent["data"]
-        index = child["slot"]
+        index = slot_of(child)
         event_id = runner.log.emit(
             child,
             "MapIterationSucceeded",
@@ -138,21 +140,21 @@ class MapState:
             move=False,
         )
         self._release_lane(data, index, child["src"], event_id)
-        child_outputs.record_success(data, index, output)
+        self.record_success(data, child, output)
         self._after_iteration(runner, parent, spec)
 
     def child_failed(
         self,
-        runner: Runner,
-        parent: dict[str, Any],
-        child: dict[str, Any],
+        runner: StateRunner,
+        parent: Thread,
+        child: Thread,
         error: str | None,
         cause: str | None,
     ) -> None:
         """An iteration failed: tolerate it or stop the other iterations and fail the state."""
         spec = runner.spec_of(parent)
         data = parent["data"]
-        index = child["slot"]
+        index = slot_of(child)
         runner.log.emit(
             child,
             "MapIterationFailed",
@@ -173,14 +175,14 @@ class MapState:
                 sibling,
                 "MapIterationAborted",
                 "mapIterationAbortedEventDetails",
-                events.iteration(spec.name, sibling["slot"]),
+                events.iteration(spec.name, slot_of(sibling)),
                 move=False,
             )
             parent["src"] = max(parent["src"], sibling["src"])
         parent["src"] = max([parent["src"], *data["lanes"]])
         if data["tolerated_count"] is not None or data["tolerated_percentage"] is not None:
             error, cause = THRESHOLD_EXCEEDED, "The specified tolerated failure threshold was exceeded"
-        parent.update(phase="resume", resume={"kind": "iteration_failed", "error": error, "cause": cause})
+        self.children_failed(parent, error, cause)
 
     def _tolerated(self, data: dict[str, Any]) -> bool:
         count, percentage = data["tolerated_count"], data["tolerated_percentage"]
@@ -191,30 +193,20 @@ class MapState:
         within_percentage = percentage is None or failures * 100 <= percentage * len(data["items"])
         return within_count and within_percentage
 
-    def _after_iteration(self, runner: Runner, parent: dict[str, Any], spec: StateSpec) -> None:
+    def _after_iteration(self, runner: StateRunner, parent: Thread, spec: StateSpec) -> None:
         data = parent["data"]
         data["done"] += 1
         if data["done"] == len(data["items"]):
             parent["src"] = max([parent["src"], *data["lane_last"]])
-            parent.update(phase="resume", resume={"kind": "iterations_done"})
+            self.children_done(parent)
             return
         self._launch(runner, parent, spec)
-
-    def resume(self, runner: Runner, thread: dict[str, Any], spec: StateSpec, resume: dict[str, Any]) -> None:
-        """Finish, fail or retry after the iterations."""
-        kind = resume["kind"]
-        if kind == "retry":
-            self._start(runner, thread, spec)
-        elif kind == "iteration_failed":
-            runner.fail_state(thread, spec, resume["error"], resume["cause"])
-        else:
-            child_outputs.succeed_with_results(runner, thread, spec, "MapStateSucceeded")
 
 
 class _JsonPathSettings:
     """Items and limits of a JSONPath Map state."""
 
-    def __init__(self, runner: Runner, thread: dict[str, Any], spec: StateSpec) -> None:
+    def __init__(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
         self.runner, self.thread, self.spec = runner, thread, spec
         self.effective = dataflow.input_value(runner, thread, spec)
         self.scope = runner.scope(thread, spec, self.effective)
@@ -260,7 +252,7 @@ class _JsonPathSettings:
 class _JsonataSettings:
     """Items and limits of a JSONata Map state."""
 
-    def __init__(self, runner: Runner, thread: dict[str, Any], spec: StateSpec) -> None:
+    def __init__(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
         self.runner, self.thread, self.spec = runner, thread, spec
         self.effective = thread["input"]
 

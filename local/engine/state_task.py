@@ -8,17 +8,16 @@ timeout; SendTaskHeartbeat moves the heartbeat deadline.
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from local.engine import dataflow, events, jsonata_eval, paths
 from local.engine.definition import StateSpec
 from local.engine.errors import StatesError
+from local.engine.frame import Resume, Thread, make_runnable
 from local.engine.jsonata_eval import QueryEvaluationError
 from local.engine.resources import Resource, parse_resource
+from local.engine.state_protocol import StateRunner
 from local.engine.tasks import TaskCall, TaskResult
-
-if TYPE_CHECKING:
-    from local.engine.interpreter import Runner
 
 RUNTIME = "States.Runtime"
 TIMEOUT = "States.Timeout"
@@ -28,7 +27,7 @@ HEARTBEAT_TIMEOUT = "States.HeartbeatTimeout"
 class TaskState:
     """Runs a Task state's integration with Retry/Catch handled by the interpreter."""
 
-    def enter(self, runner: Runner, thread: dict[str, Any], spec: StateSpec) -> None:
+    def enter(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
         """Evaluate timeouts, then make the first attempt."""
         thread["data"] = {
             "timeout": self._seconds(runner, thread, spec, "TimeoutSeconds"),
@@ -36,9 +35,7 @@ class TaskState:
         }
         self._attempt(runner, thread, spec)
 
-    def _seconds(
-        self, runner: Runner, thread: dict[str, Any], spec: StateSpec, field_name: str
-    ) -> int | None:
+    def _seconds(self, runner: StateRunner, thread: Thread, spec: StateSpec, field_name: str) -> int | None:
         value = spec.get(field_name)
         if spec.is_jsonata and jsonata_eval.is_expression(value):
             value = jsonata_eval.evaluate(value, runner.bindings(thread, spec), field_name)
@@ -60,7 +57,7 @@ class TaskState:
             raise StatesError(RUNTIME, f"{message}: {path}")
         return value
 
-    def _attempt(self, runner: Runner, thread: dict[str, Any], spec: StateSpec) -> None:
+    def _attempt(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
         resource = parse_resource(spec.get("Resource"))
         data = thread["data"]
         if resource.waits_for_token:
@@ -73,11 +70,11 @@ class TaskState:
             parameters = dataflow.parameters(runner, thread, spec, dataflow.input_value(runner, thread, spec))
         data["parameters"] = parameters
         self._emit_scheduled(runner, thread, resource, parameters)
-        thread.update(phase="resume", resume={"kind": "invoke"})
+        make_runnable(thread, {"kind": "invoke"})
         runner.checkpoint()
 
     def _emit_scheduled(
-        self, runner: Runner, thread: dict[str, Any], resource: Resource, parameters: Any
+        self, runner: StateRunner, thread: Thread, resource: Resource, parameters: Any
     ) -> None:
         data = thread["data"]
         if resource.kind == "function":
@@ -106,7 +103,7 @@ class TaskState:
 
     # ------------------------------------------------------------------ resuming
 
-    def resume(self, runner: Runner, thread: dict[str, Any], spec: StateSpec, resume: dict[str, Any]) -> None:
+    def resume(self, runner: StateRunner, thread: Thread, spec: StateSpec, resume: Resume) -> None:
         """Invoke, handle a callback or a timeout, or retry."""
         kind = resume["kind"]
         resource = parse_resource(spec.get("Resource"))
@@ -130,7 +127,7 @@ class TaskState:
         else:
             self._timed_out(runner, thread, spec, resource)
 
-    def _invoke(self, runner: Runner, thread: dict[str, Any], spec: StateSpec, resource: Resource) -> None:
+    def _invoke(self, runner: StateRunner, thread: Thread, spec: StateSpec, resource: Resource) -> None:
         data = thread["data"]
         attempt = runner.frame.invocations.get(spec.name, 0)
         runner.frame.invocations[spec.name] = attempt + 1
@@ -145,9 +142,9 @@ class TaskState:
             timeout_seconds=data["timeout"],
         )
         started = runner.now_epoch()
-        result: TaskResult = runner.services.invoke(runner, thread, call)
+        result = runner.invoke(thread, call)
         deadline = started + data["timeout"] if data["timeout"] is not None else None
-        if resource.waits_for_token and result.ok and not self._mocked(runner, spec, attempt):
+        if resource.waits_for_token and result.ok and not runner.is_mocked(spec.name, attempt):
             self._submitted(runner, thread, resource, result.output, deadline)
             return
         if deadline is not None and runner.now_epoch() >= deadline:
@@ -156,17 +153,10 @@ class TaskState:
             return
         self._settle(runner, thread, spec, resource, result)
 
-    def _mocked(self, runner: Runner, spec: StateSpec, attempt: int) -> bool:
-        config = getattr(runner.services, "mock_config", None)
-        test_case = runner.info.mock_test_case
-        if config is None or test_case is None:
-            return False
-        return config.response(runner.info.state_machine_name, test_case, spec.name, attempt) is not None
-
     def _submitted(
         self,
-        runner: Runner,
-        thread: dict[str, Any],
+        runner: StateRunner,
+        thread: Thread,
         resource: Resource,
         output: Any,
         deadline: float | None,
@@ -180,10 +170,10 @@ class TaskState:
         )
         data["deadline"] = deadline  # TimeoutSeconds counts from the start of the call
         schedule_heartbeat(thread, runner.now_epoch())
-        thread.update(phase="task", resume={"kind": "timeout"})
+        thread.update({"phase": "task", "resume": {"kind": "timeout"}})
 
     def _settle(
-        self, runner: Runner, thread: dict[str, Any], spec: StateSpec, resource: Resource, result: TaskResult
+        self, runner: StateRunner, thread: Thread, spec: StateSpec, resource: Resource, result: TaskResult
     ) -> None:
         token = thread["data"].pop("token", None)
         if token is not None:
@@ -222,13 +212,13 @@ class TaskState:
         output, assigned = dataflow.finish(runner, thread, spec, result.output)
         runner.complete(thread, spec, output, assigned)
 
-    def _timed_out(self, runner: Runner, thread: dict[str, Any], spec: StateSpec, resource: Resource) -> None:
+    def _timed_out(self, runner: StateRunner, thread: Thread, spec: StateSpec, resource: Resource) -> None:
         deadline = thread["data"].get("deadline")
         error = TIMEOUT if deadline is not None and runner.now_epoch() >= deadline else HEARTBEAT_TIMEOUT
         self._report_timeout(runner, thread, spec, resource, error)
 
     def _report_timeout(
-        self, runner: Runner, thread: dict[str, Any], spec: StateSpec, resource: Resource, error: str
+        self, runner: StateRunner, thread: Thread, spec: StateSpec, resource: Resource, error: str
     ) -> None:
         token = thread["data"].pop("token", None)
         if token is not None:
@@ -250,8 +240,11 @@ class TaskState:
         runner.fail_state(thread, spec, error, None)
 
 
-def schedule_heartbeat(thread: dict[str, Any], now: float) -> None:
-    """(Re)compute when a waiting task times out: the earlier of its deadline and next heartbeat."""
+def schedule_heartbeat(thread: Thread | dict[str, Any], now: float) -> None:
+    """(Re)compute when a waiting task times out: the earlier of its deadline and next heartbeat.
+
+    Also takes a thread as a plain dict, the way engine.py's SendTaskHeartbeat holds it.
+    """
     data = thread["data"]
     dues = [due for due in (data.get("deadline"),) if due is not None]
     if data.get("heartbeat") is not None:

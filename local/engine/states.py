@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any, cast
 
 from local.engine import dataflow, jsonata_eval, jsonpath, paths
 from local.engine.choice import rule_matches
 from local.engine.definition import StateSpec
 from local.engine.errors import StatesError
+from local.engine.frame import Resume, Thread
 from local.engine.jsonata_eval import QueryEvaluationError
+from local.engine.state_protocol import StateRunner
 from local.engine.timestamps import parse_timestamp, to_epoch
-
-if TYPE_CHECKING:
-    from local.engine.interpreter import Runner
 
 RUNTIME = "States.Runtime"
 ISO_8601_OFFSET = "ISO-8601 extended offset date-time"
@@ -21,7 +20,7 @@ ISO_8601_OFFSET = "ISO-8601 extended offset date-time"
 class PassState:
     """Pass: Result or Parameters (JSONPath), Output (JSONata)."""
 
-    def enter(self, runner: Runner, thread: dict[str, Any], spec: StateSpec) -> None:
+    def enter(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
         """Compute the output and leave."""
         if spec.is_jsonata:
             output, assigned = dataflow.finish(runner, thread, spec)
@@ -34,7 +33,7 @@ class PassState:
             output, assigned = dataflow.finish(runner, thread, spec, result)
         runner.complete(thread, spec, output, assigned)
 
-    def resume(self, runner: Runner, thread: dict[str, Any], spec: StateSpec, resume: dict[str, Any]) -> None:
+    def resume(self, runner: StateRunner, thread: Thread, spec: StateSpec, resume: Resume) -> None:
         """Pass states never wait."""
         raise AssertionError("a Pass state never waits")
 
@@ -42,12 +41,12 @@ class PassState:
 class SucceedState:
     """Succeed: ends its thread with the (filtered) input."""
 
-    def enter(self, runner: Runner, thread: dict[str, Any], spec: StateSpec) -> None:
+    def enter(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
         """Leave with the input as output."""
         output, _ = dataflow.finish(runner, thread, spec)
         runner.complete(thread, spec, output, end=True)
 
-    def resume(self, runner: Runner, thread: dict[str, Any], spec: StateSpec, resume: dict[str, Any]) -> None:
+    def resume(self, runner: StateRunner, thread: Thread, spec: StateSpec, resume: Resume) -> None:
         """Succeed states never wait."""
         raise AssertionError("a Succeed state never waits")
 
@@ -55,13 +54,13 @@ class SucceedState:
 class FailState:
     """Fail: ends its thread with an error and a cause."""
 
-    def enter(self, runner: Runner, thread: dict[str, Any], spec: StateSpec) -> None:
+    def enter(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
         """Evaluate Error/Cause and fail the thread."""
         error = self._field(runner, thread, spec, "Error")
         cause = self._field(runner, thread, spec, "Cause")
         runner.fail_thread(thread, error, cause)
 
-    def _field(self, runner: Runner, thread: dict[str, Any], spec: StateSpec, name: str) -> str | None:
+    def _field(self, runner: StateRunner, thread: Thread, spec: StateSpec, name: str) -> str | None:
         if spec.is_jsonata:
             value = spec.get(name)
             if value is None:
@@ -69,14 +68,14 @@ class FailState:
             return _as_text(jsonata_eval.evaluate_template(value, runner.bindings(thread, spec), name))
         path = spec.get(f"{name}Path")
         if path is None:
-            return spec.get(name)
+            return cast(str | None, spec.get(name))
         evaluator = spec.cache.get(f"path:{name}")
         if evaluator is None:
             evaluator = paths.compile_value_expression(path, f"{name}Path")
             spec.cache[f"path:{name}"] = evaluator
         return _as_text(evaluator(runner.scope(thread, spec, thread["input"])))
 
-    def resume(self, runner: Runner, thread: dict[str, Any], spec: StateSpec, resume: dict[str, Any]) -> None:
+    def resume(self, runner: StateRunner, thread: Thread, spec: StateSpec, resume: Resume) -> None:
         """Fail states never wait."""
         raise AssertionError("a Fail state never waits")
 
@@ -88,7 +87,7 @@ def _as_text(value: Any) -> str:
 class ChoiceState:
     """Choice: the first matching rule's Next, else Default, else States.NoChoiceMatched."""
 
-    def enter(self, runner: Runner, thread: dict[str, Any], spec: StateSpec) -> None:
+    def enter(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
         """Pick the next state."""
         effective = dataflow.input_value(runner, thread, spec)
         for rule in spec.get("Choices"):
@@ -108,7 +107,7 @@ class ChoiceState:
         runner.complete(thread, spec, output, assigned, next_state=default)
 
     def _matches(
-        self, runner: Runner, thread: dict[str, Any], spec: StateSpec, rule: dict[str, Any], effective: Any
+        self, runner: StateRunner, thread: Thread, spec: StateSpec, rule: dict[str, Any], effective: Any
     ) -> bool:
         if not spec.is_jsonata:
             return rule_matches(rule, runner.scope(thread, spec, effective))
@@ -120,7 +119,7 @@ class ChoiceState:
             raise jsonata_eval.unexpected_type(condition, "Condition", "boolean", value, type_name(value))
         return value
 
-    def resume(self, runner: Runner, thread: dict[str, Any], spec: StateSpec, resume: dict[str, Any]) -> None:
+    def resume(self, runner: StateRunner, thread: Thread, spec: StateSpec, resume: Resume) -> None:
         """Choice states never wait."""
         raise AssertionError("a Choice state never waits")
 
@@ -143,24 +142,24 @@ def type_name(value: Any) -> str:
 class WaitState:
     """Wait: Seconds, SecondsPath, Timestamp or TimestampPath."""
 
-    def enter(self, runner: Runner, thread: dict[str, Any], spec: StateSpec) -> None:
+    def enter(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
         """Compute when to leave and park the thread until then."""
         due = self._due(runner, thread, spec)
         output, assigned = dataflow.finish(runner, thread, spec)
         thread["data"] = {"output": output, "assigned": assigned}
         runner.wait_until(thread, due, {"kind": "wait_done"})
 
-    def resume(self, runner: Runner, thread: dict[str, Any], spec: StateSpec, resume: dict[str, Any]) -> None:
+    def resume(self, runner: StateRunner, thread: Thread, spec: StateSpec, resume: Resume) -> None:
         """The wait is over: leave."""
         data = thread["data"]
         runner.complete(thread, spec, data["output"], data["assigned"])
 
-    def _due(self, runner: Runner, thread: dict[str, Any], spec: StateSpec) -> float:
+    def _due(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> float:
         now = to_epoch(runner.now())
         if spec.is_jsonata:
             return self._due_jsonata(runner, thread, spec, now)
         if spec.has("Seconds"):
-            return now + spec.get("Seconds")
+            return now + int(spec.get("Seconds"))
         if spec.has("Timestamp"):
             return _timestamp_epoch(spec.get("Timestamp"), "Timestamp")
         scope = runner.scope(thread, spec, dataflow.input_value(runner, thread, spec))
@@ -177,7 +176,7 @@ class WaitState:
             )
         return to_epoch(moment)
 
-    def _due_jsonata(self, runner: Runner, thread: dict[str, Any], spec: StateSpec, now: float) -> float:
+    def _due_jsonata(self, runner: StateRunner, thread: Thread, spec: StateSpec, now: float) -> float:
         if spec.has("Seconds"):
             seconds = spec.get("Seconds")
             if jsonata_eval.is_expression(seconds):
@@ -187,7 +186,7 @@ class WaitState:
                     f"The Seconds field must be a non-negative integer: {paths.json_compact(seconds)}",
                     "Seconds",
                 )
-            return now + seconds
+            return now + int(seconds)
         timestamp = spec.get("Timestamp")
         if jsonata_eval.is_expression(timestamp):
             timestamp = jsonata_eval.evaluate(timestamp, runner.bindings(thread, spec), "Timestamp")
