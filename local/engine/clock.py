@@ -15,6 +15,14 @@ from typing import Protocol
 PositionRecorder = Callable[[datetime], None]
 
 
+class ClockNotMovableError(RuntimeError):
+    """Only a virtual or skip clock can be moved by hand; the wall clock moves by itself."""
+
+
+class ClockMoveError(ValueError):
+    """A move a clock cannot make: backwards, by a non-finite amount, or to a time without a timezone."""
+
+
 class Clock(Protocol):
     """What the engine needs from a clock."""
 
@@ -68,7 +76,7 @@ class ManualClock:
     def advance(self, seconds: float) -> datetime:
         """Move forward by `seconds` (negative values are rejected)."""
         if seconds < 0:
-            raise ValueError("a clock cannot move backwards")
+            raise ClockMoveError(f"a clock cannot move backwards (asked to advance by {seconds} s)")
         with self._lock:
             if seconds > 0:
                 self._move(self._now + timedelta(seconds=seconds))

@@ -2,6 +2,7 @@
 
 Each execution step is one transaction, so after a crash an execution continues from its last
 committed step. Nothing per execution is cached in memory: 100,000 waiting executions cost disk only.
+The file records the version of its layout (`PRAGMA user_version`), so a store outlives engine upgrades.
 """
 
 from __future__ import annotations
@@ -15,37 +16,45 @@ from typing import Any
 
 from local.engine.store import ExecutionCommit, ExecutionRecord, StateMachineRecord
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS state_machines (arn TEXT PRIMARY KEY, created REAL NOT NULL, body TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS tags (arn TEXT PRIMARY KEY, body TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS definitions (digest TEXT PRIMARY KEY, body TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS executions (
-    id INTEGER PRIMARY KEY,
-    arn TEXT NOT NULL UNIQUE,
-    state_machine_arn TEXT NOT NULL,
-    status TEXT NOT NULL,
-    start_date REAL NOT NULL,
-    body TEXT NOT NULL,
-    frame TEXT,
-    due REAL,
-    skippable_due REAL,
-    runnable INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX IF NOT EXISTS executions_by_machine ON executions (state_machine_arn, start_date);
-CREATE INDEX IF NOT EXISTS executions_by_due ON executions (due) WHERE due IS NOT NULL;
-CREATE INDEX IF NOT EXISTS executions_by_skippable_due ON executions (skippable_due)
-    WHERE skippable_due IS NOT NULL;
-CREATE INDEX IF NOT EXISTS executions_runnable ON executions (runnable) WHERE runnable = 1;
-CREATE TABLE IF NOT EXISTS events (
-    execution_id INTEGER NOT NULL,
-    id INTEGER NOT NULL,
-    body TEXT NOT NULL,
-    PRIMARY KEY (execution_id, id)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, execution_arn TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS tokens_by_execution ON tokens (execution_arn);
-CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
-"""
+# The layout, one step per version: step N takes a store from version N - 1 to N (`PRAGMA user_version`).
+# Change the layout by appending a step (never by editing one a store may have run already). Step 1 is the
+# layout of stores written before the version was recorded; it only creates what is missing, so it also
+# upgrades those stores in place.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        "CREATE TABLE IF NOT EXISTS state_machines "
+        "(arn TEXT PRIMARY KEY, created REAL NOT NULL, body TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS tags (arn TEXT PRIMARY KEY, body TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS definitions (digest TEXT PRIMARY KEY, body TEXT NOT NULL)",
+        """CREATE TABLE IF NOT EXISTS executions (
+            id INTEGER PRIMARY KEY,
+            arn TEXT NOT NULL UNIQUE,
+            state_machine_arn TEXT NOT NULL,
+            status TEXT NOT NULL,
+            start_date REAL NOT NULL,
+            body TEXT NOT NULL,
+            frame TEXT,
+            due REAL,
+            skippable_due REAL,
+            runnable INTEGER NOT NULL DEFAULT 0
+        )""",
+        "CREATE INDEX IF NOT EXISTS executions_by_machine ON executions (state_machine_arn, start_date)",
+        "CREATE INDEX IF NOT EXISTS executions_by_due ON executions (due) WHERE due IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS executions_by_skippable_due ON executions (skippable_due) "
+        "WHERE skippable_due IS NOT NULL",
+        "CREATE INDEX IF NOT EXISTS executions_runnable ON executions (runnable) WHERE runnable = 1",
+        """CREATE TABLE IF NOT EXISTS events (
+            execution_id INTEGER NOT NULL,
+            id INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            PRIMARY KEY (execution_id, id)
+        ) WITHOUT ROWID""",
+        "CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, execution_arn TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS tokens_by_execution ON tokens (execution_arn)",
+        "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ),
+)
+SCHEMA_VERSION = len(MIGRATIONS)
 
 CLOCK_POSITION = "clock_position"
 CLOCK_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"
@@ -57,18 +66,60 @@ def _dumps(value: Any) -> str:
     return _ENCODER.encode(value)
 
 
+class StoreVersionError(sqlite3.DatabaseError):
+    """The file holds a store in a layout this version of the engine does not know (a newer one)."""
+
+
 class SqliteStore:
-    """Durable store; safe to share between threads (one connection behind a lock)."""
+    """Durable store; safe to share between threads (one connection behind a lock).
+
+    Opening a store written by an earlier version upgrades its layout in place; opening one written by a
+    later version raises `StoreVersionError` and leaves the file as it was.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("PRAGMA foreign_keys=OFF")
-        self._db.executescript(SCHEMA)
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            self._db.execute("PRAGMA foreign_keys=OFF")
+            self._upgrade()
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _schema_version(self) -> int:
+        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    def _upgrade(self) -> None:
+        """Bring the layout to `SCHEMA_VERSION` in one transaction (a new file starts from version 0)."""
+        version = self._schema_version()
+        self._refuse_newer(version)
+        if version == SCHEMA_VERSION:
+            return  # the usual case takes no write lock, so opening never waits for a busy engine
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            version = self._schema_version()  # another process may have upgraded it meanwhile
+            self._refuse_newer(version)
+            for step in MIGRATIONS[version:]:
+                for statement in step:
+                    self._db.execute(statement)
+            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+
+    def _refuse_newer(self, version: int) -> None:
+        if version > SCHEMA_VERSION:
+            raise StoreVersionError(
+                f"{self.path} holds a store of layout version {version}, written by a newer version of the "
+                f"engine (this one reads up to version {SCHEMA_VERSION}): open it with that newer version, "
+                "or move the file away to start with an empty store"
+            )
 
     # ------------------------------------------------------------------ state machines and tags
 

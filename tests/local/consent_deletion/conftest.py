@@ -134,7 +134,7 @@ class DeletionWorkflow:
         described = self.describe(execution_arn)
         if described["status"] == "RUNNING":
             last = [(event["timestamp"], event["type"]) for event in self.history(execution_arn)[-5:]]
-            pytest.fail(f"the execution is still running at {self.engine.clock.now()}; last events: {last}")
+            pytest.fail(f"the execution is still running at {self.engine.now()}; last events: {last}")
         return described
 
     def describe(self, execution_arn: str) -> dict[str, Any]:

@@ -54,7 +54,7 @@ def run_case(case: dict[str, Any]) -> tuple[bool, str, list[dict[str, Any]], lis
     literals: list[list[str]] = []
     execution_input = case["input"]
     for relative in case.get("input_relative_time") or []:
-        fresh = (engine.clock.now() + datetime.timedelta(seconds=relative["offset_seconds"])).strftime(
+        fresh = (engine.now() + datetime.timedelta(seconds=relative["offset_seconds"])).strftime(
             relative["strftime"]
         )
         execution_input = execution_input.replace(relative["value"], fresh)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from local.engine import ApiError, Engine
-from local.engine.engine import MAX_DEFINITION_BYTES
+from local.engine.api_state_machines import MAX_DEFINITION_BYTES
 from local.engine.json_nesting import MAX_JSON_DEPTH, exceeds_depth
 
 from .conftest import ROLE_ARN, Starter, output_of

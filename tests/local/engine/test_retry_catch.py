@@ -118,7 +118,7 @@ def test_exhausted_retries_fail_the_execution_with_the_function_error(
     assert len(calls) == 3
     assert described["status"] == "FAILED"
     assert described["error"] == "Flaky"
-    assert skip_engine.clock.now() == START + timedelta(seconds=3)
+    assert skip_engine.now() == START + timedelta(seconds=3)
 
 
 @pytest.mark.parametrize(("result_path", "expected"), [(None, "error"), ("$.problem", "merged")])

@@ -120,10 +120,10 @@ def test_a_virtual_clock_resumes_from_its_saved_position_after_a_restart(tmp_pat
     first.close()
     # When a new engine opens the same file with a fresh clock, with or without an (earlier) start
     without_start = _engine(tmp_path / "state.db", VirtualClock())
-    resumed_without_start = without_start.clock.now()
+    resumed_without_start = without_start.now()
     without_start.close()
     with_start = _engine(tmp_path / "state.db", VirtualClock(start=START))
-    resumed_with_start = with_start.clock.now()
+    resumed_with_start = with_start.now()
     with_start.close()
     # Then both continue from where the clock stood, never from their own start
     assert moved_to == START + timedelta(seconds=5400)
@@ -139,15 +139,15 @@ def test_a_skip_clock_jump_is_saved_and_a_later_explicit_start_still_wins(tmp_pa
     )
     first.start_execution(machine["stateMachineArn"], input='{"order": 1}')
     first.run_until_idle()
-    jumped_to = first.clock.now()
+    jumped_to = first.now()
     first.close()
     # When reopened with a skip clock and then with a virtual clock that starts a day later
     skip = Engine(clock=SkipClock(), store=SqliteStore(tmp_path / "state.db"))
-    resumed = skip.clock.now()
+    resumed = skip.now()
     skip.close()
     later = START + timedelta(days=1)
     virtual = _engine(tmp_path / "state.db", VirtualClock(start=later))
-    resumed_later = virtual.clock.now()
+    resumed_later = virtual.now()
     virtual.close()
     # Then the jump survived, and a start later than the saved position is honoured (time only moves on)
     assert jumped_to >= START + timedelta(seconds=3600)
@@ -166,7 +166,7 @@ def test_clock_moves_made_directly_on_the_clock_are_saved_too(tmp_path: Path) ->
     clock.advance(3600)
     second = _engine(tmp_path / "state.db", VirtualClock())
     # Then the new engine resumes from the last move its predecessor saw
-    assert second.clock.now() == START + timedelta(minutes=5)
+    assert second.now() == START + timedelta(minutes=5)
     second.close()
 
 
@@ -177,7 +177,7 @@ def test_a_real_clock_ignores_a_saved_virtual_position(tmp_path: Path) -> None:
     first.close()
     # When an engine on the real clock opens it; Then it reads the wall clock
     second = Engine(clock=RealClock(), store=SqliteStore(tmp_path / "state.db"))
-    assert abs((second.clock.now() - datetime.now(UTC)).total_seconds()) < 60
+    assert abs((second.now() - datetime.now(UTC)).total_seconds()) < 60
     second.close()
 
 

@@ -32,7 +32,7 @@ def test_three_day_wait_loop_finishes_at_once_on_a_skip_clock(skip_engine: Engin
     skip_engine.run_until_idle()
     # Then it succeeded after exactly three virtual days with twelve waits in its history
     assert output_of(skip_engine, arn) == {"polls": 12}
-    assert skip_engine.clock.now() == START + timedelta(days=3)
+    assert skip_engine.now() == START + timedelta(days=3)
     assert history_types(skip_engine, arn).count("WaitStateExited") == 12
 
 

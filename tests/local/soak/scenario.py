@@ -339,7 +339,7 @@ def _all_executions(
     token: str | None = None
     while True:
         page = stack.engine.list_executions(state_machine_arn, status_filter=status, next_token=token)
-        executions += page["executions"]
+        executions.extend(dict(item) for item in page["executions"])
         token = page.get("nextToken")
         if not token:
             return executions

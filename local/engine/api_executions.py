@@ -1,0 +1,240 @@
+"""Execution operations: start (asynchronously or to the end), describe, list and stop."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Any
+
+from local.engine import arns, pagination
+from local.engine.api_base import ApiBase
+from local.engine.api_types import (
+    DescribeExecutionOutput,
+    ExecutionListItem,
+    ListExecutionsOutput,
+    StartExecutionOutput,
+    StartSyncExecutionOutput,
+    StopExecutionOutput,
+)
+from local.engine.clock import ManualClock
+from local.engine.driver import TERMINAL_STATUSES, definition_digest
+from local.engine.errors import ApiError
+from local.engine.frame import Frame
+from local.engine.interpreter import Runner
+from local.engine.json_nesting import MAX_JSON_DEPTH, exceeds_depth
+from local.engine.store import ExecutionRecord
+from local.engine.timestamps import at_or_after, from_epoch
+
+MAX_INPUT_BYTES = 262_144
+TOO_DEEP = f"objects and arrays nest more than {MAX_JSON_DEPTH} levels deep"
+REDRIVABLE_STATUSES = ("FAILED", "TIMED_OUT", "ABORTED")
+
+
+class ExecutionOperations(ApiBase):
+    """The operations that start, read and stop executions."""
+
+    def start_execution(
+        self, state_machine_arn: str, input: str | None = None, name: str | None = None
+    ) -> StartExecutionOutput:
+        """StartExecution (idempotent for the same name and input while RUNNING)."""
+        record = self._new_execution(state_machine_arn, input, name, express=False)
+        return {"executionArn": record.arn, "startDate": from_epoch(record.start_date)}
+
+    def start_sync_execution(
+        self, state_machine_arn: str, input: str | None = None, name: str | None = None
+    ) -> StartSyncExecutionOutput:
+        """StartSyncExecution (EXPRESS state machines only): runs the execution to its end."""
+        machine = self._machine(state_machine_arn)
+        if machine.type != "EXPRESS":
+            raise ApiError(
+                "StateMachineTypeNotSupported",
+                "This operation is not supported by this type of state machine",
+            )
+        record = self._new_execution(state_machine_arn, input, name, express=True)
+        try:
+            self._run_to_end(record.arn)
+        finally:
+            self._driver.save_clock()
+        final = self.store.get_execution(record.arn) or record
+        response: StartSyncExecutionOutput = {
+            "executionArn": final.arn,
+            "stateMachineArn": final.state_machine_arn,
+            "name": final.name,
+            "startDate": from_epoch(final.start_date),
+            "stopDate": from_epoch(final.stop_date or self._now_epoch()),
+            "status": final.status,
+            "input": final.input,
+            "inputDetails": {"included": True},
+            "billingDetails": {"billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": 100},
+        }
+        if final.output is not None:
+            response["output"] = final.output
+            response["outputDetails"] = {"included": True}
+        if final.error is not None:
+            response["error"] = final.error
+        if final.cause is not None:
+            response["cause"] = final.cause
+        return response
+
+    def _run_to_end(self, arn: str) -> None:
+        for _ in range(1_000_000):
+            self._driver.process(arn)
+            record = self.store.get_execution(arn)
+            if record is None or record.status in TERMINAL_STATUSES:
+                return
+            due = self.store.next_due(skippable=False)
+            frame_text = self.store.load_frame(arn)
+            frame_due = Frame.from_json(frame_text).next_due() if frame_text else due
+            if frame_due is None:
+                return
+            if self.clock.mode == "real":
+                time.sleep(max(0.0, min(1.0, frame_due - self._now_epoch())))
+            elif isinstance(self.clock, ManualClock) and at_or_after(frame_due) > self.clock.now():
+                self.clock.set(at_or_after(frame_due))
+
+    def _new_execution(
+        self, state_machine_arn: str, input: str | None, name: str | None, *, express: bool
+    ) -> ExecutionRecord:
+        """Start an execution; a Standard one already RUNNING with the same name and input is returned
+        as it is (StartExecution is idempotent), anything else of that name is refused."""
+        parsed = arns.parse_state_machine_arn(state_machine_arn)
+        machine = self._machine(state_machine_arn)
+        text = "{}" if input is None else input
+        value = parse_input(text)
+        name = name if name is not None else str(uuid.uuid4())
+        arns.check_name(name, "execution name")
+        arn = arns.execution_arn(self.region, self.account_id, machine.name, name, express=express)
+        if parsed.test_case is not None:
+            config = self.dispatcher.mock_config
+            if config is None or not config.has_test_case(machine.name, parsed.test_case):
+                raise ApiError(
+                    "ValidationException", f"Test case '{parsed.test_case}' is not in the mock configuration"
+                )
+        with self._driver.claim(arn):
+            existing = self.store.get_execution(arn)
+            if existing is not None:
+                if existing.status == "RUNNING" and existing.input == text and not express:
+                    return existing
+                raise ApiError("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
+            record = ExecutionRecord(
+                arn=arn,
+                state_machine_arn=machine.arn,
+                name=name,
+                status="RUNNING",
+                start_date=self._now_epoch(),
+                input=text,
+                role_arn=machine.role_arn,
+                type="EXPRESS" if express else machine.type,
+                mock_test_case=parsed.test_case,
+                definition_hash=definition_digest(machine.definition),
+            )
+            runner = self._driver.runner(record, Frame())
+            runner.info.input = value
+            runner.start(machine.role_arn)
+            self._driver.commit(runner, record, new=True)
+        return record
+
+    def describe_execution(self, execution_arn: str) -> DescribeExecutionOutput:
+        """DescribeExecution."""
+        record = self._execution(execution_arn)
+        response: DescribeExecutionOutput = {
+            "executionArn": record.arn,
+            "stateMachineArn": record.state_machine_arn,
+            "name": record.name,
+            "status": record.status,
+            "startDate": from_epoch(record.start_date),
+            "input": record.input,
+            "inputDetails": {"included": True},
+            "redriveCount": record.redrive_count,
+            "redriveStatus": redrive_status(record),
+        }
+        if record.stop_date is not None:
+            response["stopDate"] = from_epoch(record.stop_date)
+        if record.output is not None:
+            response["output"] = record.output
+            response["outputDetails"] = {"included": True}
+        if record.error is not None:
+            response["error"] = record.error
+        if record.cause is not None:
+            response["cause"] = record.cause
+        if record.redrive_date is not None:
+            response["redriveDate"] = from_epoch(record.redrive_date)
+        return response
+
+    def list_executions(
+        self,
+        state_machine_arn: str | None = None,
+        status_filter: str | None = None,
+        max_results: int | None = None,
+        next_token: str | None = None,
+        redrive_filter: str | None = None,
+    ) -> ListExecutionsOutput:
+        """ListExecutions."""
+        if state_machine_arn is None:
+            raise ApiError("ValidationException", "Must provide a StateMachine ARN or MapRun ARN")
+        machine = self._machine(state_machine_arn)
+        records = [r for r in self.store.list_executions(machine.arn, status_filter) if r.type == "STANDARD"]
+        if redrive_filter is not None:
+            redriven = redrive_filter == "REDRIVEN"
+            records = [r for r in records if (r.redrive_count > 0) == redriven]
+        items = [_execution_item(r) for r in records]
+        page, token = pagination.page(items, max_results, next_token)
+        response: ListExecutionsOutput = {"executions": page}
+        if token is not None:
+            response["nextToken"] = token
+        return response
+
+    def stop_execution(
+        self, execution_arn: str, error: str | None = None, cause: str | None = None
+    ) -> StopExecutionOutput:
+        """StopExecution."""
+        record = self._execution(execution_arn)
+        if record.status != "RUNNING":
+            return {"stopDate": from_epoch(record.stop_date or self._now_epoch())}
+
+        def stop(runner: Runner, current: ExecutionRecord) -> None:
+            if current.status == "RUNNING":
+                runner.abort(error, cause)
+
+        try:
+            stopped = self._driver.apply(execution_arn, stop)
+        except LookupError as exc:
+            raise ApiError("ExecutionDoesNotExist", f"Execution Does Not Exist: '{execution_arn}'") from exc
+        return {"stopDate": from_epoch(stopped.stop_date or self._now_epoch())}
+
+
+def redrive_status(record: ExecutionRecord) -> str:
+    """DescribeExecution's `redriveStatus`: only a Standard execution that ended badly can be redriven."""
+    if record.status in REDRIVABLE_STATUSES and record.type == "STANDARD":
+        return "REDRIVABLE"
+    return "NOT_REDRIVABLE"
+
+
+def parse_input(text: str) -> Any:
+    """The execution input as JSON, refused as AWS refuses it when too large, too deep or not JSON."""
+    if len(text.encode()) > MAX_INPUT_BYTES:
+        raise ApiError("InvalidExecutionInput", "Invalid execution input: the input exceeds 262144 bytes")
+    if exceeds_depth(text):
+        raise ApiError("InvalidExecutionInput", f"Invalid State Machine Execution Input: '{TOO_DEEP}'")
+    try:
+        return json.loads(text)
+    except (TypeError, ValueError) as exc:
+        raise ApiError("InvalidExecutionInput", f"Invalid State Machine Execution Input: '{exc}'") from exc
+
+
+def _execution_item(record: ExecutionRecord) -> ExecutionListItem:
+    item: ExecutionListItem = {
+        "executionArn": record.arn,
+        "stateMachineArn": record.state_machine_arn,
+        "name": record.name,
+        "status": record.status,
+        "startDate": from_epoch(record.start_date),
+    }
+    if record.stop_date is not None:
+        item["stopDate"] = from_epoch(record.stop_date)
+    if record.redrive_count:
+        item["redriveCount"] = record.redrive_count
+    if record.redrive_date is not None:
+        item["redriveDate"] = from_epoch(record.redrive_date)
+    return item

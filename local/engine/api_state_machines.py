@@ -1,0 +1,216 @@
+"""State machine operations: create, describe, update, list, delete and validate definitions."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from local.engine import arns, pagination, validation
+from local.engine import definition as asl
+from local.engine.api_base import ApiBase
+from local.engine.api_tags import merge_tags
+from local.engine.api_types import (
+    CreateStateMachineOutput,
+    DescribeStateMachineForExecutionOutput,
+    DescribeStateMachineOutput,
+    EmptyOutput,
+    ListStateMachinesOutput,
+    StateMachineListItem,
+    UpdateStateMachineOutput,
+    ValidateStateMachineDefinitionOutput,
+    ValidationDiagnostic,
+)
+from local.engine.driver import definition_digest
+from local.engine.errors import ApiError
+from local.engine.store import StateMachineRecord
+from local.engine.timestamps import from_epoch
+
+MAX_DEFINITION_BYTES = 1_048_576  # AWS's limit, in UTF-8 bytes
+DEFAULT_LOGGING = {"level": "OFF", "includeExecutionData": False}
+DEFAULT_TRACING = {"enabled": False}
+
+
+class StateMachineOperations(ApiBase):
+    """The operations on state machines."""
+
+    def create_state_machine(
+        self,
+        name: str,
+        definition: str,
+        role_arn: str,
+        *,
+        type: str = "STANDARD",
+        tags: list[dict[str, str]] | None = None,
+        logging_configuration: dict[str, Any] | None = None,
+        tracing_configuration: dict[str, Any] | None = None,
+    ) -> CreateStateMachineOutput:
+        """CreateStateMachine."""
+        check_definition_size(definition)
+        arns.check_name(name)
+        arns.check_role_arn(role_arn)
+        if type not in ("STANDARD", "EXPRESS"):
+            raise ApiError("ValidationException", f"Value '{type}' at 'type' failed to satisfy constraint")
+        self._driver.definition(definition)
+        arn = arns.state_machine_arn(self.region, self.account_id, name)
+        existing = self.store.get_state_machine(arn)
+        if existing is not None:
+            if existing.definition == definition and existing.role_arn == role_arn and existing.type == type:
+                return {"stateMachineArn": arn, "creationDate": from_epoch(existing.creation_date)}
+            raise ApiError("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'")
+        record = StateMachineRecord(
+            arn=arn,
+            name=name,
+            type=type,
+            definition=definition,
+            role_arn=role_arn,
+            creation_date=self._now_epoch(),
+            logging_configuration=logging_configuration or dict(DEFAULT_LOGGING),
+            tracing_configuration=tracing_configuration or dict(DEFAULT_TRACING),
+            revision_id=str(uuid.uuid4()),
+        )
+        self._driver.save_clock()  # the creation date must not be later than the saved clock
+        self.store.put_definition(definition_digest(definition), definition)
+        self.store.put_state_machine(record)
+        if tags:
+            merge_tags(self.store, arn, {}, tags)
+        return {"stateMachineArn": arn, "creationDate": from_epoch(record.creation_date)}
+
+    def describe_state_machine(self, state_machine_arn: str) -> DescribeStateMachineOutput:
+        """DescribeStateMachine."""
+        record = self._machine(state_machine_arn)
+        return {
+            "stateMachineArn": record.arn,
+            "name": record.name,
+            "status": record.status,
+            "definition": record.definition,
+            "roleArn": record.role_arn,
+            "type": record.type,
+            "creationDate": from_epoch(record.creation_date),
+            "loggingConfiguration": record.logging_configuration,
+            "tracingConfiguration": record.tracing_configuration,
+            "revisionId": record.revision_id,
+            "description": record.description,
+        }
+
+    def update_state_machine(
+        self,
+        state_machine_arn: str,
+        definition: str | None = None,
+        role_arn: str | None = None,
+        logging_configuration: dict[str, Any] | None = None,
+        tracing_configuration: dict[str, Any] | None = None,
+    ) -> UpdateStateMachineOutput:
+        """UpdateStateMachine (running executions keep the definition they started with)."""
+        if definition is not None:
+            check_definition_size(definition)
+        record = self._machine(state_machine_arn)
+        if (
+            definition is None
+            and role_arn is None
+            and logging_configuration is None
+            and tracing_configuration is None
+        ):
+            raise ApiError(
+                "MissingRequiredParameter",
+                "Either the definition, the role ARN, the LoggingConfiguration, "
+                "or the TracingConfiguration must be specified",
+            )
+        if definition is not None:
+            self._driver.definition(definition)
+            self.store.put_definition(definition_digest(definition), definition)
+            record.definition = definition
+        if role_arn is not None:
+            arns.check_role_arn(role_arn)
+            record.role_arn = role_arn
+        if logging_configuration is not None:
+            record.logging_configuration = logging_configuration
+        if tracing_configuration is not None:
+            record.tracing_configuration = tracing_configuration
+        record.update_date = self._now_epoch()
+        record.revision_id = str(uuid.uuid4())
+        self._driver.save_clock()
+        self.store.put_state_machine(record)
+        return {"updateDate": from_epoch(record.update_date), "revisionId": record.revision_id}
+
+    def list_state_machines(
+        self, max_results: int | None = None, next_token: str | None = None
+    ) -> ListStateMachinesOutput:
+        """ListStateMachines."""
+        items: list[StateMachineListItem] = [
+            {
+                "stateMachineArn": r.arn,
+                "name": r.name,
+                "type": r.type,
+                "creationDate": from_epoch(r.creation_date),
+            }
+            for r in self.store.list_state_machines()
+        ]
+        page, token = pagination.page(items, max_results, next_token)
+        response: ListStateMachinesOutput = {"stateMachines": page}
+        if token is not None:
+            response["nextToken"] = token
+        return response
+
+    def delete_state_machine(self, state_machine_arn: str) -> EmptyOutput:
+        """DeleteStateMachine (idempotent; running executions continue)."""
+        parsed = arns.parse_state_machine_arn(state_machine_arn)
+        self.store.delete_state_machine(parsed.arn)
+        return {}
+
+    def validate_state_machine_definition(
+        self, definition: str, type: str | None = None
+    ) -> ValidateStateMachineDefinitionOutput:
+        """ValidateStateMachineDefinition."""
+        check_definition_size(definition)
+        try:
+            raw = asl.load_json(definition)
+        except ApiError as exc:
+            invalid_json: ValidationDiagnostic = {
+                "severity": "ERROR",
+                "code": "INVALID_JSON_DESCRIPTION",
+                "message": exc.message,
+            }
+            return {"result": "FAIL", "diagnostics": [invalid_json], "truncated": False}
+        problems = validation.validate_definition(raw)
+        diagnostics: list[ValidationDiagnostic] = [
+            {"severity": "ERROR", "code": p.kind, "message": p.message, "location": p.location}
+            for p in problems
+        ]
+        return {"result": "FAIL" if problems else "OK", "diagnostics": diagnostics, "truncated": False}
+
+    def describe_state_machine_for_execution(
+        self, execution_arn: str
+    ) -> DescribeStateMachineForExecutionOutput:
+        """DescribeStateMachineForExecution."""
+        record = self._execution(execution_arn)
+        machine = self.store.get_state_machine(record.state_machine_arn)
+        definition = self.store.get_definition(record.definition_hash) or ""
+        if machine is None:  # deleted since: the execution still knows what it ran
+            return {
+                "stateMachineArn": record.state_machine_arn,
+                "name": record.state_machine_arn.split(":")[-1],
+                "definition": definition,
+                "roleArn": record.role_arn,
+                "updateDate": from_epoch(record.start_date),
+                "loggingConfiguration": dict(DEFAULT_LOGGING),
+                "tracingConfiguration": dict(DEFAULT_TRACING),
+            }
+        return {
+            "stateMachineArn": record.state_machine_arn,
+            "name": record.state_machine_arn.split(":")[-1],
+            "definition": definition,
+            "roleArn": machine.role_arn,
+            "updateDate": from_epoch(machine.update_date or machine.creation_date),
+            "loggingConfiguration": machine.logging_configuration,
+            "tracingConfiguration": machine.tracing_configuration,
+        }
+
+
+def check_definition_size(definition: str) -> None:
+    """Refuse a definition over AWS's limit before anything parses or stores it."""
+    if len(definition.encode()) > MAX_DEFINITION_BYTES:
+        raise ApiError(
+            "ValidationException",
+            "1 validation error detected: Value at 'definition' failed to satisfy constraint: "
+            f"Member must have length less than or equal to {MAX_DEFINITION_BYTES}",
+        )

@@ -1,0 +1,206 @@
+"""What the Engine's API methods return: AWS's Step Functions response shapes as TypedDicts.
+
+Keys are AWS's member names, timestamps are timezone-aware UTC datetimes (as boto3 returns them), and a
+member AWS leaves out of a response when it has no value is `NotRequired` here. Configuration documents
+the engine stores without interpreting (logging, tracing) stay plain JSON objects.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, NotRequired, TypedDict
+
+JsonObject = dict[str, Any]
+
+HistoryEvent = dict[str, Any]
+"""One event of GetExecutionHistory: `id`, `previousEventId`, `timestamp`, `type` and the one
+`<type>EventDetails` member its type has (e.g. `taskScheduledEventDetails`), as AWS names them."""
+
+
+class EmptyOutput(TypedDict):
+    """The answer of an operation AWS answers with an empty object (DeleteStateMachine, TagResource, ...)."""
+
+
+class CreateStateMachineOutput(TypedDict):
+    """CreateStateMachine."""
+
+    stateMachineArn: str
+    creationDate: datetime
+
+
+class DescribeStateMachineOutput(TypedDict):
+    """DescribeStateMachine."""
+
+    stateMachineArn: str
+    name: str
+    status: str
+    definition: str
+    roleArn: str
+    type: str
+    creationDate: datetime
+    loggingConfiguration: JsonObject
+    tracingConfiguration: JsonObject
+    revisionId: str
+    description: str
+
+
+class UpdateStateMachineOutput(TypedDict):
+    """UpdateStateMachine."""
+
+    updateDate: datetime
+    revisionId: str
+
+
+class StateMachineListItem(TypedDict):
+    """One state machine in ListStateMachines."""
+
+    stateMachineArn: str
+    name: str
+    type: str
+    creationDate: datetime
+
+
+class ListStateMachinesOutput(TypedDict):
+    """ListStateMachines."""
+
+    stateMachines: list[StateMachineListItem]
+    nextToken: NotRequired[str]
+
+
+class ValidationDiagnostic(TypedDict):
+    """One finding of ValidateStateMachineDefinition."""
+
+    severity: str
+    code: str
+    message: str
+    location: NotRequired[str]
+
+
+class ValidateStateMachineDefinitionOutput(TypedDict):
+    """ValidateStateMachineDefinition."""
+
+    result: str
+    diagnostics: list[ValidationDiagnostic]
+    truncated: bool
+
+
+class DescribeStateMachineForExecutionOutput(TypedDict):
+    """DescribeStateMachineForExecution."""
+
+    stateMachineArn: str
+    name: str
+    definition: str
+    roleArn: str
+    updateDate: datetime
+    loggingConfiguration: JsonObject
+    tracingConfiguration: JsonObject
+
+
+class DataDetails(TypedDict):
+    """`inputDetails` / `outputDetails`: whether the data is included in the answer."""
+
+    included: bool
+
+
+class BillingDetails(TypedDict):
+    """StartSyncExecution's `billingDetails`."""
+
+    billedMemoryUsedInMB: int
+    billedDurationInMilliseconds: int
+
+
+class StartExecutionOutput(TypedDict):
+    """StartExecution."""
+
+    executionArn: str
+    startDate: datetime
+
+
+class StartSyncExecutionOutput(TypedDict):
+    """StartSyncExecution."""
+
+    executionArn: str
+    stateMachineArn: str
+    name: str
+    startDate: datetime
+    stopDate: datetime
+    status: str
+    input: str
+    inputDetails: DataDetails
+    billingDetails: BillingDetails
+    output: NotRequired[str]
+    outputDetails: NotRequired[DataDetails]
+    error: NotRequired[str]
+    cause: NotRequired[str]
+
+
+class DescribeExecutionOutput(TypedDict):
+    """DescribeExecution."""
+
+    executionArn: str
+    stateMachineArn: str
+    name: str
+    status: str
+    startDate: datetime
+    input: str
+    inputDetails: DataDetails
+    redriveCount: int
+    redriveStatus: str
+    stopDate: NotRequired[datetime]
+    output: NotRequired[str]
+    outputDetails: NotRequired[DataDetails]
+    error: NotRequired[str]
+    cause: NotRequired[str]
+    redriveDate: NotRequired[datetime]
+
+
+class ExecutionListItem(TypedDict):
+    """One execution in ListExecutions."""
+
+    executionArn: str
+    stateMachineArn: str
+    name: str
+    status: str
+    startDate: datetime
+    stopDate: NotRequired[datetime]
+    redriveCount: NotRequired[int]
+    redriveDate: NotRequired[datetime]
+
+
+class ListExecutionsOutput(TypedDict):
+    """ListExecutions."""
+
+    executions: list[ExecutionListItem]
+    nextToken: NotRequired[str]
+
+
+class GetExecutionHistoryOutput(TypedDict):
+    """GetExecutionHistory."""
+
+    events: list[HistoryEvent]
+    nextToken: NotRequired[str]
+
+
+class StopExecutionOutput(TypedDict):
+    """StopExecution."""
+
+    stopDate: datetime
+
+
+class RedriveExecutionOutput(TypedDict):
+    """RedriveExecution."""
+
+    redriveDate: datetime
+
+
+class Tag(TypedDict):
+    """A resource tag."""
+
+    key: str
+    value: str
+
+
+class ListTagsForResourceOutput(TypedDict):
+    """ListTagsForResource."""
+
+    tags: list[Tag]

@@ -1,0 +1,123 @@
+"""SqliteStore layout versions: a new file records its version, a file from before versioning is upgraded
+in place with its executions intact, a file from a newer engine is refused and left as it was."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from local.engine import Engine, SqliteStore, StoreVersionError, VirtualClock
+from local.engine.store_sqlite import SCHEMA_VERSION
+from tests.local.local_command import run_local_command
+
+from .conftest import START, history_types, output_of
+
+BEFORE_VERSIONING = Path(__file__).parent / "data" / "store_before_versioning.sql"
+ARN_PREFIX = "arn:aws:states:us-east-1:123456789012"
+FINISHED = f"{ARN_PREFIX}:execution:Waits:finished"
+WAITING = f"{ARN_PREFIX}:execution:Waits:waiting"
+CALLBACK = f"{ARN_PREFIX}:execution:Asks:callback"
+
+
+def _user_version(path: Path) -> int:
+    with sqlite3.connect(path) as db:
+        return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _store_before_versioning(path: Path) -> Path:
+    with sqlite3.connect(path) as db:
+        db.executescript(BEFORE_VERSIONING.read_text(encoding="utf-8"))
+    assert _user_version(path) == 0
+    return path
+
+
+def _task_token(engine: Engine, execution_arn: str) -> str:
+    scheduled = next(
+        event
+        for event in engine.get_execution_history(execution_arn)["events"]
+        if event["type"] == "TaskScheduled"
+    )
+    token: str = json.loads(scheduled["taskScheduledEventDetails"]["parameters"])["Payload"]["token"]
+    return token
+
+
+def test_a_new_store_records_the_current_layout_version(tmp_path: Path) -> None:
+    SqliteStore(tmp_path / "state.db").close()
+    assert _user_version(tmp_path / "state.db") == SCHEMA_VERSION
+
+
+def test_a_store_from_before_versioning_is_upgraded_with_its_executions_intact(tmp_path: Path) -> None:
+    # Given a store as the engine wrote it before stores recorded their layout version
+    path = _store_before_versioning(tmp_path / "state.db")
+    # When this engine opens it
+    with Engine(clock=VirtualClock(), store=SqliteStore(path)) as engine:
+        # Then the file records the current version
+        assert _user_version(path) == SCHEMA_VERSION
+        # And the clock, the machines, their tags and the finished execution are as they were
+        assert engine.now() == START + timedelta(hours=1, minutes=1)
+        machines = engine.list_state_machines()["stateMachines"]
+        assert [m["name"] for m in machines] == ["Waits", "Asks"]
+        tags = engine.list_tags_for_resource(machines[0]["stateMachineArn"])["tags"]
+        assert tags == [{"key": "team", "value": "local"}]
+        assert output_of(engine, FINISHED) == {"resumed": 1}
+        assert history_types(engine, FINISHED)[-1] == "ExecutionSucceeded"
+        # And the waiting execution's timer and the callback's token still work
+        engine.advance(timedelta(hours=1))
+        assert output_of(engine, WAITING) == {"resumed": 2}
+        engine.send_task_success(_task_token(engine, CALLBACK), '{"answer": 42}')
+        engine.run_until_idle()
+        assert engine.describe_execution(CALLBACK)["status"] == "SUCCEEDED"
+        events = engine.get_execution_history(WAITING)["events"]
+        assert [e["id"] for e in events] == list(range(1, len(events) + 1))
+
+
+def test_an_upgraded_store_opens_while_another_connection_writes(tmp_path: Path) -> None:
+    # Given an upgraded store, and another connection in the middle of a write (an engine committing)
+    path = _store_before_versioning(tmp_path / "state.db")
+    SqliteStore(path).close()
+    with sqlite3.connect(path, isolation_level=None) as writer:
+        writer.execute("BEGIN IMMEDIATE")
+        # When it is opened again; Then it opens without waiting for the lock and reads the executions
+        store = SqliteStore(path)
+        assert [r.name for r in store.list_executions(None)] == ["callback", "waiting", "finished"]
+        store.close()
+        writer.execute("ROLLBACK")
+    assert _user_version(path) == SCHEMA_VERSION
+
+
+def _store_from_a_newer_engine(path: Path) -> Path:
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE layout_of_the_future (id INTEGER PRIMARY KEY)")
+        db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    return path
+
+
+def test_a_store_from_a_newer_engine_is_refused_and_left_alone(tmp_path: Path) -> None:
+    # Given a store whose layout is newer than this engine knows
+    path = _store_from_a_newer_engine(tmp_path / "state.db")
+    # When this engine opens it; Then it refuses, saying what to do
+    with pytest.raises(StoreVersionError, match="newer version") as refused:
+        SqliteStore(path)
+    assert f"version {SCHEMA_VERSION + 1}" in str(refused.value)
+    assert "move the file away" in str(refused.value)
+    # And the file is as it was: no table of this engine's layout was added
+    with sqlite3.connect(path) as db:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert tables == {"layout_of_the_future"}
+    assert _user_version(path) == SCHEMA_VERSION + 1
+
+
+def test_the_sfn_command_names_a_store_from_a_newer_engine(tmp_path: Path) -> None:
+    # Given a state directory holding a store from a newer engine
+    _store_from_a_newer_engine(tmp_path / "sfn.sqlite3")
+    # When `python -m local sfn` starts on it
+    result = run_local_command(["sfn", "--port", "0", "--state-dir", str(tmp_path)])
+    # Then it refuses in one line naming the option, the file and what to do, without a traceback
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"error: --state-dir {tmp_path}: cannot use {tmp_path / 'sfn.sqlite3'}")
+    assert "newer version" in result.stderr
