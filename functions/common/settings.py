@@ -1,8 +1,11 @@
-"""Environment variables as a validated, immutable Pydantic model.
+"""Environment variables as a validated, immutable Pydantic model: how every function reads its settings.
 
-Each function declares its variables as fields whose alias is the variable name. The base reads
-`os.environ` once; a missing or malformed variable fails loudly, naming the variable. (pydantic-settings
-would do the same, but it is not part of the Powertools Lambda layer and this is all we need of it.)
+Each settings class declares its variables as fields whose alias is the full variable name, so a search for
+the name finds the field. `from_environ()` reads `os.environ` when it is called (at the first invocation,
+never at import); a missing or malformed variable fails loudly, naming the variable.
+
+Not pydantic-settings: the Schedule API's functions deploy with the Powertools layer alone, which has
+pydantic but not pydantic-settings, and this is all the functions need of it.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ class EnvironmentSettings(BaseModel):
             return cls.model_validate(dict(source))
         except ValidationError as error:
             problems = "; ".join(
-                f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
+                ": ".join(filter(None, [".".join(str(part) for part in problem["loc"]), problem["msg"]]))
                 for problem in error.errors()
             )
             raise SettingsError(f"invalid environment for {cls.__name__}: {problems}") from error

@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Tracer
-
+from functions.common.observability import TRACED_AWS_CALLS, service_logger, service_tracer
 from functions.consent_deletion.alert_mailer.adapters import SesAlertSender, sesv2_client
 from functions.consent_deletion.alert_mailer.logic import deliver_alert
 from functions.consent_deletion.alert_mailer.models import MailerSettings, parse_alerts
@@ -18,15 +17,15 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 SERVICE_NAME = "consent-deletion-alert-mailer"
-logger = Logger(service=SERVICE_NAME)
-tracer = Tracer(service=SERVICE_NAME)
+logger = service_logger(SERVICE_NAME)
+tracer = service_tracer(SERVICE_NAME, traced=TRACED_AWS_CALLS)
 
 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, list[str]]:
     alerts = parse_alerts(event)
-    settings = MailerSettings.from_environment()
+    settings = MailerSettings.from_environ()
     sender = SesAlertSender(sesv2_client(), settings.sender)
     message_ids = [
         deliver_alert(alert, settings.recipients, settings.console_base_url, sender) for alert in alerts

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, Final
 
@@ -12,6 +10,7 @@ from aws_lambda_powertools.utilities.parser.envelopes import SnsEnvelope
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
+from functions.common.settings import EnvironmentSettings
 from functions.consent_deletion.alert_mailer.errors import MalformedAlertMessage
 
 # SES v2 accepts at most 50 recipients per message.
@@ -44,10 +43,8 @@ class DeletionAlert(BaseModel):
     cause: str | None = None
 
 
-class MailerSettings(BaseModel):
+class MailerSettings(EnvironmentSettings):
     """Environment of the alert mailer function."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
 
     recipients: tuple[str, ...] = Field(alias="ALERT_RECIPIENTS", min_length=1, max_length=MAX_RECIPIENTS)
     sender: str = Field(alias="ALERT_SENDER", pattern=r"@")
@@ -73,11 +70,6 @@ class MailerSettings(BaseModel):
     @classmethod
     def _blank_means_default(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
-
-    @classmethod
-    def from_environment(cls, environ: Mapping[str, str] | None = None) -> MailerSettings:
-        """Read the settings from ``environ`` (default: the process environment)."""
-        return cls.model_validate(dict(os.environ if environ is None else environ))
 
 
 class AlertEmail(BaseModel):

@@ -30,7 +30,7 @@ def _main(argv: list[str] | None = None) -> None:
     revision_parser.add_argument("-m", "--message", required=True)
     arguments = parser.parse_args(argv)
 
-    engine = create_ledger_engine(LedgerSettings())
+    engine = create_ledger_engine(LedgerSettings.from_environ())
     try:
         if arguments.action == "upgrade":
             upgrade(engine, arguments.revision)

@@ -23,7 +23,7 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 30.0
 @cache
 def get_ledger_engine() -> Engine:
     """The process-wide ledger engine, built from the environment on first use (so imports stay cheap)."""
-    return create_ledger_engine(LedgerSettings())
+    return create_ledger_engine(LedgerSettings.from_environ())
 
 
 def create_ledger_engine(

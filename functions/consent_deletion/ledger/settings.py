@@ -4,26 +4,25 @@ from __future__ import annotations
 
 from typing import Self
 
-from pydantic import FilePath, PositiveFloat, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, FilePath, PositiveFloat, model_validator
+
+from functions.common.settings import EnvironmentSettings
 
 
-class LedgerSettings(BaseSettings):
+class LedgerSettings(EnvironmentSettings):
     """Either `LEDGER_DATABASE_URL` (SQLite locally, any URL in tests) or the RDS endpoint for IAM auth.
 
     In AWS: `LEDGER_DB_HOST`, `LEDGER_DB_PORT`, `LEDGER_DB_NAME`, `LEDGER_DB_USER` (a database user
     granted `rds_iam`) and `LEDGER_DB_CA_BUNDLE`, the RDS certificate bundle shipped with the code.
     """
 
-    model_config = SettingsConfigDict(env_prefix="LEDGER_", frozen=True, extra="ignore")
-
-    database_url: str | None = None
-    db_host: str | None = None
-    db_port: int = 5432
-    db_name: str | None = None
-    db_user: str | None = None
-    db_ca_bundle: FilePath | None = None
-    connect_timeout_seconds: PositiveFloat = 10.0
+    database_url: str | None = Field(None, alias="LEDGER_DATABASE_URL")
+    db_host: str | None = Field(None, alias="LEDGER_DB_HOST")
+    db_port: int = Field(5432, alias="LEDGER_DB_PORT")
+    db_name: str | None = Field(None, alias="LEDGER_DB_NAME")
+    db_user: str | None = Field(None, alias="LEDGER_DB_USER")
+    db_ca_bundle: FilePath | None = Field(None, alias="LEDGER_DB_CA_BUNDLE")
+    connect_timeout_seconds: PositiveFloat = Field(10.0, alias="LEDGER_CONNECT_TIMEOUT_SECONDS")
 
     @model_validator(mode="after")
     def _one_way_to_connect(self) -> Self:

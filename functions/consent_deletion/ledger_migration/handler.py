@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Tracer
-
+from functions.common.observability import (
+    TRACED_AWS_CALLS,
+    TRACED_DATABASE_CALLS,
+    service_logger,
+    service_tracer,
+)
 from functions.consent_deletion.ledger import LedgerSettings
 from functions.consent_deletion.ledger_migration.adapters import master_credentials, master_engine
 from functions.consent_deletion.ledger_migration.logic import prepare_ledger
@@ -19,8 +23,8 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 SERVICE_NAME = "consent-deletion-ledger-migration"
-logger = Logger(service=SERVICE_NAME)
-tracer = Tracer(service=SERVICE_NAME)
+logger = service_logger(SERVICE_NAME)
+tracer = service_tracer(SERVICE_NAME, traced=TRACED_AWS_CALLS + TRACED_DATABASE_CALLS)
 
 
 @logger.inject_lambda_context
@@ -28,7 +32,7 @@ tracer = Tracer(service=SERVICE_NAME)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Migrate the ledger to head and set up the application user; returns what is now in place."""
     settings = MigrationSettings.from_environ()
-    endpoint = LedgerSettings()
+    endpoint = LedgerSettings.from_environ()
     if endpoint.db_user is None:
         raise ValueError("the migration needs LEDGER_DB_USER, the application user to prepare")
     engine = master_engine(endpoint, master_credentials(settings.master_secret_arn))

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Tracer
 from pydantic import ValidationError
 
+from functions.common.observability import TRACED_DATABASE_CALLS, service_logger, service_tracer
 from functions.consent_deletion.ledger_tasks.adapters import (
     database_errors_as_ledger_unavailable,
     deletion_ledger,
@@ -23,8 +23,9 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 SERVICE_NAME = "consent-deletion-ledger-tasks"
-logger = Logger(service=SERVICE_NAME)
-tracer = Tracer(service=SERVICE_NAME)
+logger = service_logger(SERVICE_NAME)
+# Its only AWS use is signing RDS IAM tokens, which makes no API call.
+tracer = service_tracer(SERVICE_NAME, traced=TRACED_DATABASE_CALLS)
 
 
 @logger.inject_lambda_context

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 
 from functions.common.clock import utc_now
+from functions.common.observability import (
+    TRACED_AWS_CALLS,
+    TRACED_DATABASE_CALLS,
+    service_logger,
+    service_metrics,
+    service_tracer,
+)
 from functions.consent_deletion.reconciler.adapters import (
     SnsAlertPublisher,
     StepFunctionsExecutionStatusReader,
@@ -24,11 +29,9 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 SERVICE_NAME = "consent-deletion-reconciler"
-logger = Logger(service=SERVICE_NAME)
-tracer = Tracer(service=SERVICE_NAME)
-metrics = Metrics(
-    namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "ConsentDeletion"), service=SERVICE_NAME
-)
+logger = service_logger(SERVICE_NAME)
+tracer = service_tracer(SERVICE_NAME, traced=TRACED_AWS_CALLS + TRACED_DATABASE_CALLS)
+metrics = service_metrics(SERVICE_NAME, default_namespace="ConsentDeletion")
 
 
 @logger.inject_lambda_context

@@ -11,10 +11,10 @@ import logging
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools import Logger, Tracer
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.parser.models import DynamoDBStreamRecordModel
 
+from functions.common.observability import TRACED_AWS_CALLS, service_logger, service_tracer
 from functions.consent_deletion.stream_trigger.adapters import (
     StepFunctionsExecutionStarter,
     stepfunctions_client,
@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 SERVICE_NAME = "consent-deletion-stream-trigger"
-logger = Logger(service=SERVICE_NAME)
-tracer = Tracer(service=SERVICE_NAME)
+logger = service_logger(SERVICE_NAME)
+tracer = service_tracer(SERVICE_NAME, traced=TRACED_AWS_CALLS)
 # The processor logs each failed record with its traceback; it takes a standard library logger,
 # and this one is the logger Powertools formats as JSON for SERVICE_NAME.
 processor = BatchProcessor(
@@ -55,7 +55,7 @@ def handle_record(record: DynamoDBStreamRecordModel, starter: ExecutionStarter) 
 @logger.inject_lambda_context
 @tracer.capture_lambda_handler
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    settings = StreamTriggerSettings.from_environment()
+    settings = StreamTriggerSettings.from_environ()
     starter = StepFunctionsExecutionStarter(settings.state_machine_arn, stepfunctions_client())
     return process_partial_response(
         event=event,

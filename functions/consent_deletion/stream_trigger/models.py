@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -11,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, ValidationError
 from pydantic.alias_generators import to_camel
 
+from functions.common.settings import EnvironmentSettings
 from functions.consent_deletion.revocation import RevocationReason
 from functions.consent_deletion.stream_trigger.errors import UnparseableRecord
 
@@ -30,20 +29,13 @@ def rfc3339_utc_seconds(moment: datetime) -> str:
 Rfc3339UtcSeconds = Annotated[AwareDatetime, PlainSerializer(rfc3339_utc_seconds, return_type=str)]
 
 
-class StreamTriggerSettings(BaseModel):
+class StreamTriggerSettings(EnvironmentSettings):
     """Environment of the stream trigger function."""
-
-    model_config = ConfigDict(frozen=True, extra="ignore")
 
     state_machine_arn: str = Field(
         alias="STATE_MACHINE_ARN",
         pattern=r"^arn:[^:]+:states:[^:]+:[^:]*:stateMachine:[^:]+$",
     )
-
-    @classmethod
-    def from_environment(cls, environ: Mapping[str, str] | None = None) -> StreamTriggerSettings:
-        """Read the settings from ``environ`` (default: the process environment)."""
-        return cls.model_validate(dict(os.environ if environ is None else environ))
 
 
 class StartOutcome(StrEnum):

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pydantic import Field, HttpUrl
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from functions.common.settings import EnvironmentSettings
 
 
-class ThirdPartySettings(BaseSettings):
+class ThirdPartySettings(EnvironmentSettings):
     """Read from ``THIRD_PARTY_*`` environment variables.
 
     Example:
@@ -14,13 +15,20 @@ class ThirdPartySettings(BaseSettings):
         ``THIRD_PARTY_API_KEY_SECRET=arn:aws:secretsmanager:...:secret:vendor-api-key``
     """
 
-    model_config = SettingsConfigDict(env_prefix="THIRD_PARTY_", frozen=True, extra="ignore")
-
-    base_url: HttpUrl
-    api_key_secret: str = Field(min_length=1, description="Name or ARN of the Secrets Manager secret.")
-    api_key_header: str = Field(default="x-api-key", min_length=1)
+    base_url: HttpUrl = Field(alias="THIRD_PARTY_BASE_URL")
+    api_key_secret: str = Field(
+        alias="THIRD_PARTY_API_KEY_SECRET",
+        min_length=1,
+        description="Name or ARN of the Secrets Manager secret.",
+    )
+    api_key_header: str = Field("x-api-key", alias="THIRD_PARTY_API_KEY_HEADER", min_length=1)
     # Defaults leave a 30 s Lambda room for one in-process retry; connect is short because a
     # healthy endpoint answers a TCP handshake in milliseconds.
-    connect_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
-    read_timeout_seconds: float = Field(default=10.0, gt=0, le=60)
-    api_key_max_age_seconds: int = Field(default=300, ge=0, description="How long the key stays cached.")
+    connect_timeout_seconds: float = Field(3.0, alias="THIRD_PARTY_CONNECT_TIMEOUT_SECONDS", gt=0, le=30)
+    read_timeout_seconds: float = Field(10.0, alias="THIRD_PARTY_READ_TIMEOUT_SECONDS", gt=0, le=60)
+    api_key_max_age_seconds: int = Field(
+        300,
+        alias="THIRD_PARTY_API_KEY_MAX_AGE_SECONDS",
+        ge=0,
+        description="How long the key stays cached.",
+    )

@@ -11,4 +11,4 @@ from functions.consent_deletion.vendor_tasks.logic import DeletionApi
 @cache
 def deletion_api() -> DeletionApi:
     """The client, built at first use so that importing the handler needs no configuration."""
-    return DeletionApiClient.from_settings(ThirdPartySettings())
+    return DeletionApiClient.from_settings(ThirdPartySettings.from_environ())

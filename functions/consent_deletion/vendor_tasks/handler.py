@@ -7,15 +7,19 @@ ThirdPartyContractError), which the state machine's Retry and Catch name.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ValidationError
 
+from functions.common.observability import (
+    TRACED_AWS_CALLS,
+    service_logger,
+    service_metrics,
+    service_tracer,
+)
 from functions.consent_deletion.third_party import ThirdPartyError
 from functions.consent_deletion.vendor_tasks.adapters import deletion_api
 from functions.consent_deletion.vendor_tasks.errors import InvalidVendorTaskInput
@@ -31,11 +35,9 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 SERVICE_NAME = "consent-deletion-vendor-tasks"
-logger = Logger(service=SERVICE_NAME)
-tracer = Tracer(service=SERVICE_NAME)
-metrics = Metrics(
-    namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "ConsentDeletion"), service=SERVICE_NAME
-)
+logger = service_logger(SERVICE_NAME)
+tracer = service_tracer(SERVICE_NAME, traced=TRACED_AWS_CALLS)
+metrics = service_metrics(SERVICE_NAME, default_namespace="ConsentDeletion")
 
 _Task = TypeVar("_Task", bound=BaseModel)
 _REQUEST_METRICS = {

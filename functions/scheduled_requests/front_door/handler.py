@@ -8,12 +8,10 @@ of failures (stack traces, full error causes) go to the logs, keyed by the reque
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from http import HTTPStatus
 from typing import Annotated, Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, Response
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
@@ -24,6 +22,12 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions.common.observability import (
+    TRACED_AWS_CALLS,
+    service_logger,
+    service_metrics,
+    service_tracer,
+)
 from functions.scheduled_requests.front_door.adapters import StepFunctionsExecutions, stepfunctions_client
 from functions.scheduled_requests.front_door.errors import RouteNotFound, ScheduleApiError
 from functions.scheduled_requests.front_door.executions import ExecutionSnapshot
@@ -50,9 +54,10 @@ from functions.scheduled_requests.front_door.models import (
 )
 from functions.scheduled_requests.front_door.settings import FrontDoorSettings
 
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "ScheduledRequests"))
+SERVICE_NAME = "schedule-api"
+logger = service_logger(SERVICE_NAME)
+tracer = service_tracer(SERVICE_NAME, traced=TRACED_AWS_CALLS)
+metrics = service_metrics(SERVICE_NAME, default_namespace="ScheduledRequests")
 
 
 def _parse_body(text: str) -> Any:

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from functions.common.observability import (
+    TRACED_AWS_CALLS,
+    service_logger,
+    service_metrics,
+    service_tracer,
+)
 from functions.scheduled_requests.processor.adapters import IdempotentProcessor
 from functions.scheduled_requests.processor.logic import process_request
 from functions.scheduled_requests.processor.settings import ProcessorSettings
 from functions.scheduled_requests.workflow_contract import ProcessorEvent, TransientProcessingError
 
-logger = Logger()
-tracer = Tracer()
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "ScheduledRequests"))
+SERVICE_NAME = "example-processor"
+logger = service_logger(SERVICE_NAME)
+# The idempotency records live in DynamoDB.
+tracer = service_tracer(SERVICE_NAME, traced=TRACED_AWS_CALLS)
+metrics = service_metrics(SERVICE_NAME, default_namespace="ScheduledRequests")
 
 
 @lru_cache(maxsize=1)

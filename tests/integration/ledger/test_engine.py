@@ -7,10 +7,10 @@ from itertools import count
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 from sqlalchemy import event
 from sqlalchemy.pool import QueuePool
 
+from functions.common.settings import SettingsError
 from functions.consent_deletion.ledger import (
     LedgerSettings,
     UnsupportedDatabase,
@@ -53,7 +53,7 @@ def rds_environment(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_settings_read_the_rds_endpoint_from_the_environment(rds_environment: None) -> None:
     # Given the environment of a ledger Lambda in AWS
     # When the settings are read
-    settings = LedgerSettings()
+    settings = LedgerSettings.from_environ()
 
     # Then they describe the RDS endpoint and choose IAM authentication
     assert settings.uses_iam_auth
@@ -83,8 +83,8 @@ def test_settings_refuse_an_ambiguous_or_incomplete_database(
         monkeypatch.setenv(name, value)
 
     # When the settings are read, Then they are refused
-    with pytest.raises(ValidationError, match="LEDGER_DATABASE_URL"):
-        LedgerSettings()
+    with pytest.raises(SettingsError, match="LEDGER_DATABASE_URL"):
+        LedgerSettings.from_environ()
 
 
 def test_every_new_rds_connection_signs_a_fresh_token_and_requires_verified_ssl(
@@ -92,7 +92,7 @@ def test_every_new_rds_connection_signs_a_fresh_token_and_requires_verified_ssl(
 ) -> None:
     # Given the RDS engine, with a token provider that counts and a hook standing in for the network
     tokens = CountingTokenProvider()
-    engine = create_ledger_engine(LedgerSettings(), token_provider=tokens)
+    engine = create_ledger_engine(LedgerSettings.from_environ(), token_provider=tokens)
     attempts: list[dict[str, Any]] = []
 
     @event.listens_for(engine, "do_connect")
@@ -155,10 +155,10 @@ def test_a_database_url_setting_builds_a_sqlite_engine(
     monkeypatch.setenv("LEDGER_DATABASE_URL", f"sqlite:///{tmp_path / 'ledger.sqlite3'}")
 
     # When the engine is built from it
-    engine = create_ledger_engine(LedgerSettings())
+    engine = create_ledger_engine(LedgerSettings.from_environ())
 
     # Then it is SQLite, needs no token and opens the file
-    assert not LedgerSettings().uses_iam_auth
+    assert not LedgerSettings.from_environ().uses_iam_auth
     assert engine.dialect.name == "sqlite"
     with engine.connect() as connection:
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

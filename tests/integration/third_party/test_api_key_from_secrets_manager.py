@@ -11,6 +11,7 @@ import pytest
 from aws_lambda_powertools.utilities import parameters
 from moto import mock_aws
 
+from functions.common.settings import SettingsError
 from functions.consent_deletion.third_party import (
     DeletionApiClient,
     SecretsManagerApiKey,
@@ -54,7 +55,7 @@ def client(
     monkeypatch.setenv("THIRD_PARTY_API_KEY_HEADER", API_KEY_HEADER)
     monkeypatch.setenv("THIRD_PARTY_CONNECT_TIMEOUT_SECONDS", "1")
     monkeypatch.setenv("THIRD_PARTY_READ_TIMEOUT_SECONDS", "2")
-    return DeletionApiClient.from_settings(ThirdPartySettings())
+    return DeletionApiClient.from_settings(ThirdPartySettings.from_environ())
 
 
 def _key_accepted(fake_api: FakeThirdPartyApi) -> list[bool]:
@@ -121,7 +122,7 @@ def test_settings_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(f"THIRD_PARTY_{optional}", raising=False)
 
     # When the settings are read
-    settings = ThirdPartySettings()
+    settings = ThirdPartySettings.from_environ()
 
     # Then the header defaults to x-api-key and the timeouts are finite
     assert settings.api_key_header == "x-api-key"
@@ -136,5 +137,5 @@ def test_settings_refuse_a_base_url_that_is_not_http(monkeypatch: pytest.MonkeyP
 
     # When the settings are read
     # Then they are refused
-    with pytest.raises(ValueError):
-        ThirdPartySettings()
+    with pytest.raises(SettingsError, match="THIRD_PARTY_BASE_URL"):
+        ThirdPartySettings.from_environ()

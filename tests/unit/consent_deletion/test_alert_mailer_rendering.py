@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from pydantic import ValidationError
 
+from functions.common.settings import SettingsError
 from functions.consent_deletion.alert_mailer.errors import MalformedAlertMessage
 from functions.consent_deletion.alert_mailer.logic import (
     describe_elapsed,
@@ -196,7 +196,7 @@ def test_settings_split_and_check_the_recipients() -> None:
     }
 
     # When the settings are read
-    settings = MailerSettings.from_environment(environ)
+    settings = MailerSettings.from_environ(environ)
 
     # Then each address is kept, trimmed, and the console falls back to AWS's
     assert settings.recipients == ("ops@example.com", "oncall@example.org")
@@ -206,8 +206,8 @@ def test_settings_split_and_check_the_recipients() -> None:
 @pytest.mark.parametrize("recipients", ["", "not-an-address", "ops@example.com;dev@example.com"])
 def test_settings_refuse_recipients_that_are_not_addresses(recipients: str) -> None:
     # Given a recipient list without valid addresses / When read / Then the settings are refused
-    with pytest.raises(ValidationError):
-        MailerSettings.from_environment({"ALERT_RECIPIENTS": recipients, "ALERT_SENDER": "a@example.com"})
+    with pytest.raises(SettingsError, match="ALERT_RECIPIENTS"):
+        MailerSettings.from_environ({"ALERT_RECIPIENTS": recipients, "ALERT_SENDER": "a@example.com"})
 
 
 def test_sns_event_parses_into_alerts() -> None:
