@@ -1,14 +1,35 @@
-"""Named reasons why the front door refuses a request; `handler` maps each class to an HTTP status once."""
+"""Named reasons why the front door refuses a request, each with the HTTP status it is answered with."""
 
 from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any, ClassVar
 
 from functions.scheduled_requests.front_door.models import ErrorCode
 
 
 class ScheduleApiError(Exception):
-    """A request the Schedule API answers with an error body instead of a result."""
+    """A request the Schedule API answers with an error body instead of a result.
+
+    Each subclass declares its `status`, a 4xx or a 5xx other than 500, and defining one without it
+    fails at import: a new reason to refuse cannot reach clients as an unplanned 500. (A 500 is for the
+    unexpected only, and says nothing about the failure.) The base class itself is not raised.
+    """
+
+    status: ClassVar[HTTPStatus]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        status = getattr(cls, "status", None)
+        if not isinstance(status, HTTPStatus) or status < 400 or status == HTTPStatus.INTERNAL_SERVER_ERROR:
+            raise TypeError(
+                f"{cls.__name__} must declare `status`, an HTTPStatus of 400 or more other than 500; "
+                f"it has {status!r}"
+            )
 
     def __init__(self, code: ErrorCode, message: str, field: str | None = None) -> None:
+        if type(self) is ScheduleApiError:
+            raise TypeError("raise a subclass of ScheduleApiError: the subclass says which status answers it")
         super().__init__(message)
         self.code = code
         self.message = message
@@ -16,25 +37,33 @@ class ScheduleApiError(Exception):
 
 
 class InvalidScheduleRequest(ScheduleApiError):
-    """The request is malformed or breaks a rule (400)."""
+    """The request is malformed or breaks a rule."""
+
+    status = HTTPStatus.BAD_REQUEST
 
 
 class ScheduleNotFound(ScheduleApiError):
-    """No schedule has this id (404)."""
+    """No schedule has this id."""
+
+    status = HTTPStatus.NOT_FOUND
 
     def __init__(self, schedule_id: str) -> None:
         super().__init__(ErrorCode.NOT_FOUND, f"no schedule with id {schedule_id!r}")
 
 
 class RouteNotFound(ScheduleApiError):
-    """The API has no such route or method (404)."""
+    """The API has no such route or method."""
+
+    status = HTTPStatus.NOT_FOUND
 
     def __init__(self, method: str, path: str) -> None:
         super().__init__(ErrorCode.NOT_FOUND, f"no route for {method} {path}")
 
 
 class IdempotencyKeyReused(ScheduleApiError):
-    """The Idempotency-Key was first used with a different request (409)."""
+    """The Idempotency-Key was first used with a different request."""
+
+    status = HTTPStatus.CONFLICT
 
     def __init__(self) -> None:
         super().__init__(
@@ -45,14 +74,18 @@ class IdempotencyKeyReused(ScheduleApiError):
 
 
 class ScheduleNotCancellable(ScheduleApiError):
-    """Processing has begun or the schedule has finished (409)."""
+    """Processing has begun or the schedule has finished."""
+
+    status = HTTPStatus.CONFLICT
 
     def __init__(self, schedule_id: str, reason: str) -> None:
         super().__init__(ErrorCode.NOT_CANCELLABLE, f"schedule {schedule_id!r} cannot be cancelled: {reason}")
 
 
 class RequestTooLarge(ScheduleApiError):
-    """The body, or the execution input built from it, exceeds the Step Functions input limit (413)."""
+    """The body, or the execution input built from it, exceeds the Step Functions input limit."""
+
+    status = HTTPStatus.REQUEST_ENTITY_TOO_LARGE
 
     def __init__(self, what: str, size: int, limit: int) -> None:
         super().__init__(
@@ -61,7 +94,9 @@ class RequestTooLarge(ScheduleApiError):
 
 
 class UnsupportedMediaType(ScheduleApiError):
-    """The body is not declared as application/json, or in a charset other than UTF-8 (415)."""
+    """The body is not declared as application/json, or in a charset other than UTF-8."""
+
+    status = HTTPStatus.UNSUPPORTED_MEDIA_TYPE
 
     def __init__(self, content_type: str | None, reason: str | None = None) -> None:
         received = repr(content_type) if content_type else "no Content-Type"
@@ -74,7 +109,9 @@ class UnsupportedMediaType(ScheduleApiError):
 
 
 class ExecutionServiceUnavailable(ScheduleApiError):
-    """Step Functions throttled us or failed; the client may retry (503)."""
+    """Step Functions throttled us or failed; the client may retry."""
+
+    status = HTTPStatus.SERVICE_UNAVAILABLE
 
     def __init__(self) -> None:
         super().__init__(

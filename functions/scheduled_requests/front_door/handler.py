@@ -2,8 +2,9 @@
 
 Routes: POST /schedules, GET /schedules/{scheduleId}, DELETE /schedules/{scheduleId}. Powertools
 validates bodies against the Pydantic models (which also generate the OpenAPI document); every error
-leaves as `{"error", "message", "field"}` with the status `http.HTTP_STATUS` gives its class. Details
-of failures (stack traces, full error causes) go to the logs, keyed by the request id, never to a body.
+leaves as `{"error", "message", "field"}` with the status its class declares (`errors`), anything
+unexpected as a 500 that says nothing more. Details of failures (stack traces, full error causes) go to
+the logs, keyed by the request id, never to a body.
 """
 
 from __future__ import annotations

@@ -17,14 +17,9 @@ from aws_lambda_powertools.event_handler import Response, content_types
 
 from functions.common.strict_json import DuplicateKey, NestingTooDeep, loads_strict
 from functions.scheduled_requests.front_door.errors import (
-    ExecutionServiceUnavailable,
-    IdempotencyKeyReused,
     InvalidScheduleRequest,
     RequestTooLarge,
-    RouteNotFound,
     ScheduleApiError,
-    ScheduleNotCancellable,
-    ScheduleNotFound,
     UnsupportedMediaType,
 )
 from functions.scheduled_requests.front_door.logic import STEP_FUNCTIONS_DATA_LIMIT_BYTES
@@ -37,17 +32,6 @@ JSON_CHARSET = "utf-8"
 SCHEDULES_PATH = "/schedules"
 # API Gateway's stage of HTTP APIs that is served without a path prefix.
 _DEFAULT_STAGE = "$default"
-
-HTTP_STATUS: dict[type[ScheduleApiError], HTTPStatus] = {
-    InvalidScheduleRequest: HTTPStatus.BAD_REQUEST,
-    ScheduleNotFound: HTTPStatus.NOT_FOUND,
-    RouteNotFound: HTTPStatus.NOT_FOUND,
-    IdempotencyKeyReused: HTTPStatus.CONFLICT,
-    ScheduleNotCancellable: HTTPStatus.CONFLICT,
-    RequestTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
-    UnsupportedMediaType: HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-    ExecutionServiceUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
-}
 
 # Powertools error types -> our codes; anything else about a field is INVALID_FIELD.
 _ERROR_CODES = {
@@ -150,13 +134,9 @@ def invalid_request_from(errors: Sequence[Any]) -> InvalidScheduleRequest:
 
 
 def error_response(error: ScheduleApiError) -> Response[str]:
-    """The JSON error answer for `error`, with the status its class maps to."""
-    status = next(
-        (code for kind, code in HTTP_STATUS.items() if isinstance(error, kind)),
-        HTTPStatus.INTERNAL_SERVER_ERROR,
-    )
+    """The JSON error answer for `error`, with the status its class declares."""
     body = ErrorResponse(error=error.code, message=error.message, field=error.field)
-    return json_response(status, body)
+    return json_response(error.status, body)
 
 
 def internal_error_response() -> Response[str]:

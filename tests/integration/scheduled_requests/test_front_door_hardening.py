@@ -16,6 +16,7 @@ import pytest
 
 from functions.scheduled_requests.front_door import adapters as front_door_adapters
 from functions.scheduled_requests.front_door import handler as front_door
+from functions.scheduled_requests.front_door.logic import ScheduleService
 from functions.scheduled_requests.processor import handler as processor
 from tests.integration.scheduled_requests.conftest import (
     INSTANT_PROCESSING,
@@ -234,3 +235,26 @@ def test_the_processor_does_not_keep_the_previous_schedules_correlation_id(idemp
     # Then the logger no longer speaks for the first schedule
     assert processor.logger.get_correlation_id() is None
     assert "attempt" not in processor.logger.get_current_keys()
+
+
+def test_an_unexpected_error_answers_500_without_details_and_logs_them(
+    api: ScheduleApi, front_door_log: LogLines, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a service that fails in a way no rule of the API names
+    def broken_read(_service: ScheduleService, _schedule_id: str) -> Any:
+        raise KeyError("/var/task/functions/internal-detail")
+
+    monkeypatch.setattr(ScheduleService, "get", broken_read)
+    front_door_log.read()
+
+    # When a schedule is read
+    answer = api.get(str(uuid.uuid4()))
+
+    # Then the answer is a 500 that says nothing about the failure
+    assert answer.status == 500
+    assert answer.body == {"error": "INTERNAL_ERROR", "message": "internal error; it has been logged"}
+
+    # And the log has the error and its stack trace
+    logged = [line for line in front_door_log.read() if line.get("error_type") == "KeyError"]
+    assert len(logged) == 1
+    assert "internal-detail" in logged[0]["exception"]
