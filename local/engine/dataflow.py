@@ -10,51 +10,45 @@ from __future__ import annotations
 from typing import Any
 
 from local.engine import jsonata_eval, paths
-from local.engine.definition import StateSpec
 from local.engine.frame import Thread
 from local.engine.state_protocol import StateRunner
+from local.engine.state_specs import Assignment, Catcher, ChoiceRule, Given, StateSpec
 
 _DEFAULT = object()
-
-
-def compiled(spec: StateSpec, field_name: str, template: Any) -> paths.Evaluator:
-    """A JSONPath payload template of a state, compiled once and cached on the spec."""
-    key = f"template:{field_name}"
-    evaluator = spec.cache.get(key)
-    if evaluator is None:
-        evaluator = paths.compile_template(template)
-        spec.cache[key] = evaluator
-    return evaluator
 
 
 def input_value(runner: StateRunner, thread: Thread, spec: StateSpec) -> Any:
     """The state input after InputPath (JSONPath); the raw input for JSONata."""
     if spec.is_jsonata:
         return thread["input"]
-    return _filter_path(runner, thread, spec, "InputPath", thread["input"])
+    return _filter_path(runner, thread, spec, spec.input_path, thread["input"])
 
 
-def parameters(
+def apply_template(
     runner: StateRunner,
     thread: Thread,
     spec: StateSpec,
+    template: paths.Evaluator | None,
     value: Any,
     *,
-    field_name: str = "Parameters",
     extra_context: dict[str, Any] | None = None,
 ) -> Any:
-    """Apply a JSONPath payload template field (Parameters, ItemSelector) to `value`."""
-    if not spec.has(field_name):
+    """Apply a compiled JSONPath payload template (Parameters, ItemSelector) to `value`; none keeps it."""
+    if template is None:
         return value
-    evaluator = compiled(spec, field_name, spec.get(field_name))
-    return evaluator(runner.scope(thread, spec, value, extra_context))
+    return template(runner.scope(thread, spec, value, extra_context))
+
+
+def parameters(runner: StateRunner, thread: Thread, spec: StateSpec, value: Any) -> Any:
+    """JSONPath `Parameters` applied to `value` (the value itself when absent)."""
+    return apply_template(runner, thread, spec, spec.parameters, value)
 
 
 def arguments(runner: StateRunner, thread: Thread, spec: StateSpec) -> Any:
     """JSONata `Arguments` (the state input when absent)."""
-    if not spec.has("Arguments"):
+    if spec.arguments is None:
         return thread["input"]
-    return jsonata_eval.evaluate_template(spec.get("Arguments"), runner.bindings(thread, spec), "Arguments")
+    return jsonata_eval.evaluate_template(spec.arguments.value, runner.bindings(thread, spec), "Arguments")
 
 
 def finish(
@@ -73,31 +67,26 @@ def _finish_jsonpath(
     if result is _DEFAULT:
         # States without a result (Choice, Wait, Succeed) pass their (InputPath-filtered) input on.
         value = input_value(runner, thread, spec) if effective is _DEFAULT else effective
-        assigned = _assign_jsonpath(runner, thread, spec, spec.get("Assign"), value)
-        return _filter_path(runner, thread, spec, "OutputPath", value), assigned
-    if spec.has("ResultSelector"):
-        result = compiled(spec, "ResultSelector", spec.get("ResultSelector"))(
-            runner.scope(thread, spec, result)
-        )
-    assigned = _assign_jsonpath(runner, thread, spec, spec.get("Assign"), result)
-    combined = result_path(spec.has("ResultPath"), spec.get("ResultPath"), raw_input, result)
-    return _filter_path(runner, thread, spec, "OutputPath", combined), assigned
+        assigned = _assign_jsonpath(runner, thread, spec, spec.assign, value)
+        return _filter_path(runner, thread, spec, spec.output_path, value), assigned
+    if spec.result_selector is not None:
+        result = spec.result_selector(runner.scope(thread, spec, result))
+    assigned = _assign_jsonpath(runner, thread, spec, spec.assign, result)
+    combined = result_path(spec.result_path, raw_input, result)
+    return _filter_path(runner, thread, spec, spec.output_path, combined), assigned
 
 
-def result_path(has_field: bool, path: str | None, raw_input: Any, result: Any) -> Any:
-    """ResultPath semantics (absent or "$": the result; null: the input; else merge a copy)."""
-    if not has_field or path == "$":
+def result_path(path: str | None, raw_input: Any, result: Any) -> Any:
+    """ResultPath semantics ("$", as when absent: the result; null: the input; else merge a copy)."""
+    if path == "$":
         return result
     if path is None:
         return raw_input
-    return paths.apply_result_path(path, raw_input, result, has_field)
+    return paths.apply_result_path(path, raw_input, result, True)
 
 
-def _filter_path(runner: StateRunner, thread: Thread, spec: StateSpec, field: str, value: Any) -> Any:
-    # InputPath / OutputPath: absent or "$" keeps the value, null gives {}, a path selects from it.
-    if not spec.has(field):
-        return value
-    path = spec.get(field)
+def _filter_path(runner: StateRunner, thread: Thread, spec: StateSpec, path: str | None, value: Any) -> Any:
+    # InputPath / OutputPath: "$" (as when absent) keeps the value, null gives {}, a path selects from it.
     if path is None:
         return {}
     if path == "$":
@@ -106,12 +95,11 @@ def _filter_path(runner: StateRunner, thread: Thread, spec: StateSpec, field: st
 
 
 def _assign_jsonpath(
-    runner: StateRunner, thread: Thread, spec: StateSpec, template: Any, value: Any, *, key: str = "Assign"
+    runner: StateRunner, thread: Thread, spec: StateSpec, assign: Assignment, value: Any
 ) -> dict[str, Any] | None:
-    if not template:
+    if assign.jsonpath is None:
         return None
-    evaluator = compiled(spec, key, template)
-    assigned = evaluator(runner.scope(thread, spec, value))
+    assigned = assign.jsonpath(runner.scope(thread, spec, value))
     return assigned if isinstance(assigned, dict) else None
 
 
@@ -120,45 +108,48 @@ def _finish_jsonata(
 ) -> tuple[Any, dict[str, Any] | None]:
     extra = {} if result is _DEFAULT else {"result": result}
     bindings = runner.bindings(thread, spec, **extra)
-    assigned = _assign_jsonata(spec.get("Assign"), bindings, "Assign")
-    if spec.has("Output"):
-        output = jsonata_eval.evaluate_template(spec.get("Output"), bindings, "Output")
+    assigned = _assign_jsonata(spec.assign, bindings, "Assign")
+    if spec.output is not None:
+        output = jsonata_eval.evaluate_template(spec.output.value, bindings, "Output")
     else:
         output = thread["input"] if result is _DEFAULT else result
     return output, assigned
 
 
-def _assign_jsonata(template: Any, bindings: jsonata_eval.Bindings, location: str) -> dict[str, Any] | None:
-    if not template or not isinstance(template, dict):
+def _assign_jsonata(
+    assign: Assignment, bindings: jsonata_eval.Bindings, location: str
+) -> dict[str, Any] | None:
+    if assign.jsonata is None:
         return None
     return {
         name: jsonata_eval.evaluate_template(value, bindings, f"{location}/{name}")
-        for name, value in template.items()
+        for name, value in assign.jsonata.items()
     }
 
 
 def rule_output(
-    runner: StateRunner, thread: Thread, spec: StateSpec, rule: dict[str, Any], effective: Any
+    runner: StateRunner, thread: Thread, spec: StateSpec, rule: ChoiceRule | None, effective: Any
 ) -> tuple[Any, dict[str, Any] | None]:
-    """Output and assignments of a Choice state leaving through `rule` (or the Default when rule is empty)."""
+    """Output and assignments of a Choice state leaving through `rule` (or, when None, its Default)."""
+    rule_assign = rule.assign if rule is not None else Assignment()
     if spec.is_jsonata:
         bindings = runner.bindings(thread, spec)
         assigned = _merge(
-            _assign_jsonata(spec.get("Assign"), bindings, "Assign"),
-            _assign_jsonata(rule.get("Assign"), bindings, "Assign"),
+            _assign_jsonata(spec.assign, bindings, "Assign"),
+            _assign_jsonata(rule_assign, bindings, "Assign"),
         )
-        template = rule["Output"] if "Output" in rule else spec.get("Output", _DEFAULT)
+        template: Given | None = rule.output if rule is not None and rule.output is not None else spec.output
         output = (
             thread["input"]
-            if template is _DEFAULT
-            else jsonata_eval.evaluate_template(template, bindings, "Output")
+            if template is None
+            else jsonata_eval.evaluate_template(template.value, bindings, "Output")
         )
         return output, assigned
     assigned = _merge(
-        _assign_jsonpath(runner, thread, spec, spec.get("Assign"), effective),
-        _assign_jsonpath(runner, thread, spec, rule.get("Assign"), effective, key=f"Assign:{id(rule)}"),
+        _assign_jsonpath(runner, thread, spec, spec.assign, effective),
+        _assign_jsonpath(runner, thread, spec, rule_assign, effective),
     )
-    return _filter_path(runner, thread, spec, "OutputPath", effective), assigned
+    return _filter_path(runner, thread, spec, spec.output_path, effective), assigned
 
 
 def _merge(first: dict[str, Any] | None, second: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -170,21 +161,14 @@ def _merge(first: dict[str, Any] | None, second: dict[str, Any] | None) -> dict[
 
 
 def catch_output(
-    runner: StateRunner,
-    thread: Thread,
-    spec: StateSpec,
-    catcher: dict[str, Any],
-    error_output: dict[str, Any],
+    runner: StateRunner, thread: Thread, spec: StateSpec, catcher: Catcher, error_output: dict[str, Any]
 ) -> tuple[Any, dict[str, Any] | None]:
     """The output and assignments of a state leaving through a Catch."""
     if spec.is_jsonata:
         bindings = runner.bindings(thread, spec, errorOutput=error_output)
-        assigned = _assign_jsonata(catcher.get("Assign"), bindings, "Catch/Assign")
-        if "Output" in catcher:
-            return jsonata_eval.evaluate_template(catcher["Output"], bindings, "Catch/Output"), assigned
+        assigned = _assign_jsonata(catcher.assign, bindings, "Catch/Assign")
+        if catcher.output is not None:
+            return jsonata_eval.evaluate_template(catcher.output.value, bindings, "Catch/Output"), assigned
         return error_output, assigned
-    assigned = _assign_jsonpath(
-        runner, thread, spec, catcher.get("Assign"), error_output, key=f"CatchAssign:{id(catcher)}"
-    )
-    output = result_path("ResultPath" in catcher, catcher.get("ResultPath"), thread["input"], error_output)
-    return output, assigned
+    assigned = _assign_jsonpath(runner, thread, spec, catcher.assign, error_output)
+    return result_path(catcher.result_path, thread["input"], error_output), assigned

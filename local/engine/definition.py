@@ -8,45 +8,14 @@ so that an execution's persisted progress can name the machine a thread runs in.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from local.engine.errors import ApiError
 from local.engine.json_nesting import MAX_JSON_DEPTH, exceeds_depth
+from local.engine.state_specs import JSONATA, JSONPATH, StateSpec, branch_key, parse_state, processor_key
 
-JSONPATH = "JSONPath"
-JSONATA = "JSONata"
-
-
-@dataclass
-class StateSpec:
-    """One state: its raw ASL fields plus what the interpreter derives from them (cached)."""
-
-    name: str
-    type: str
-    raw: dict[str, Any]
-    query_language: str
-    machine_key: str
-    cache: dict[str, Any] = field(default_factory=dict, repr=False)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        """A raw ASL field of the state."""
-        return self.raw.get(key, default)
-
-    def has(self, key: str) -> bool:
-        """Whether the state declares the field (even with a null value)."""
-        return key in self.raw
-
-    @property
-    def is_jsonata(self) -> bool:
-        """Whether the state uses the JSONata query language."""
-        return self.query_language == JSONATA
-
-    @property
-    def next_state(self) -> str | None:
-        """The `Next` target, or None for a terminal state."""
-        value = self.raw.get("Next")
-        return value if isinstance(value, str) else None
+__all__ = ["JSONATA", "JSONPATH", "Definition", "MachineSpec", "StateSpec", "build", "load_json"]
 
 
 @dataclass
@@ -76,16 +45,6 @@ class Definition:
     def state(self, machine_key: str, name: str) -> StateSpec:
         """Look a state up by machine key and name."""
         return self.machines[machine_key].states[name]
-
-
-def branch_key(parent: StateSpec, index: int) -> str:
-    """Machine key of a Parallel state's branch."""
-    return f"{parent.machine_key}/{parent.name}/branch/{index}"
-
-
-def processor_key(parent: StateSpec) -> str:
-    """Machine key of a Map state's item processor."""
-    return f"{parent.machine_key}/{parent.name}/items"
 
 
 def load_json(text: str) -> dict[str, Any]:
@@ -131,25 +90,20 @@ def _build_machine(
     states: dict[str, StateSpec] = {}
     for name, state_raw in raw["States"].items():
         state_language = state_raw.get("QueryLanguage", language)
-        spec = StateSpec(
-            name=name,
-            type=state_raw["Type"],
-            raw=state_raw,
-            query_language=state_language,
-            machine_key=key,
-        )
-        states[name] = spec
-        _build_children(spec, state_language, machines)
+        states[name] = parse_state(name, state_raw, state_language, key)
+        _build_children(name, state_raw, key, state_language, machines)
     machine = MachineSpec(key=key, start_at=raw["StartAt"], states=states, query_language=language)
     machines[key] = machine
     return machine
 
 
-def _build_children(spec: StateSpec, language: str, machines: dict[str, MachineSpec]) -> None:
-    if spec.type == "Parallel":
-        for index, branch in enumerate(spec.raw.get("Branches", [])):
-            _build_machine(branch, branch_key(spec, index), language, machines)
-    elif spec.type == "Map":
-        processor = spec.raw.get("ItemProcessor") or spec.raw.get("Iterator")
+def _build_children(
+    name: str, raw: dict[str, Any], key: str, language: str, machines: dict[str, MachineSpec]
+) -> None:
+    if raw["Type"] == "Parallel":
+        for index, branch in enumerate(raw.get("Branches", [])):
+            _build_machine(branch, branch_key(key, name, index), language, machines)
+    elif raw["Type"] == "Map":
+        processor = raw.get("ItemProcessor") or raw.get("Iterator")
         if isinstance(processor, dict):
-            _build_machine(processor, processor_key(spec), language, machines)
+            _build_machine(processor, processor_key(key, name), language, machines)

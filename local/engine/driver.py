@@ -32,7 +32,7 @@ from local.engine.store import ExecutionCommit, ExecutionRecord, Store
 from local.engine.tasks import TaskCall, TaskDispatcher, TaskResult
 from local.engine.timestamps import at_or_after, from_epoch, to_epoch
 
-HANDLERS: Mapping[str, StateHandler] = {
+HANDLERS: Mapping[str, StateHandler[Any]] = {
     "Pass": PassState(),
     "Succeed": SucceedState(),
     "Fail": FailState(),

@@ -20,8 +20,9 @@ from local.engine.frame import Frame, RedrivePoint, Resume, Thread
 from local.engine.jsonata_eval import QUERY_EVALUATION_ERROR, Bindings, QueryEvaluationError
 from local.engine.mock_config import MockConfig
 from local.engine.paths import Scope, VariableScope
-from local.engine.retry import DATA_LIMIT, RUNTIME, TERMINAL_ERRORS, error_matches, matching, retry_delay
+from local.engine.retry import DATA_LIMIT, RUNTIME, TERMINAL_ERRORS, error_matches, matching_catcher
 from local.engine.state_protocol import CompositeStateHandler, StateHandler
+from local.engine.state_specs import Catcher
 from local.engine.tasks import TaskCall, TaskResult
 from local.engine.timestamps import from_epoch, iso_millis, to_epoch
 
@@ -59,7 +60,7 @@ class Runner:
     definition: Definition
     frame: Frame
     services: Services
-    handlers: Mapping[str, StateHandler]
+    handlers: Mapping[str, StateHandler[Any]]
     log: events.EventLog = field(init=False)
     completion: Completion | None = None
 
@@ -303,8 +304,8 @@ class Runner:
         parent = self.frame.by_id[parent_id]
         self._composite(parent).child_failed(self, parent, thread, error, cause)
 
-    def _composite(self, parent: Thread) -> CompositeStateHandler:
-        return cast(CompositeStateHandler, self.handlers[self.spec_of(parent).type])
+    def _composite(self, parent: Thread) -> CompositeStateHandler[Any]:
+        return cast(CompositeStateHandler[Any], self.handlers[self.spec_of(parent).type])
 
     def _drop(self, thread_id: int) -> None:
         for descendant in self.frame.descendants(thread_id):
@@ -387,7 +388,7 @@ class Runner:
         handled = error not in TERMINAL_ERRORS and spec.type in RETRYABLE_TYPES
         if handled and self._retry(thread, spec, error):
             return
-        catcher = matching(spec.get("Catch") or [], error) if handled else None
+        catcher = matching_catcher(spec.catchers, error) if handled else None
         if spec.type in COMPOSITE_TYPES and error != RUNTIME:
             self.log.emit(thread, f"{spec.type}StateFailed")
         if catcher is not None:
@@ -396,14 +397,14 @@ class Runner:
         self.fail_thread(thread, error, cause)
 
     def _retry(self, thread: Thread, spec: StateSpec, error: str | None) -> bool:
-        retriers = spec.get("Retry") or []
+        retriers = spec.retriers
         for index, retrier in enumerate(retriers):
-            if not error_matches(retrier["ErrorEquals"], error):
+            if not error_matches(retrier.error_equals, error):
                 continue
             counts = thread["retries"] or [0] * len(retriers)
-            if counts[index] >= retrier.get("MaxAttempts", 3):
+            if counts[index] >= retrier.max_attempts:
                 return False
-            delay = retry_delay(retrier, counts[index])
+            delay = retrier.delay(counts[index])
             counts[index] += 1
             thread["retries"] = counts
             thread["retry_count"] += 1
@@ -412,13 +413,13 @@ class Runner:
         return False
 
     def _catch(
-        self, thread: Thread, spec: StateSpec, catcher: dict[str, Any], error: str | None, cause: str | None
+        self, thread: Thread, spec: StateSpec, catcher: Catcher, error: str | None, cause: str | None
     ) -> None:
         error_output = {
             key: value for key, value in (("Error", error), ("Cause", cause)) if value is not None
         }
         output, assigned = dataflow.catch_output(self, thread, spec, catcher, error_output)
-        self.complete(thread, spec, output, assigned, next_state=catcher["Next"])
+        self.complete(thread, spec, output, assigned, next_state=catcher.next)
 
     def wait_until(self, thread: Thread, due: float, on_due: Resume) -> None:
         """Park a thread until `due` (epoch seconds); it resumes with `on_due`."""

@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 import jsonata
 from jsonata import functions as jsonata_functions
@@ -37,7 +37,7 @@ class QueryEvaluationError(StatesError):
         self.location = location
 
 
-def is_expression(value: Any) -> bool:
+def is_expression(value: Any) -> TypeGuard[str]:
     """Whether a field value is a JSONata expression (`{% ... %}`)."""
     return isinstance(value, str) and value.startswith("{%") and value.endswith("%}")
 

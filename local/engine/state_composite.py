@@ -8,16 +8,19 @@ on a failed child it resumes with its `failed` kind and fails like any state (Re
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from local.engine import child_outputs, dataflow
-from local.engine.definition import MachineSpec, StateSpec
+from local.engine.definition import MachineSpec
 from local.engine.frame import Phase, Resume, ResumeKind, Thread, make_runnable
 from local.engine.state_protocol import StateRunner
+from local.engine.state_specs import StateSpec
+
+SpecT = TypeVar("SpecT", bound=StateSpec)
 
 
-class CompositeState(ABC):
-    """Base of the state types that run child threads."""
+class CompositeState(ABC, Generic[SpecT]):
+    """Base of the state types that run child threads (`SpecT` is their declaration)."""
 
     # "Map" or "Parallel": the prefix of the state's StateSucceeded event.
     state_type: ClassVar[str]
@@ -25,11 +28,11 @@ class CompositeState(ABC):
     failed: ClassVar[ResumeKind]
 
     @abstractmethod
-    def enter(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
+    def enter(self, runner: StateRunner, thread: Thread, spec: SpecT) -> None:
         """Evaluate the state's fields and start the children."""
 
     @abstractmethod
-    def start_children(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
+    def start_children(self, runner: StateRunner, thread: Thread, spec: SpecT) -> None:
         """Start (or, after a Retry, restart) the child threads."""
 
     @abstractmethod
@@ -42,7 +45,7 @@ class CompositeState(ABC):
     ) -> None:
         """A child thread failed."""
 
-    def resume(self, runner: StateRunner, thread: Thread, spec: StateSpec, resume: Resume) -> None:
+    def resume(self, runner: StateRunner, thread: Thread, spec: SpecT, resume: Resume) -> None:
         """Finish, fail or retry after the children."""
         kind = resume["kind"]
         if kind == "retry":
@@ -53,6 +56,11 @@ class CompositeState(ABC):
             runner.log.emit(thread, f"{self.state_type}StateSucceeded", move=False)
             output, assigned = dataflow.finish(runner, thread, spec, thread["data"]["results"])
             runner.complete(thread, spec, output, assigned)
+
+    @staticmethod
+    def spec_of(runner: StateRunner, parent: Thread) -> SpecT:
+        """The declaration of the state a parent thread is in (a state of this type)."""
+        return cast(SpecT, runner.spec_of(parent))
 
     @staticmethod
     def kept_by_redrive(thread: Thread) -> Any:

@@ -10,35 +10,32 @@ from __future__ import annotations
 from typing import Any
 
 from local.engine import dataflow, events, jsonata_eval, jsonpath, paths
-from local.engine.definition import StateSpec, processor_key
 from local.engine.errors import StatesError
 from local.engine.frame import Thread
 from local.engine.state_composite import CompositeState, slot_of
 from local.engine.state_protocol import StateRunner
+from local.engine.state_specs import MapLimit, MapSpec
 from local.engine.states import type_name
 
 RUNTIME = "States.Runtime"
 THRESHOLD_EXCEEDED = "States.ExceedToleratedFailureThreshold"
 # An inline Map runs at most 40 iterations at a time, however high (or unset) MaxConcurrency is.
 INLINE_CONCURRENCY_LIMIT = 40
-# Distributed-map features that need S3 or child executions; a Map using them fails with a clear error.
-UNSUPPORTED_FIELDS = ("ItemReader", "ItemBatcher", "ResultWriter")
 
 
-class MapState(CompositeState):
+class MapState(CompositeState[MapSpec]):
     """Inline Map (ItemProcessor or the legacy Iterator)."""
 
     state_type = "Map"
     done = "iterations_done"
     failed = "iteration_failed"
 
-    def enter(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
+    def enter(self, runner: StateRunner, thread: Thread, spec: MapSpec) -> None:
         """Read the items and the limits, then start iterating."""
-        unsupported = [name for name in UNSUPPORTED_FIELDS if spec.has(name)]
-        if unsupported:
+        if spec.unsupported:
             raise StatesError(
                 RUNTIME,
-                f"The local engine runs Map states inline and does not support {', '.join(unsupported)}",
+                f"The local engine runs Map states inline and does not support {', '.join(spec.unsupported)}",
             )
         settings: _JsonataSettings | _JsonPathSettings
         if spec.is_jsonata:
@@ -48,14 +45,14 @@ class MapState(CompositeState):
         thread["data"] = {
             "effective": settings.effective,
             "items": settings.items(),
-            "concurrency": settings.number("MaxConcurrency"),
-            "tolerated_count": settings.number("ToleratedFailureCount"),
-            "tolerated_percentage": settings.number("ToleratedFailurePercentage"),
+            "concurrency": settings.number(spec.max_concurrency),
+            "tolerated_count": settings.number(spec.tolerated_failure_count),
+            "tolerated_percentage": settings.number(spec.tolerated_failure_percentage),
             "kept": self.kept_by_redrive(thread),
         }
         self.start_children(runner, thread, spec)
 
-    def start_children(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
+    def start_children(self, runner: StateRunner, thread: Thread, spec: MapSpec) -> None:
         """Start as many iterations as the concurrency allows (those a redrive did not keep)."""
         data = thread["data"]
         count = len(data["items"])
@@ -84,9 +81,9 @@ class MapState(CompositeState):
             return
         self._launch(runner, thread, spec)
 
-    def _launch(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
+    def _launch(self, runner: StateRunner, thread: Thread, spec: MapSpec) -> None:
         data = thread["data"]
-        machine = runner.machine(processor_key(spec))
+        machine = runner.machine(spec.processor)
         order = data.get("order")
         to_run = len(order) if order is not None else len(data["items"])
         while data["free"] and data["next"] < to_run:
@@ -105,19 +102,18 @@ class MapState(CompositeState):
                 data={"iteration": {"name": spec.name, "index": index}},
             )
 
-    def _item_input(self, runner: StateRunner, thread: Thread, spec: StateSpec, index: int) -> Any:
+    def _item_input(self, runner: StateRunner, thread: Thread, spec: MapSpec, index: int) -> Any:
         data = thread["data"]
         value = data["items"][index]
-        selector = "ItemSelector" if spec.has("ItemSelector") else "Parameters"
-        if not spec.has(selector):
+        if spec.item_selector is None and spec.item_template is None:
             return value
         item_context = {"Map": {"Item": {"Index": index, "Value": value}}}
-        if spec.is_jsonata:
+        if spec.item_template is not None:
             context = runner.context_object(thread, spec, item_context)
             bindings = runner.bindings(thread, spec, context=context)
-            return jsonata_eval.evaluate_template(spec.get(selector), bindings, selector)
-        return dataflow.parameters(
-            runner, thread, spec, data["effective"], field_name=selector, extra_context=item_context
+            return jsonata_eval.evaluate_template(spec.item_template.value, bindings, spec.selector_name)
+        return dataflow.apply_template(
+            runner, thread, spec, spec.item_selector, data["effective"], extra_context=item_context
         )
 
     def _release_lane(self, data: dict[str, Any], index: int, pointer: int, last: int) -> None:
@@ -129,7 +125,7 @@ class MapState(CompositeState):
 
     def child_succeeded(self, runner: StateRunner, parent: Thread, child: Thread, output: Any) -> None:
         """An iteration ended: keep its output, start the next ones or finish."""
-        spec = runner.spec_of(parent)
+        spec = self.spec_of(runner, parent)
         data = parent["data"]
         index = slot_of(child)
         event_id = runner.log.emit(
@@ -152,7 +148,7 @@ class MapState(CompositeState):
         cause: str | None,
     ) -> None:
         """An iteration failed: tolerate it or stop the other iterations and fail the state."""
-        spec = runner.spec_of(parent)
+        spec = self.spec_of(runner, parent)
         data = parent["data"]
         index = slot_of(child)
         runner.log.emit(
@@ -193,7 +189,7 @@ class MapState(CompositeState):
         within_percentage = percentage is None or failures * 100 <= percentage * len(data["items"])
         return within_count and within_percentage
 
-    def _after_iteration(self, runner: StateRunner, parent: Thread, spec: StateSpec) -> None:
+    def _after_iteration(self, runner: StateRunner, parent: Thread, spec: MapSpec) -> None:
         data = parent["data"]
         data["done"] += 1
         if data["done"] == len(data["items"]):
@@ -206,13 +202,13 @@ class MapState(CompositeState):
 class _JsonPathSettings:
     """Items and limits of a JSONPath Map state."""
 
-    def __init__(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
+    def __init__(self, runner: StateRunner, thread: Thread, spec: MapSpec) -> None:
         self.runner, self.thread, self.spec = runner, thread, spec
         self.effective = dataflow.input_value(runner, thread, spec)
         self.scope = runner.scope(thread, spec, self.effective)
 
     def items(self) -> list[Any]:
-        path = self.spec.get("ItemsPath", "$")
+        path = self.spec.items_path
         items = self.effective if path == "$" else paths.resolve_field_path(path, self.scope)
         if not isinstance(items, list):
             raise StatesError(
@@ -222,10 +218,10 @@ class _JsonPathSettings:
             )
         return items
 
-    def number(self, field_name: str) -> Any:
-        if self.spec.has(field_name):
-            return self.spec.get(field_name)
-        path = self.spec.get(f"{field_name}Path")
+    def number(self, limit: MapLimit) -> Any:
+        if limit.value is not None:
+            return limit.value.value
+        path, field_name = limit.path, limit.name
         if path is None:
             return None
         try:
@@ -252,17 +248,17 @@ class _JsonPathSettings:
 class _JsonataSettings:
     """Items and limits of a JSONata Map state."""
 
-    def __init__(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
+    def __init__(self, runner: StateRunner, thread: Thread, spec: MapSpec) -> None:
         self.runner, self.thread, self.spec = runner, thread, spec
         self.effective = thread["input"]
 
     def items(self) -> list[Any]:
-        if not self.spec.has("Items"):
+        if self.spec.items is None:
             items = self.thread["input"]
             if not isinstance(items, list):
                 raise StatesError(RUNTIME, f"Map state input must be an array but was: {type_name(items)}")
             return items
-        template = self.spec.get("Items")
+        template = self.spec.items.value
         items = jsonata_eval.evaluate_template(template, self._bindings(), "Items")
         if not isinstance(items, list):
             text = template if isinstance(template, str) else paths.json_compact(template)
@@ -272,12 +268,11 @@ class _JsonataSettings:
     def _bindings(self) -> jsonata_eval.Bindings:
         return self.runner.bindings(self.thread, self.spec)
 
-    def number(self, field_name: str) -> Any:
-        value = self.spec.get(field_name)
-        if jsonata_eval.is_expression(value):
-            value = jsonata_eval.evaluate(value, self._bindings(), field_name)
+    def number(self, limit: MapLimit) -> Any:
+        given = limit.value.value if limit.value is not None else None
+        value = given
+        if jsonata_eval.is_expression(given):
+            value = jsonata_eval.evaluate(given, self._bindings(), limit.name)
             if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-                raise jsonata_eval.unexpected_type(
-                    self.spec.get(field_name), field_name, "number", value, type_name(value)
-                )
+                raise jsonata_eval.unexpected_type(given, limit.name, "number", value, type_name(value))
         return value

@@ -5,20 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 from local.engine import dataflow
-from local.engine.definition import StateSpec, branch_key
 from local.engine.frame import Thread
 from local.engine.state_composite import CompositeState
 from local.engine.state_protocol import StateRunner
+from local.engine.state_specs import ParallelSpec
 
 
-class ParallelState(CompositeState):
+class ParallelState(CompositeState[ParallelSpec]):
     """Runs every branch; succeeds with the list of branch outputs or fails with the first failure."""
 
     state_type = "Parallel"
     done = "branches_done"
     failed = "branch_failed"
 
-    def enter(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
+    def enter(self, runner: StateRunner, thread: Thread, spec: ParallelSpec) -> None:
         """Evaluate the branch input and start the branches."""
         if spec.is_jsonata:
             effective = dataflow.arguments(runner, thread, spec)
@@ -27,10 +27,10 @@ class ParallelState(CompositeState):
         thread["data"] = {"effective": effective, "kept": self.kept_by_redrive(thread)}
         self.start_children(runner, thread, spec)
 
-    def start_children(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
+    def start_children(self, runner: StateRunner, thread: Thread, spec: ParallelSpec) -> None:
         """Start every branch that a redrive did not keep."""
         runner.log.emit(thread, "ParallelStateStarted")
-        count = len(spec.get("Branches"))
+        count = len(spec.branches)
         data = thread["data"]
         kept = self.take_kept(data, count)
         data.update(
@@ -43,7 +43,7 @@ class ParallelState(CompositeState):
             self.children_done(thread)
         for index in range(count):
             if index not in kept:
-                machine = runner.machine(branch_key(spec, index))
+                machine = runner.machine(spec.branches[index])
                 self.spawn(runner, thread, machine, index, data["effective"], src=thread["src"])
 
     def child_succeeded(self, runner: StateRunner, parent: Thread, child: Thread, output: Any) -> None:

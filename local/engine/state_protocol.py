@@ -9,14 +9,15 @@ run child threads). Neither side imports the other.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
-from local.engine.definition import MachineSpec, StateSpec
+from local.engine.definition import MachineSpec
 from local.engine.events import EventLog
 from local.engine.execution import ExecutionInfo
 from local.engine.frame import Frame, Resume, Thread
 from local.engine.jsonata_eval import Bindings
 from local.engine.paths import Scope
+from local.engine.state_specs import StateSpec
 from local.engine.tasks import TaskCall, TaskResult
 
 
@@ -112,19 +113,22 @@ class StateRunner(Protocol):
         ...
 
 
-class StateHandler(Protocol):
-    """Behaviour of one state type."""
+SpecT_contra = TypeVar("SpecT_contra", bound=StateSpec, contravariant=True)
 
-    def enter(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
+
+class StateHandler(Protocol[SpecT_contra]):
+    """Behaviour of one state type (`SpecT_contra` is its declaration)."""
+
+    def enter(self, runner: StateRunner, thread: Thread, spec: SpecT_contra) -> None:
         """Run the state right after its StateEntered event."""
         ...
 
-    def resume(self, runner: StateRunner, thread: Thread, spec: StateSpec, resume: Resume) -> None:
+    def resume(self, runner: StateRunner, thread: Thread, spec: SpecT_contra, resume: Resume) -> None:
         """Continue after a timer, a task result or the end of child threads."""
         ...
 
 
-class CompositeStateHandler(StateHandler, Protocol):
+class CompositeStateHandler(StateHandler[SpecT_contra], Protocol[SpecT_contra]):
     """A state type that runs child threads (Map, Parallel)."""
 
     def child_succeeded(self, runner: StateRunner, parent: Thread, child: Thread, output: Any) -> None:

@@ -11,12 +11,12 @@ import uuid
 from typing import Any
 
 from local.engine import dataflow, events, jsonata_eval, paths
-from local.engine.definition import StateSpec
 from local.engine.errors import StatesError
 from local.engine.frame import Resume, Thread, make_runnable
 from local.engine.jsonata_eval import QueryEvaluationError
-from local.engine.resources import Resource, parse_resource
+from local.engine.resources import Resource
 from local.engine.state_protocol import StateRunner
+from local.engine.state_specs import TaskSpec
 from local.engine.tasks import TaskCall, TaskResult
 
 RUNTIME = "States.Runtime"
@@ -27,16 +27,38 @@ HEARTBEAT_TIMEOUT = "States.HeartbeatTimeout"
 class TaskState:
     """Runs a Task state's integration with Retry/Catch handled by the interpreter."""
 
-    def enter(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
+    def enter(self, runner: StateRunner, thread: Thread, spec: TaskSpec) -> None:
         """Evaluate timeouts, then make the first attempt."""
         thread["data"] = {
-            "timeout": self._seconds(runner, thread, spec, "TimeoutSeconds"),
-            "heartbeat": self._seconds(runner, thread, spec, "HeartbeatSeconds"),
+            "timeout": self._seconds(
+                runner,
+                thread,
+                spec,
+                "TimeoutSeconds",
+                value=spec.timeout_seconds,
+                path=spec.timeout_seconds_path,
+            ),
+            "heartbeat": self._seconds(
+                runner,
+                thread,
+                spec,
+                "HeartbeatSeconds",
+                value=spec.heartbeat_seconds,
+                path=spec.heartbeat_seconds_path,
+            ),
         }
         self._attempt(runner, thread, spec)
 
-    def _seconds(self, runner: StateRunner, thread: Thread, spec: StateSpec, field_name: str) -> int | None:
-        value = spec.get(field_name)
+    def _seconds(
+        self,
+        runner: StateRunner,
+        thread: Thread,
+        spec: TaskSpec,
+        field_name: str,
+        *,
+        value: Any,
+        path: str | None,
+    ) -> int | None:
         if spec.is_jsonata and jsonata_eval.is_expression(value):
             value = jsonata_eval.evaluate(value, runner.bindings(thread, spec), field_name)
             if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
@@ -47,7 +69,6 @@ class TaskState:
             return value
         if value is not None:
             return int(value)
-        path = spec.get(f"{field_name}Path")
         if path is None:
             return None
         effective = dataflow.input_value(runner, thread, spec)
@@ -57,8 +78,8 @@ class TaskState:
             raise StatesError(RUNTIME, f"{message}: {path}")
         return value
 
-    def _attempt(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
-        resource = parse_resource(spec.get("Resource"))
+    def _attempt(self, runner: StateRunner, thread: Thread, spec: TaskSpec) -> None:
+        resource = spec.resource
         data = thread["data"]
         if resource.waits_for_token:
             token = str(uuid.uuid4())
@@ -103,10 +124,10 @@ class TaskState:
 
     # ------------------------------------------------------------------ resuming
 
-    def resume(self, runner: StateRunner, thread: Thread, spec: StateSpec, resume: Resume) -> None:
+    def resume(self, runner: StateRunner, thread: Thread, spec: TaskSpec, resume: Resume) -> None:
         """Invoke, handle a callback or a timeout, or retry."""
         kind = resume["kind"]
-        resource = parse_resource(spec.get("Resource"))
+        resource = spec.resource
         if kind == "invoke":
             self._invoke(runner, thread, spec, resource)
         elif kind == "retry":
@@ -127,7 +148,7 @@ class TaskState:
         else:
             self._timed_out(runner, thread, spec, resource)
 
-    def _invoke(self, runner: StateRunner, thread: Thread, spec: StateSpec, resource: Resource) -> None:
+    def _invoke(self, runner: StateRunner, thread: Thread, spec: TaskSpec, resource: Resource) -> None:
         data = thread["data"]
         attempt = runner.frame.invocations.get(spec.name, 0)
         runner.frame.invocations[spec.name] = attempt + 1
@@ -173,7 +194,7 @@ class TaskState:
         thread.update({"phase": "task", "resume": {"kind": "timeout"}})
 
     def _settle(
-        self, runner: StateRunner, thread: Thread, spec: StateSpec, resource: Resource, result: TaskResult
+        self, runner: StateRunner, thread: Thread, spec: TaskSpec, resource: Resource, result: TaskResult
     ) -> None:
         token = thread["data"].pop("token", None)
         if token is not None:
@@ -212,13 +233,13 @@ class TaskState:
         output, assigned = dataflow.finish(runner, thread, spec, result.output)
         runner.complete(thread, spec, output, assigned)
 
-    def _timed_out(self, runner: StateRunner, thread: Thread, spec: StateSpec, resource: Resource) -> None:
+    def _timed_out(self, runner: StateRunner, thread: Thread, spec: TaskSpec, resource: Resource) -> None:
         deadline = thread["data"].get("deadline")
         error = TIMEOUT if deadline is not None and runner.now_epoch() >= deadline else HEARTBEAT_TIMEOUT
         self._report_timeout(runner, thread, spec, resource, error)
 
     def _report_timeout(
-        self, runner: StateRunner, thread: Thread, spec: StateSpec, resource: Resource, error: str
+        self, runner: StateRunner, thread: Thread, spec: TaskSpec, resource: Resource, error: str
     ) -> None:
         token = thread["data"].pop("token", None)
         if token is not None:

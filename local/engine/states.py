@@ -6,11 +6,11 @@ from typing import Any, cast
 
 from local.engine import dataflow, jsonata_eval, jsonpath, paths
 from local.engine.choice import rule_matches
-from local.engine.definition import StateSpec
 from local.engine.errors import StatesError
 from local.engine.frame import Resume, Thread
 from local.engine.jsonata_eval import QueryEvaluationError
 from local.engine.state_protocol import StateRunner
+from local.engine.state_specs import ChoiceRule, ChoiceSpec, FailSpec, PassSpec, SucceedSpec, WaitSpec
 from local.engine.timestamps import parse_timestamp, to_epoch
 
 RUNTIME = "States.Runtime"
@@ -20,20 +20,20 @@ ISO_8601_OFFSET = "ISO-8601 extended offset date-time"
 class PassState:
     """Pass: Result or Parameters (JSONPath), Output (JSONata)."""
 
-    def enter(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
+    def enter(self, runner: StateRunner, thread: Thread, spec: PassSpec) -> None:
         """Compute the output and leave."""
         if spec.is_jsonata:
             output, assigned = dataflow.finish(runner, thread, spec)
         else:
             effective = dataflow.input_value(runner, thread, spec)
-            if spec.has("Result"):
-                result = spec.get("Result")
+            if spec.result is not None:
+                result = spec.result.value
             else:
                 result = dataflow.parameters(runner, thread, spec, effective)
             output, assigned = dataflow.finish(runner, thread, spec, result)
         runner.complete(thread, spec, output, assigned)
 
-    def resume(self, runner: StateRunner, thread: Thread, spec: StateSpec, resume: Resume) -> None:
+    def resume(self, runner: StateRunner, thread: Thread, spec: PassSpec, resume: Resume) -> None:
         """Pass states never wait."""
         raise AssertionError("a Pass state never waits")
 
@@ -41,12 +41,12 @@ class PassState:
 class SucceedState:
     """Succeed: ends its thread with the (filtered) input."""
 
-    def enter(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
+    def enter(self, runner: StateRunner, thread: Thread, spec: SucceedSpec) -> None:
         """Leave with the input as output."""
         output, _ = dataflow.finish(runner, thread, spec)
         runner.complete(thread, spec, output, end=True)
 
-    def resume(self, runner: StateRunner, thread: Thread, spec: StateSpec, resume: Resume) -> None:
+    def resume(self, runner: StateRunner, thread: Thread, spec: SucceedSpec, resume: Resume) -> None:
         """Succeed states never wait."""
         raise AssertionError("a Succeed state never waits")
 
@@ -54,28 +54,31 @@ class SucceedState:
 class FailState:
     """Fail: ends its thread with an error and a cause."""
 
-    def enter(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
+    def enter(self, runner: StateRunner, thread: Thread, spec: FailSpec) -> None:
         """Evaluate Error/Cause and fail the thread."""
-        error = self._field(runner, thread, spec, "Error")
-        cause = self._field(runner, thread, spec, "Cause")
+        error = self._field(runner, thread, spec, "Error", value=spec.error, path=spec.error_path)
+        cause = self._field(runner, thread, spec, "Cause", value=spec.cause, path=spec.cause_path)
         runner.fail_thread(thread, error, cause)
 
-    def _field(self, runner: StateRunner, thread: Thread, spec: StateSpec, name: str) -> str | None:
+    def _field(
+        self,
+        runner: StateRunner,
+        thread: Thread,
+        spec: FailSpec,
+        name: str,
+        *,
+        value: Any,
+        path: paths.Evaluator | None,
+    ) -> str | None:
         if spec.is_jsonata:
-            value = spec.get(name)
             if value is None:
                 return None
             return _as_text(jsonata_eval.evaluate_template(value, runner.bindings(thread, spec), name))
-        path = spec.get(f"{name}Path")
         if path is None:
-            return cast(str | None, spec.get(name))
-        evaluator = spec.cache.get(f"path:{name}")
-        if evaluator is None:
-            evaluator = paths.compile_value_expression(path, f"{name}Path")
-            spec.cache[f"path:{name}"] = evaluator
-        return _as_text(evaluator(runner.scope(thread, spec, thread["input"])))
+            return cast(str | None, value)
+        return _as_text(path(runner.scope(thread, spec, thread["input"])))
 
-    def resume(self, runner: StateRunner, thread: Thread, spec: StateSpec, resume: Resume) -> None:
+    def resume(self, runner: StateRunner, thread: Thread, spec: FailSpec, resume: Resume) -> None:
         """Fail states never wait."""
         raise AssertionError("a Fail state never waits")
 
@@ -87,31 +90,30 @@ def _as_text(value: Any) -> str:
 class ChoiceState:
     """Choice: the first matching rule's Next, else Default, else States.NoChoiceMatched."""
 
-    def enter(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
+    def enter(self, runner: StateRunner, thread: Thread, spec: ChoiceSpec) -> None:
         """Pick the next state."""
         effective = dataflow.input_value(runner, thread, spec)
-        for rule in spec.get("Choices"):
+        for rule in spec.choices:
             if self._matches(runner, thread, spec, rule, effective):
                 output, assigned = dataflow.rule_output(runner, thread, spec, rule, effective)
-                runner.complete(thread, spec, output, assigned, next_state=rule["Next"])
+                runner.complete(thread, spec, output, assigned, next_state=rule.next)
                 return
-        default = spec.get("Default")
-        if default is None:
+        if spec.default is None:
             runner.fail_thread(
                 thread,
                 "States.NoChoiceMatched",
                 f"No Choice Rule matched the input in Choice state '{spec.name}'.",
             )
             return
-        output, assigned = dataflow.rule_output(runner, thread, spec, {}, effective)
-        runner.complete(thread, spec, output, assigned, next_state=default)
+        output, assigned = dataflow.rule_output(runner, thread, spec, None, effective)
+        runner.complete(thread, spec, output, assigned, next_state=spec.default)
 
     def _matches(
-        self, runner: StateRunner, thread: Thread, spec: StateSpec, rule: dict[str, Any], effective: Any
+        self, runner: StateRunner, thread: Thread, spec: ChoiceSpec, rule: ChoiceRule, effective: Any
     ) -> bool:
         if not spec.is_jsonata:
-            return rule_matches(rule, runner.scope(thread, spec, effective))
-        condition = rule["Condition"]
+            return rule_matches(rule.condition, runner.scope(thread, spec, effective))
+        condition = rule.condition
         if isinstance(condition, bool):
             return condition
         value = jsonata_eval.evaluate(condition, runner.bindings(thread, spec), "Condition")
@@ -119,7 +121,7 @@ class ChoiceState:
             raise jsonata_eval.unexpected_type(condition, "Condition", "boolean", value, type_name(value))
         return value
 
-    def resume(self, runner: StateRunner, thread: Thread, spec: StateSpec, resume: Resume) -> None:
+    def resume(self, runner: StateRunner, thread: Thread, spec: ChoiceSpec, resume: Resume) -> None:
         """Choice states never wait."""
         raise AssertionError("a Choice state never waits")
 
@@ -142,30 +144,30 @@ def type_name(value: Any) -> str:
 class WaitState:
     """Wait: Seconds, SecondsPath, Timestamp or TimestampPath."""
 
-    def enter(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> None:
+    def enter(self, runner: StateRunner, thread: Thread, spec: WaitSpec) -> None:
         """Compute when to leave and park the thread until then."""
         due = self._due(runner, thread, spec)
         output, assigned = dataflow.finish(runner, thread, spec)
         thread["data"] = {"output": output, "assigned": assigned}
         runner.wait_until(thread, due, {"kind": "wait_done"})
 
-    def resume(self, runner: StateRunner, thread: Thread, spec: StateSpec, resume: Resume) -> None:
+    def resume(self, runner: StateRunner, thread: Thread, spec: WaitSpec, resume: Resume) -> None:
         """The wait is over: leave."""
         data = thread["data"]
         runner.complete(thread, spec, data["output"], data["assigned"])
 
-    def _due(self, runner: StateRunner, thread: Thread, spec: StateSpec) -> float:
+    def _due(self, runner: StateRunner, thread: Thread, spec: WaitSpec) -> float:
         now = to_epoch(runner.now())
         if spec.is_jsonata:
             return self._due_jsonata(runner, thread, spec, now)
-        if spec.has("Seconds"):
-            return now + int(spec.get("Seconds"))
-        if spec.has("Timestamp"):
-            return _timestamp_epoch(spec.get("Timestamp"), "Timestamp")
+        if spec.seconds is not None:
+            return now + int(spec.seconds.value)
+        if spec.timestamp is not None:
+            return _timestamp_epoch(spec.timestamp.value, "Timestamp")
         scope = runner.scope(thread, spec, dataflow.input_value(runner, thread, spec))
-        if spec.has("SecondsPath"):
-            return now + _seconds_from_path(spec.get("SecondsPath"), scope)
-        path = spec.get("TimestampPath")
+        if spec.seconds_path is not None:
+            return now + _seconds_from_path(spec.seconds_path, scope)
+        path = str(spec.timestamp_path)
         value = _read(path, scope, "TimestampPath")
         moment = parse_timestamp(value) if isinstance(value, str) else None
         if moment is None:
@@ -176,9 +178,9 @@ class WaitState:
             )
         return to_epoch(moment)
 
-    def _due_jsonata(self, runner: StateRunner, thread: Thread, spec: StateSpec, now: float) -> float:
-        if spec.has("Seconds"):
-            seconds = spec.get("Seconds")
+    def _due_jsonata(self, runner: StateRunner, thread: Thread, spec: WaitSpec, now: float) -> float:
+        if spec.seconds is not None:
+            seconds = spec.seconds.value
             if jsonata_eval.is_expression(seconds):
                 seconds = jsonata_eval.evaluate(seconds, runner.bindings(thread, spec), "Seconds")
             if not _is_long(seconds) or seconds < 0:
@@ -187,7 +189,7 @@ class WaitState:
                     "Seconds",
                 )
             return now + int(seconds)
-        timestamp = spec.get("Timestamp")
+        timestamp = spec.timestamp.value if spec.timestamp is not None else None
         if jsonata_eval.is_expression(timestamp):
             timestamp = jsonata_eval.evaluate(timestamp, runner.bindings(thread, spec), "Timestamp")
         moment = parse_timestamp(timestamp) if isinstance(timestamp, str) else None

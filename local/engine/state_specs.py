@@ -1,0 +1,369 @@
+"""Typed declarations of the eight state types, parsed once from a validated definition.
+
+Each state becomes one `StateSpec` subclass whose fields are what the interpreter reads: JSONPath
+templates and Assign blocks compiled into evaluators, JSONata fields kept as `Given` values (the
+JSONata evaluator caches compiled expressions itself), Retry and Catch as `Retrier` and `Catcher`.
+A field that is absent and one that is given as null differ in ASL; `Given` keeps them apart where
+it matters, and InputPath/OutputPath/ResultPath hold "$" when they are absent (which means the same).
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from local.engine import paths
+from local.engine.paths import Evaluator
+from local.engine.resources import Resource, parse_resource
+
+JSONPATH = "JSONPath"
+JSONATA = "JSONata"
+# Distributed-map features that need S3 or child executions; a Map using them fails with a clear error.
+UNSUPPORTED_MAP_FIELDS = ("ItemReader", "ItemBatcher", "ResultWriter")
+
+
+@dataclass(frozen=True)
+class Given:
+    """The value of a field the definition gives (possibly null); an absent field is None instead."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Retrier:
+    """One Retry block."""
+
+    error_equals: tuple[str, ...]
+    max_attempts: int
+    interval_seconds: float
+    backoff_rate: float
+    max_delay_seconds: float | None
+    full_jitter: bool
+
+    def delay(self, attempt: int) -> float:
+        """Seconds before retry number `attempt` (0-based)."""
+        delay = float(self.interval_seconds) * float(self.backoff_rate) ** attempt
+        if self.max_delay_seconds is not None:
+            delay = min(delay, float(self.max_delay_seconds))
+        if self.full_jitter:
+            delay = random.uniform(0, delay)
+        return delay
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """An Assign block: compiled for JSONPath, the expressions by variable name for JSONata."""
+
+    jsonpath: Evaluator | None = None
+    jsonata: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Catcher:
+    """One Catch block."""
+
+    error_equals: tuple[str, ...]
+    next: str
+    result_path: str | None  # JSONPath: "$" when absent, None when null
+    assign: Assignment
+    output: Given | None  # JSONata
+
+
+@dataclass(frozen=True)
+class ChoiceRule:
+    """One rule of a Choice state."""
+
+    next: str
+    condition: Any  # JSONPath: the rule object (And/Or/Not/comparison); JSONata: the Condition value
+    assign: Assignment
+    output: Given | None  # JSONata
+
+
+@dataclass(frozen=True)
+class MapLimit:
+    """MaxConcurrency or a tolerated-failure threshold: a value (JSONata: maybe an expression) or a path."""
+
+    name: str
+    value: Given | None
+    path: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class StateSpec:
+    """What every state type declares (fields a state type does not accept keep their defaults)."""
+
+    name: str
+    type: str
+    query_language: str
+    machine_key: str
+    next_state: str | None = None
+    input_path: str | None = "$"
+    output_path: str | None = "$"
+    result_path: str | None = "$"
+    parameters: Evaluator | None = None
+    result_selector: Evaluator | None = None
+    arguments: Given | None = None
+    output: Given | None = None
+    assign: Assignment = Assignment()
+    retriers: tuple[Retrier, ...] = ()
+    catchers: tuple[Catcher, ...] = ()
+
+    @property
+    def is_jsonata(self) -> bool:
+        """Whether the state uses the JSONata query language."""
+        return self.query_language == JSONATA
+
+
+@dataclass(frozen=True, kw_only=True)
+class PassSpec(StateSpec):
+    """Pass: a fixed Result (JSONPath) or its input, through the usual fields."""
+
+    result: Given | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SucceedSpec(StateSpec):
+    """Succeed."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FailSpec(StateSpec):
+    """Fail: Error and Cause, given or (JSONPath) read through ErrorPath and CausePath."""
+
+    error: Any = None
+    cause: Any = None
+    error_path: Evaluator | None = None
+    cause_path: Evaluator | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChoiceSpec(StateSpec):
+    """Choice: rules in order, then Default."""
+
+    choices: tuple[ChoiceRule, ...] = ()
+    default: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class WaitSpec(StateSpec):
+    """Wait: exactly one of Seconds, Timestamp, SecondsPath and TimestampPath."""
+
+    seconds: Given | None = None
+    timestamp: Given | None = None
+    seconds_path: str | None = None
+    timestamp_path: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class TaskSpec(StateSpec):
+    """Task: the integration and its time limits (a number, a JSONata expression or a path)."""
+
+    resource: Resource
+    timeout_seconds: Any = None
+    timeout_seconds_path: str | None = None
+    heartbeat_seconds: Any = None
+    heartbeat_seconds_path: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ParallelSpec(StateSpec):
+    """Parallel: the machine keys of its branches."""
+
+    branches: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class MapSpec(StateSpec):
+    """Map (inline): where the items come from, how each becomes an iteration's input, and the limits."""
+
+    processor: str
+    unsupported: tuple[str, ...] = ()
+    items_path: str = "$"
+    items: Given | None = None  # JSONata
+    selector_name: str = "ItemSelector"  # ItemSelector, or the legacy Parameters
+    item_selector: Evaluator | None = None  # JSONPath
+    item_template: Given | None = None  # JSONata
+    max_concurrency: MapLimit = MapLimit("MaxConcurrency", None, None)
+    tolerated_failure_count: MapLimit = MapLimit("ToleratedFailureCount", None, None)
+    tolerated_failure_percentage: MapLimit = MapLimit("ToleratedFailurePercentage", None, None)
+
+
+def branch_key(machine_key: str, name: str, index: int) -> str:
+    """Machine key of a Parallel state's branch."""
+    return f"{machine_key}/{name}/branch/{index}"
+
+
+def processor_key(machine_key: str, name: str) -> str:
+    """Machine key of a Map state's item processor."""
+    return f"{machine_key}/{name}/items"
+
+
+# ------------------------------------------------------------------ parsing
+
+
+def parse_state(name: str, raw: dict[str, Any], language: str, machine_key: str) -> StateSpec:
+    """The typed declaration of one (validated) state."""
+    state_type = raw["Type"]
+    common: dict[str, Any] = {
+        "name": name,
+        "type": state_type,
+        "query_language": language,
+        "machine_key": machine_key,
+        "next_state": raw["Next"] if isinstance(raw.get("Next"), str) else None,
+        "input_path": raw.get("InputPath", "$"),
+        "output_path": raw.get("OutputPath", "$"),
+        "result_path": raw.get("ResultPath", "$"),
+        "parameters": _template(raw, "Parameters"),
+        "result_selector": _template(raw, "ResultSelector"),
+        "arguments": _given(raw, "Arguments"),
+        "output": _given(raw, "Output"),
+        "assign": _assignment(raw.get("Assign"), language),
+        "retriers": tuple(_retrier(block) for block in raw.get("Retry") or []),
+        "catchers": tuple(_catcher(block, language) for block in raw.get("Catch") or []),
+    }
+    parser = _PARSERS.get(state_type)
+    if parser is None:
+        raise ValueError(f"unknown state type {state_type!r}")
+    return parser(raw, common)
+
+
+def _pass(raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
+    return PassSpec(**common, result=_given(raw, "Result"))
+
+
+def _succeed(raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
+    return SucceedSpec(**common)
+
+
+def _choice(raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
+    language = common["query_language"]
+    return ChoiceSpec(
+        **common,
+        choices=tuple(_choice_rule(rule, language) for rule in raw["Choices"]),
+        default=raw.get("Default"),
+    )
+
+
+def _wait(raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
+    return WaitSpec(
+        **common,
+        seconds=_given(raw, "Seconds"),
+        timestamp=_given(raw, "Timestamp"),
+        seconds_path=raw.get("SecondsPath"),
+        timestamp_path=raw.get("TimestampPath"),
+    )
+
+
+def _task(raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
+    return TaskSpec(
+        **common,
+        resource=parse_resource(raw["Resource"]),
+        timeout_seconds=raw.get("TimeoutSeconds"),
+        timeout_seconds_path=raw.get("TimeoutSecondsPath"),
+        heartbeat_seconds=raw.get("HeartbeatSeconds"),
+        heartbeat_seconds_path=raw.get("HeartbeatSecondsPath"),
+    )
+
+
+def _parallel(raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
+    keys = (branch_key(common["machine_key"], common["name"], i) for i in range(len(raw.get("Branches", []))))
+    return ParallelSpec(**common, branches=tuple(keys))
+
+
+def _given(raw: dict[str, Any], key: str) -> Given | None:
+    return Given(raw[key]) if key in raw else None
+
+
+def _template(raw: dict[str, Any], key: str) -> Evaluator | None:
+    return paths.compile_template(raw[key]) if key in raw else None
+
+
+def _assignment(template: Any, language: str) -> Assignment:
+    if not template:
+        return Assignment()
+    if language == JSONATA:
+        return Assignment(jsonata=template if isinstance(template, dict) else None)
+    return Assignment(jsonpath=paths.compile_template(template))
+
+
+def _retrier(raw: dict[str, Any]) -> Retrier:
+    return Retrier(
+        error_equals=tuple(raw["ErrorEquals"]),
+        max_attempts=raw.get("MaxAttempts", 3),
+        interval_seconds=raw.get("IntervalSeconds", 1),
+        backoff_rate=raw.get("BackoffRate", 2.0),
+        max_delay_seconds=raw.get("MaxDelaySeconds"),
+        full_jitter=raw.get("JitterStrategy") == "FULL",
+    )
+
+
+def _catcher(raw: dict[str, Any], language: str) -> Catcher:
+    return Catcher(
+        error_equals=tuple(raw["ErrorEquals"]),
+        next=raw["Next"],
+        result_path=raw.get("ResultPath", "$"),
+        assign=_assignment(raw.get("Assign"), language),
+        output=_given(raw, "Output"),
+    )
+
+
+def _choice_rule(raw: dict[str, Any], language: str) -> ChoiceRule:
+    return ChoiceRule(
+        next=raw["Next"],
+        condition=raw.get("Condition") if language == JSONATA else raw,
+        assign=_assignment(raw.get("Assign"), language),
+        output=_given(raw, "Output"),
+    )
+
+
+def _fail(raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
+    if common["query_language"] == JSONATA:
+        return FailSpec(**common, error=raw.get("Error"), cause=raw.get("Cause"))
+    return FailSpec(
+        **common,
+        error=raw.get("Error"),
+        cause=raw.get("Cause"),
+        error_path=_value_expression(raw, "ErrorPath"),
+        cause_path=_value_expression(raw, "CausePath"),
+    )
+
+
+def _value_expression(raw: dict[str, Any], key: str) -> Evaluator | None:
+    path = raw.get(key)
+    return paths.compile_value_expression(path, key) if path is not None else None
+
+
+def _map(raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
+    selector_name = "ItemSelector" if "ItemSelector" in raw else "Parameters"
+    is_jsonata = common["query_language"] == JSONATA
+    return MapSpec(
+        **common,
+        processor=processor_key(common["machine_key"], common["name"]),
+        unsupported=tuple(name for name in UNSUPPORTED_MAP_FIELDS if name in raw),
+        items_path=raw.get("ItemsPath", "$"),
+        items=_given(raw, "Items"),
+        selector_name=selector_name,
+        item_selector=None if is_jsonata else _template(raw, selector_name),
+        item_template=_given(raw, selector_name) if is_jsonata else None,
+        max_concurrency=_limit(raw, "MaxConcurrency"),
+        tolerated_failure_count=_limit(raw, "ToleratedFailureCount"),
+        tolerated_failure_percentage=_limit(raw, "ToleratedFailurePercentage"),
+    )
+
+
+def _limit(raw: dict[str, Any], name: str) -> MapLimit:
+    return MapLimit(name, _given(raw, name), raw.get(f"{name}Path"))
+
+
+_PARSERS: dict[str, Callable[[dict[str, Any], dict[str, Any]], StateSpec]] = {
+    "Pass": _pass,
+    "Succeed": _succeed,
+    "Fail": _fail,
+    "Choice": _choice,
+    "Wait": _wait,
+    "Task": _task,
+    "Parallel": _parallel,
+    "Map": _map,
+}
