@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from local.engine.errors import ApiError
 
@@ -22,13 +22,6 @@ def page(items: list[Item], max_results: int | None, next_token: str | None) -> 
     end = start + size
     token = _encode(end) if end < len(items) else None
     return items[start:end], token
-
-
-def with_token(response: dict[str, Any], token: str | None) -> dict[str, Any]:
-    """Add `nextToken` to a response when there is a next page."""
-    if token is not None:
-        response["nextToken"] = token
-    return response
 
 
 def _encode(offset: int) -> str:

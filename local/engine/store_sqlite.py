@@ -83,6 +83,7 @@ class SqliteStore:
         self._lock = threading.RLock()
         self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         try:
+            self._refuse_newer(self._schema_version())  # before anything below writes to the file
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute("PRAGMA foreign_keys=OFF")
@@ -96,9 +97,7 @@ class SqliteStore:
 
     def _upgrade(self) -> None:
         """Bring the layout to `SCHEMA_VERSION` in one transaction (a new file starts from version 0)."""
-        version = self._schema_version()
-        self._refuse_newer(version)
-        if version == SCHEMA_VERSION:
+        if self._schema_version() == SCHEMA_VERSION:
             return  # the usual case takes no write lock, so opening never waits for a busy engine
         self._db.execute("BEGIN IMMEDIATE")
         try:

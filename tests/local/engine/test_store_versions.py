@@ -107,7 +107,9 @@ def test_a_store_from_a_newer_engine_is_refused_and_left_alone(tmp_path: Path) -
     # And the file is as it was: no table of this engine's layout was added
     with sqlite3.connect(path) as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        journal_mode = db.execute("PRAGMA journal_mode").fetchone()[0]
     assert tables == {"layout_of_the_future"}
+    assert journal_mode == "delete"
     assert _user_version(path) == SCHEMA_VERSION + 1
 
 
