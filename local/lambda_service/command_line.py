@@ -11,11 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from local.engine.lambda_runtime import LambdaInvoker, LambdaOutcome
-from local.lambda_service.registry import FunctionRegistry
+from local.lambda_service.registry import DEFAULT_CONCURRENCY, FunctionRegistry
 from local.lambda_service.remote import RemoteLambdaInvoker
 from local.lambda_service.rest_api import LambdaRestApi
 
-DEFAULT_CONCURRENCY = 10
 STATE_SUBDIRECTORY = "lambda"
 
 
@@ -47,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--lambda-concurrency",
-        type=_positive,
+        type=positive_whole_number,
         default=DEFAULT_CONCURRENCY,
         metavar="N",
         help="worker processes per function; further invocations wait for one "
@@ -117,7 +116,8 @@ class _HereFirst:
         return self._remote.invoke(function, event)
 
 
-def _positive(text: str) -> int:
+def positive_whole_number(text: str) -> int:
+    """An argparse `type` for a count of at least 1."""
     try:
         value = int(text)
     except ValueError:

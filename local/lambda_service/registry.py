@@ -24,6 +24,7 @@ import threading
 import time
 import uuid
 import zipfile
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -44,6 +45,8 @@ from local.lambda_service.worker_pool import Invocation, WorkerPool, WorkerSpec
 logger = logging.getLogger(__name__)
 
 CONFIGURATION_FILE = "function.json"
+DEFAULT_CONCURRENCY = 10
+"""Worker processes per function unless told otherwise."""
 LATEST = "$LATEST"
 
 
@@ -58,10 +61,16 @@ class _Version:
     stored: bool  # written under the root and loaded again at start
 
 
+ClientContextSource = Callable[[], Mapping[str, Any]]
+"""Gives the client context of each invocation of a function (see `register_directory`)."""
+
+
 @dataclass
 class _Function:
     version: _Version
     pool: WorkerPool
+    client_context: ClientContextSource | None = None
+    preload: tuple[str, ...] = ()
 
 
 class FunctionRegistry:
@@ -119,12 +128,32 @@ class FunctionRegistry:
             )
         return self.configuration_document(version)
 
-    def register_directory(self, name: str, directory: Path, handler: str) -> None:
-        """Run `handler` (`module.function`) from the code in `directory`, for this run (`--function`)."""
+    def register_directory(
+        self,
+        name: str,
+        directory: Path,
+        handler: str,
+        *,
+        configuration: Mapping[str, Any] | None = None,
+        concurrency: int | None = None,
+        client_context: ClientContextSource | None = None,
+        preload: Sequence[str] = (),
+    ) -> None:
+        """Run `handler` (`module.function`) from the code in `directory`, for this run (`--function`).
+
+        `configuration` takes CreateFunction's members (`Environment`, `Timeout`, `MemorySize`, ...);
+        `concurrency` caps this function's workers below the service's limit (its reserved concurrency);
+        `client_context` gives each invocation's `context.client_context`, as a caller of Invoke may;
+        `preload` names libraries installed here that the code imports, shared by its workers
+        (`worker_process.py`).
+        """
         runtime = f"python{sys.version_info.major}.{sys.version_info.minor}"  # what the workers run
-        settings = settings_to_create({"FunctionName": name, "Runtime": runtime, "Handler": handler})
+        settings = settings_to_create(
+            {**(configuration or {}), "FunctionName": name, "Runtime": runtime, "Handler": handler}
+        )
         version = _new_version(settings, FunctionCode(directory.resolve()), stored=False)
-        self._put(version)
+        limit = self._concurrency if concurrency is None else max(1, min(concurrency, self._concurrency))
+        self._put(version, limit, client_context, tuple(preload))
 
     def get_function(self, identifier: str, qualifier: str | None = None) -> dict[str, Any]:
         """GetFunction."""
@@ -181,14 +210,12 @@ class FunctionRegistry:
     def invoke(self, function: str, event: Any, qualifier: str | None = None) -> LambdaOutcome:
         """Invoke (RequestResponse): run the function in a worker of its own and wait for the outcome."""
         found = self._find(function, qualifier)
-        name = found.version.settings.name
-        invocation = Invocation(str(uuid.uuid4()), event, self.function_arn(name))
-        return found.pool.invoke(invocation)
+        return found.pool.invoke(self._invocation(found, event))
 
     def invoke_later(self, function: str, event: Any, qualifier: str | None = None) -> str:
         """Invoke (Event): run the function in the background; its request id."""
         found = self._find(function, qualifier)
-        invocation = Invocation(str(uuid.uuid4()), event, self.function_arn(found.version.settings.name))
+        invocation = self._invocation(found, event)
         threading.Thread(
             target=_run_in_background, args=(found.pool, invocation), name="lambda-event", daemon=True
         ).start()
@@ -241,11 +268,26 @@ class FunctionRegistry:
             raise LambdaServiceError.function_not_found(self.function_arn(name))
         return function
 
-    def _put(self, version: _Version) -> None:
+    def _invocation(self, function: _Function, event: Any) -> Invocation:
+        source = function.client_context
+        return Invocation(
+            request_id=str(uuid.uuid4()),
+            event=event,
+            invoked_function_arn=self.function_arn(function.version.settings.name),
+            client_context=source() if source is not None else None,
+        )
+
+    def _put(
+        self,
+        version: _Version,
+        concurrency: int | None = None,
+        client_context: ClientContextSource | None = None,
+        preload: tuple[str, ...] = (),
+    ) -> None:
         with self._lock:
             previous = self._functions.pop(version.settings.name, None)
-            pool = WorkerPool(self._spec(version), self._concurrency)
-            self._functions[version.settings.name] = _Function(version, pool)
+            pool = WorkerPool(self._spec(version, preload), concurrency or self._concurrency)
+            self._functions[version.settings.name] = _Function(version, pool, client_context, preload)
         if previous is not None:
             previous.pool.close()
 
@@ -255,7 +297,7 @@ class FunctionRegistry:
         if version.stored:
             self._save(version)
         function.version = version
-        function.pool.use(self._spec(version))
+        function.pool.use(self._spec(version, function.preload))
         return self.configuration_document(version)
 
     def _unpack(self, name: str, archive: bytes) -> FunctionCode:
@@ -314,7 +356,7 @@ class FunctionRegistry:
                 shutil.rmtree(leftover, ignore_errors=True)
         self._put(version)
 
-    def _spec(self, version: _Version) -> WorkerSpec:
+    def _spec(self, version: _Version, preload: tuple[str, ...] = ()) -> WorkerSpec:
         settings = version.settings
         stream = f"{time.strftime('%Y/%m/%d')}/[{LATEST}]{uuid.uuid4().hex}"
         environment = {
@@ -334,7 +376,9 @@ class FunctionRegistry:
             "PYTHONUNBUFFERED": "1",  # prints reach the log as they happen
             **settings.environment,
         }
-        return WorkerSpec(version.code.directory, settings.handler, environment, float(settings.timeout))
+        return WorkerSpec(
+            version.code.directory, settings.handler, environment, float(settings.timeout), preload
+        )
 
 
 def _new_version(settings: FunctionSettings, code: FunctionCode, *, stored: bool) -> _Version:

@@ -4,7 +4,7 @@ Started by `worker_pool.py` as `python worker.py CODE_DIR MODULE.FUNCTION`, in C
 environment. One JSON document per line:
 
     worker -> pool, once:      {"ready": true}  or  {"ready": false, "error": ERROR}
-    pool -> worker:            {"requestId", "event", "invokedFunctionArn", "deadlineMs"}
+    pool -> worker:            {"requestId", "event", "invokedFunctionArn", "deadlineMs", "clientContext"?}
     worker -> pool, each:      {"result": VALUE}  or  {"error": ERROR}
 
 ERROR is `{"errorType", "errorMessage", "frames": [[file, line, function, source], ...]}`; the pool turns it
@@ -30,6 +30,15 @@ from typing import IO, Any
 TASK_ROOT = "/var/task"  # where Lambda unpacks the code; stack traces show files under it
 
 
+class ClientContext:
+    """`context.client_context`: what the caller passed as the Invoke API's client context."""
+
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.client = document.get("client")
+        self.custom = document.get("custom")
+        self.env = document.get("env")
+
+
 class LambdaContext:
     """The context object of the Python runtime: what handlers (and Powertools) read from it."""
 
@@ -42,7 +51,8 @@ class LambdaContext:
         self.invoked_function_arn: str = request["invokedFunctionArn"]
         self.aws_request_id: str = request["requestId"]
         self.identity = None
-        self.client_context = None
+        client_context = request.get("clientContext")
+        self.client_context = ClientContext(client_context) if client_context is not None else None
         self._deadline_ms: int = request["deadlineMs"]
 
     def get_remaining_time_in_millis(self) -> int:

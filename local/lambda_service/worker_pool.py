@@ -16,7 +16,6 @@ import json
 import logging
 import queue
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Mapping
@@ -25,10 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from local.engine.lambda_runtime import Frame, LambdaOutcome, LambdaServiceError, error_document
+from local.lambda_service.worker_process import WorkerProcess, start_forked, start_fresh
 
 logger = logging.getLogger(__name__)
 
-WORKER_SCRIPT = Path(__file__).with_name("worker.py")
 INIT_TIMEOUT_SECONDS = 10.0  # Lambda's limit for importing the handler, apart from the function's timeout
 STOP_TIMEOUT_SECONDS = 5.0
 
@@ -41,6 +40,9 @@ class WorkerSpec:
     handler: str
     environment: Mapping[str, str]
     timeout_seconds: float
+    preload: tuple[str, ...] = ()
+    """Libraries to share: when given, workers are forked from a template that imported them
+    (`worker_process.py`); when empty, each worker is a fresh interpreter."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,8 @@ class Invocation:
     request_id: str
     event: Any
     invoked_function_arn: str
+    client_context: Mapping[str, Any] | None = None
+    """What the handler reads as `context.client_context` (`client`, `custom`, `env`); None for none."""
 
 
 class _Exited(Exception):
@@ -66,15 +70,10 @@ class _Worker:
     def __init__(self, spec: WorkerSpec) -> None:
         self.spec = spec
         self._ready = False
-        self._process = subprocess.Popen(
-            [sys.executable, str(WORKER_SCRIPT), str(spec.code_dir), spec.handler],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            cwd=spec.code_dir,
-            env=dict(spec.environment),
-            text=True,
-            encoding="utf-8",
-            start_new_session=True,  # Ctrl-C in the terminal stops the server, which then stops its workers
+        self._process: WorkerProcess = (
+            start_forked(spec.code_dir, spec.handler, spec.environment, spec.preload)
+            if spec.preload
+            else start_fresh(spec.code_dir, spec.handler, spec.environment)
         )
         self._answers: queue.Queue[dict[str, Any] | None] = queue.Queue()
         threading.Thread(target=self._read_answers, name="lambda-worker-reader", daemon=True).start()
@@ -92,14 +91,15 @@ class _Worker:
                     self.stop()
                     return _function_error(init_error, request_id)
             timeout = self.spec.timeout_seconds
-            self._send(
-                {
-                    "requestId": request_id,
-                    "event": invocation.event,
-                    "invokedFunctionArn": invocation.invoked_function_arn,
-                    "deadlineMs": int((time.time() + timeout) * 1000),
-                }
-            )
+            request: dict[str, Any] = {
+                "requestId": request_id,
+                "event": invocation.event,
+                "invokedFunctionArn": invocation.invoked_function_arn,
+                "deadlineMs": int((time.time() + timeout) * 1000),
+            }
+            if invocation.client_context is not None:
+                request["clientContext"] = dict(invocation.client_context)
+            self._send(request)
             answer = self._answer_within(timeout)
         except _TimedOut:
             self.stop()
@@ -156,11 +156,12 @@ class _Worker:
             self._answers.put(None)
 
     def _exit_status(self) -> str:
+        code: int | None
         try:
             code = self._process.wait(timeout=STOP_TIMEOUT_SECONDS)
         except subprocess.TimeoutExpired:
             self.stop()
-            code = self._process.returncode
+            code = self._process.poll()
         return f"signal: {-code}" if code is not None and code < 0 else f"exit status {code}"
 
 

@@ -23,7 +23,7 @@ from local.stack.api_gateway import (
     http_response,
     proxy_event,
 )
-from local.stack.functions import InProcessFunction
+from local.stack.functions import CatalogFunction, FunctionError
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ class ApiIntegration:
     """An API's routes and the function that serves all of them."""
 
     routes: RouteTable
-    function: InProcessFunction
+    function: CatalogFunction
 
 
 class _ApiHttpServer(LocalHttpServer):
@@ -84,12 +84,12 @@ class _ApiRequestHandler(LocalRequestHandler):
             event = proxy_event(request, route, received_at=datetime.now(UTC))
             function = integration.function
             try:
-                result = function(event, function.new_context())
+                result = function(event)
                 return http_response(result, event["requestContext"]["requestId"])
             except MalformedIntegrationResponse as error:
                 logger.error("%s returned a malformed response: %s", function.name, error)
-            except Exception:  # a failing function is a 502 from the gateway, not a crash of the server
-                logger.exception("%s failed", function.name)
+            except FunctionError as error:  # a failing function is a 502 from the gateway
+                logger.error("%s", error)
             return gateway_error(HTTPStatus.BAD_GATEWAY, "DEFAULT_5XX", "Internal server error")
         return gateway_error(
             HTTPStatus.FORBIDDEN, "MISSING_AUTHENTICATION_TOKEN", "Missing Authentication Token"

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from local.lambda_service.registry import DEFAULT_CONCURRENCY as DEFAULT_LAMBDA_CONCURRENCY
+
 ClockMode = Literal["real", "virtual", "skip"]
 CLOCK_MODES: tuple[ClockMode, ...] = ("real", "virtual", "skip")
 
@@ -37,6 +39,8 @@ class StackConfig:
     """State machine name -> tunable name -> value, validated by the catalog."""
     function_metrics: bool = True
     """False sets POWERTOOLS_METRICS_DISABLED for every function (no EMF lines on stdout)."""
+    lambda_concurrency: int = DEFAULT_LAMBDA_CONCURRENCY
+    """The most concurrent invocations (worker processes) of one function; a reserved concurrency is lower."""
 
     @classmethod
     def on_free_ports(cls, **options: object) -> StackConfig:

@@ -1,29 +1,57 @@
-"""Catalog functions run in this process: the handler string imported and called with its own environment.
+"""Catalog functions, run as Lambda runs them: in worker processes of their own, in the local Lambda service.
 
-A function's environment is what the catalog declares, resolved to local values, over the variables
-the Lambda runtime would set (region, function name) and the local endpoints every AWS SDK call must
-use (moto for AWS services, the local engine for Step Functions).
+Each function the catalog declares is registered with the stack's Lambda service (the one on the Step
+Functions port, `local.lambda_service`): its code is this checkout, its handler the catalog's, its
+environment what the catalog declares, resolved to local values, over the local endpoints every AWS SDK
+call must use (moto for AWS services, the local engine for Step Functions). Concurrent invocations run in
+separate workers, up to the service's concurrency or the function's reserved concurrency, whichever is
+lower; a worker keeps its module-level state (clients, settings, Powertools' keys) for the invocations it
+answers, as an execution environment does.
+
+The workers run `local.clocked_handler`, which calls the catalog's handler on the stack's clock.
 """
 
 from __future__ import annotations
 
-import importlib
-import sys
-import threading
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from catalog.model import Function
-from local.engine.lambda_runtime import LambdaContext
-from local.stack.config import REGION
-from local.stack.function_environment import FunctionVariables, function_environment
+from local.clocked_handler import CLOCK_KEY, HANDLER, HANDLER_VARIABLE
+from local.engine.lambda_runtime import LambdaOutcome
+from local.lambda_service.registry import FunctionRegistry
 
-Handler = Callable[[Any, Any], Any]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+"""The code every catalog function runs: this checkout, where `functions/` and `local/` are packages."""
+SHARED_LIBRARIES = (
+    "boto3",
+    "pydantic",
+    "aws_lambda_powertools.logging",
+    "aws_lambda_powertools.metrics",
+    "aws_lambda_powertools.utilities.idempotency",
+    "aws_lambda_powertools.utilities.parameters",
+    "sqlalchemy",
+)
+"""What the handlers import from this environment's packages, imported once for all workers to share."""
 
 
-class FunctionLoadError(RuntimeError):
-    """A handler string does not name a callable, or functions sharing a module disagree on their env."""
+class FunctionError(Exception):
+    """An invocation failed in the function (the runtime's error document) or in the Lambda service.
+
+    Its text is for one log line: an error message longer than `SHOWN_MESSAGE_LENGTH` is cut (a batch
+    error can quote a traceback per record); the function's own log has it whole.
+    """
+
+    SHOWN_MESSAGE_LENGTH = 500
+
+    def __init__(self, function_name: str, error_type: str, message: str) -> None:
+        if len(message) > self.SHOWN_MESSAGE_LENGTH:
+            message = f"{message[: self.SHOWN_MESSAGE_LENGTH]}... ({len(message):,} characters)"
+        super().__init__(f"{function_name} failed: {error_type}: {message}")
+        self.error_type = error_type
 
 
 @dataclass(frozen=True)
@@ -36,16 +64,9 @@ class LocalEndpoints:
     """The local Step Functions API."""
 
 
-def runtime_variables(
-    function: Function, name: str, endpoints: LocalEndpoints, *, metrics: bool
-) -> dict[str, str]:
-    """What the Lambda runtime sets for a function, plus the local endpoints and switches."""
+def runtime_variables(endpoints: LocalEndpoints, *, metrics: bool) -> dict[str, str]:
+    """The local endpoints and switches every function sees (the Lambda service adds the runtime's own)."""
     variables = {
-        "AWS_REGION": REGION,
-        "AWS_DEFAULT_REGION": REGION,
-        "AWS_LAMBDA_FUNCTION_NAME": name,
-        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory_mb),
-        "AWS_LAMBDA_FUNCTION_VERSION": "$LATEST",
         "AWS_ENDPOINT_URL": endpoints.aws,
         # boto3's own name for the service is SFN; the front door reads the longer, explicit name.
         "AWS_ENDPOINT_URL_SFN": endpoints.stepfunctions,
@@ -58,8 +79,8 @@ def runtime_variables(
     return variables
 
 
-class InProcessFunction:
-    """One catalog function: callable like a Lambda handler, always inside its own environment."""
+class CatalogFunction:
+    """One catalog function in the stack's Lambda service: invoked as the stack's triggers invoke it."""
 
     def __init__(
         self,
@@ -69,6 +90,7 @@ class InProcessFunction:
         arn: str,
         declared: Mapping[str, str],
         runtime: Mapping[str, str],
+        reserved_concurrency: int | None,
     ) -> None:
         self.declaration = function
         self.name = name
@@ -76,70 +98,48 @@ class InProcessFunction:
         self.declared_environment = dict(declared)
         """The catalog's variables, resolved to local values."""
         # Declared variables win, so a local default never masks what the catalog says.
-        self._variables = FunctionVariables({**runtime, **declared})
-        self._handler: Handler | None = None
-        # One sandbox, one invocation at a time, as in Lambda: handlers keep per-invocation state in
-        # module-level objects (Powertools' logger keys, metrics, idempotency's Lambda context).
-        self._sandbox = threading.Lock()
+        self.environment: Mapping[str, str] = {**runtime, **declared}
+        """The variables this function sees on top of what the Lambda runtime sets."""
+        self.reserved_concurrency = reserved_concurrency
+        self._registry: FunctionRegistry | None = None
 
-    @property
-    def environment(self) -> Mapping[str, str]:
-        """The variables this function sees on top of the process environment."""
-        return dict(self._variables.values)
-
-    def load(self) -> None:
-        """Import the handler's module inside the function's environment (module-level code reads it)."""
-        with function_environment(self._variables):
-            module = importlib.import_module(self.declaration.module)
-        handler = getattr(module, self.declaration.attribute, None)
-        if not callable(handler):
-            raise FunctionLoadError(f"{self.name}: {self.declaration.handler} is not a callable")
-        self._handler = handler
-
-    def __call__(self, event: Any, context: Any) -> Any:
-        if self._handler is None:
-            self.load()
-        assert self._handler is not None
-        with self._sandbox, function_environment(self._variables):
-            return self._handler(event, context)
-
-    def new_context(self) -> LambdaContext:
-        """A context object for one invocation, with this function's name, ARN and timeout."""
-        return LambdaContext(
-            function_name=self.name,
-            invoked_function_arn=self.arn,
-            memory_limit_in_mb=self.declaration.memory_mb,
-            timeout_seconds=float(self.declaration.timeout_seconds),
+    def register(self, registry: FunctionRegistry, clock: Callable[[], datetime] | None) -> None:
+        """Make `registry` run this function; on `clock`'s time, or on the wall clock when None."""
+        registry.register_directory(
+            self.name,
+            PROJECT_ROOT,
+            HANDLER,
+            configuration={
+                "Environment": {
+                    "Variables": {**self.environment, HANDLER_VARIABLE: self.declaration.handler}
+                },
+                "Timeout": self.declaration.timeout_seconds,
+                "MemorySize": self.declaration.memory_mb,
+            },
+            concurrency=self.reserved_concurrency,
+            client_context=_stamped_with(clock) if clock is not None else None,
+            preload=SHARED_LIBRARIES,
         )
+        self._registry = registry
+
+    def invoke(self, event: Any) -> LambdaOutcome:
+        """One synchronous invocation; a failure of the Lambda service itself is raised."""
+        if self._registry is None:
+            raise RuntimeError(f"{self.name} is not registered with a Lambda service")
+        return self._registry.invoke(self.name, event)
+
+    def __call__(self, event: Any) -> Any:
+        """The function's result; `FunctionError` when it fails (the runtime's error type and message)."""
+        try:
+            outcome = self.invoke(event)
+        except Exception as error:  # the Lambda service refused or lost the invocation
+            raise FunctionError(self.name, type(error).__name__, str(error)) from error
+        if not outcome.ok:
+            document = outcome.error_payload or {}
+            raise FunctionError(self.name, str(outcome.error_type), str(document.get("errorMessage", "")))
+        return outcome.payload
 
 
-def check_shared_modules(functions: Iterable[InProcessFunction]) -> None:
-    """Refuse two functions whose handlers share a module but not their declared environment.
-
-    Module-level caches (settings, clients) would serve both with whichever environment came first.
-    """
-    first_by_module: dict[str, InProcessFunction] = {}
-    for function in functions:
-        module = function.declaration.module
-        other = first_by_module.setdefault(module, function)
-        if other is not function and other.declared_environment != function.declared_environment:
-            raise FunctionLoadError(
-                f"{other.name} and {function.name} share the module {module} with different environments; "
-                "in one process they would share its module-level state"
-            )
-
-
-def start_cold(package: str) -> None:
-    """Clear the module-level caches (`functools.cache`/`lru_cache`) of every loaded module in `package`.
-
-    Handlers build settings and clients once per sandbox in cached factories. In one process those
-    caches outlive a stack: a second stack (a test, a restart in the same process) would get clients
-    for the first one's endpoints. Clearing them makes every function's first call a cold start.
-    """
-    prefix = package + "."
-    for name, module in list(sys.modules.items()):
-        if module is None or not (name == package or name.startswith(prefix)):
-            continue
-        for value in list(vars(module).values()):
-            if callable(getattr(value, "cache_clear", None)) and getattr(value, "__module__", None) == name:
-                value.cache_clear()
+def _stamped_with(clock: Callable[[], datetime]) -> Callable[[], Mapping[str, Any]]:
+    """The client context of each invocation: the time on `clock` when it starts."""
+    return lambda: {"custom": {CLOCK_KEY: clock().isoformat()}}

@@ -9,8 +9,10 @@ Start order matters: functions are registered before the engine's worker starts,
 resumed from `--state-dir` find them, and a clock move a crash cut short is completed only once
 everything that runs on the way is there.
 
-One clock: the engine's. The handlers read it through the seam in `functions.common.clock`, DynamoDB
-stamps its stream records with it, the fake vendor and the rate schedules measure time on it.
+One clock: the engine's. The catalog's functions run in worker processes of the stack's Lambda service
+(`functions.py`); on a virtual or skip clock each invocation carries the engine's time and the handlers
+read it through the seam in `functions.common.clock`. DynamoDB stamps its stream records with it, the
+fake vendor and the rate schedules measure time on it.
 
 With `--state-dir`, everything a client got a 2xx for survives a restart, kill -9 included: the engine's
 executions, timers and clock (SQLite), the ledger (SQLite), the embedded AWS services' state
@@ -28,18 +30,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from aws_lambda_powertools.utilities import parameters
-
 from catalog import STATE_MACHINES
 from catalog.model import StateMachine
-from functions.common.clock import use_clock
 from local.engine import Engine, MemoryStore, RealClock, SkipClock, SqliteStore, VirtualClock
 from local.engine.clock import Clock
 from local.engine.store import Store
-from local.lambda_service.command_line import DEFAULT_CONCURRENCY as DEFAULT_LAMBDA_CONCURRENCY
 from local.lambda_service.command_line import STATE_SUBDIRECTORY as LAMBDA_STATE_SUBDIRECTORY
 from local.lambda_service.registry import FunctionRegistry
 from local.lambda_service.rest_api import LambdaRestApi
+from local.lambda_service.worker_process import start_template
 from local.sfn_api import SfnApiServer
 from local.sfn_api.clock_mover import ClockMover
 from local.sfn_api.sfn_command import STATE_FILE_NAME
@@ -48,9 +47,7 @@ from local.stack.api_server import ApiIntegration, LocalApiServer
 from local.stack.aws_services import EmbeddedAwsServices
 from local.stack.config import ACCOUNT_ID, REGION, StackConfig
 from local.stack.deployment_values import LocalDeployment
-from local.stack.function_environment import install as install_function_environments
-from local.stack.functions import LocalEndpoints, check_shared_modules, start_cold
-from local.stack.library_clocks import follow_clock
+from local.stack.functions import SHARED_LIBRARIES, LocalEndpoints
 from local.stack.workflows import DeployedWorkflow, deploy_workflow
 from local.third_party_fake import FakeThirdPartyApi
 
@@ -102,8 +99,6 @@ class LocalStack:
             raise
 
     def _start(self) -> StackAddresses:
-        install_function_environments()
-        self._start_functions_cold()
         config = self.config
         if config.state_dir is not None:
             config.state_dir.mkdir(parents=True, exist_ok=True)
@@ -112,26 +107,25 @@ class LocalStack:
         engine = self._build_engine(clock, aws_url)
         clock_mover = ClockMover(engine, journal_dir=config.state_dir)
         self._clock = clock_mover
-        # Every reader of "now" in the handlers follows the engine's clock, which the engine has resumed.
-        self._started(_Stopper(use_clock(engine.clock.now)))
-        self._started(_Stopper(follow_clock(engine.clock.now)))
-        lambda_api = self._start_lambda_service(engine)
+        lambda_service = self._start_lambda_service(engine)
         sfn_server = self._started(
             SfnApiServer(
                 engine,
                 host=config.host,
                 port=config.sfn_port,
                 clock_control=clock_mover,
-                lambda_api=lambda_api,
+                lambda_api=LambdaRestApi(lambda_service),
             )
         )
         sfn_server.start()
         sfn_url = sfn_server.endpoint_url
         third_party_url = self._start_third_party()
         self._deploy_workflows(
+            lambda_service,
             LocalEndpoints(aws=aws_url, stepfunctions=sfn_url),
             LocalDeployment(third_party_url=third_party_url),
         )
+        start_template(SHARED_LIBRARIES)  # the functions' workers fork from it; it imports meanwhile
         clock_mover.follow(
             [schedule for workflow in self.workflows.values() for schedule in workflow.schedules]
         )
@@ -172,24 +166,21 @@ class LocalStack:
         )
         return self._engine
 
-    def _start_lambda_service(self, engine: Engine) -> LambdaRestApi:
-        """The Lambda API beside the Step Functions API, for functions a user adds to the stack's own.
-
-        The catalog's functions answer their Lambda tasks in-process; a task for any other function runs
-        one created through this API (kept under --state-dir/lambda).
-        """
+    def _start_lambda_service(self, engine: Engine) -> FunctionRegistry:
+        """The Lambda service that runs the catalog's functions, and any a user creates through its API
+        (served beside the Step Functions API; kept under --state-dir/lambda)."""
         state_dir = self.config.state_dir
         registry = self._started(
             FunctionRegistry(
                 account_id=ACCOUNT_ID,
                 region=REGION,
                 root=state_dir / LAMBDA_STATE_SUBDIRECTORY if state_dir is not None else None,
-                concurrency=DEFAULT_LAMBDA_CONCURRENCY,
+                concurrency=self.config.lambda_concurrency,
             )
         )
         registry.start()
         engine.use_lambda_invoker(registry)
-        return LambdaRestApi(registry)
+        return registry
 
     def _start_third_party(self) -> str:
         # The fake vendor measures its delays on the stack's clock, so a virtual day is a day to it too.
@@ -198,11 +189,15 @@ class LocalStack:
         self._started(_Stopper(self._third_party.stop))
         return url
 
-    def _deploy_workflows(self, endpoints: LocalEndpoints, deployment: LocalDeployment) -> None:
+    def _deploy_workflows(
+        self, lambda_service: FunctionRegistry, endpoints: LocalEndpoints, deployment: LocalDeployment
+    ) -> None:
         for name, machine in self._machines.items():
             self.workflows[name] = deploy_workflow(
                 machine,
                 engine=self.engine,
+                lambda_service=lambda_service,
+                follows_clock=self.config.clock != "real",
                 services=self.aws,
                 endpoints=endpoints,
                 deployment=deployment,
@@ -210,7 +205,6 @@ class LocalStack:
                 tunable_overrides=self.config.tunable_overrides.get(name),
                 function_metrics=self.config.function_metrics,
             )
-        check_shared_modules(f for workflow in self.workflows.values() for f in workflow.functions.values())
 
     def _start_triggers(self) -> None:
         for workflow in self.workflows.values():
@@ -299,24 +293,9 @@ class LocalStack:
                 component.close()
             except Exception:  # keep stopping the rest
                 logger.exception("stopping %s failed", type(component).__name__)
-        if self._addresses is not None:
-            # Cached clients would point at endpoints that no longer exist.
-            self._start_functions_cold()
         self._addresses = None
         self._scratch = None
         self._clock = None
-
-    def _start_functions_cold(self) -> None:
-        packages = {
-            function.module.partition(".")[0]
-            for machine in self._machines.values()
-            for function in machine.functions
-        }
-        for package in sorted(packages):
-            start_cold(package)
-        # Powertools keeps its parameter providers, each with a boto3 client for the endpoint of the time,
-        # process-wide: a second stack in this process would read its secrets from the first one's moto.
-        parameters.clear_caches()
 
     def __enter__(self) -> LocalStack:
         self.start()

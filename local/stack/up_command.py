@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING
 from local.cli import CommandError, wait_for_stop_signal
 from local.engine.mock_config import ENVIRONMENT_VARIABLE as MOCK_CONFIG_VARIABLE
 from local.engine.mock_config import MockConfigError
+from local.lambda_service.command_line import positive_whole_number
 from local.sfn_api.clock_mover import describe_completed_move
 from local.stack.config import (
     CLOCK_MODES,
     DEFAULT_API_PORT,
     DEFAULT_AWS_PORT,
     DEFAULT_HOST,
+    DEFAULT_LAMBDA_CONCURRENCY,
     DEFAULT_SFN_PORT,
     DEFAULT_THIRD_PARTY_PORT,
     StackConfig,
@@ -75,6 +77,14 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         type=Path,
         help="keep executions, histories, timers and virtual time in DIR (default: in memory)",
     )
+    parser.add_argument(
+        "--lambda-concurrency",
+        type=positive_whole_number,
+        default=DEFAULT_LAMBDA_CONCURRENCY,
+        metavar="N",
+        help="worker processes per function, below any reserved concurrency the catalog declares; further "
+        f"invocations wait for one (default: {DEFAULT_LAMBDA_CONCURRENCY})",
+    )
     parser.set_defaults(run=run)
 
 
@@ -103,6 +113,7 @@ def run(args: argparse.Namespace) -> int:
         third_party_port=args.third_party_port,
         clock=args.clock,
         state_dir=args.state_dir,
+        lambda_concurrency=args.lambda_concurrency,
     )
     stack = LocalStack(config)
     try:

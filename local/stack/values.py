@@ -1,7 +1,7 @@
 """What each catalog value stands for locally: the text a substitution or an environment variable gets.
 
 The local counterpart of the CDK bindings: the same declarations, resolved to moto resources and
-in-process functions instead of CloudFormation tokens.
+local functions instead of CloudFormation tokens.
 """
 
 from __future__ import annotations

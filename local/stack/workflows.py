@@ -12,10 +12,11 @@ from pathlib import Path
 
 from catalog.model import CatalogError, Function, StateMachine
 from local.engine import ApiError, Engine
+from local.lambda_service.registry import FunctionRegistry
 from local.stack import naming
 from local.stack.aws_services import EmbeddedAwsServices
 from local.stack.deployment_values import LocalDeployment
-from local.stack.functions import InProcessFunction, LocalEndpoints, runtime_variables
+from local.stack.functions import CatalogFunction, LocalEndpoints, runtime_variables
 from local.stack.provisioning import ProvisionedResources, provision
 from local.stack.triggers import PollingLoop, RateSchedule, build_triggers
 from local.stack.values import LocalValues
@@ -28,15 +29,15 @@ class DeployedWorkflow:
     machine: StateMachine
     state_machine_arn: str
     resources: ProvisionedResources
-    functions: Mapping[str, InProcessFunction]
+    functions: Mapping[str, CatalogFunction]
     """By logical id."""
     triggers: tuple[PollingLoop, ...]
     """Stream sources, subscriptions and schedules; started once the stack runs."""
     schedules: tuple[RateSchedule, ...]
     """The rate schedules among the triggers."""
 
-    def function(self, logical_id: str) -> InProcessFunction:
-        """The in-process function declared with `logical_id`."""
+    def function(self, logical_id: str) -> CatalogFunction:
+        """The function declared with `logical_id`."""
         return self.functions[logical_id]
 
 
@@ -44,6 +45,8 @@ def deploy_workflow(
     machine: StateMachine,
     *,
     engine: Engine,
+    lambda_service: FunctionRegistry,
+    follows_clock: bool,
     services: EmbeddedAwsServices,
     endpoints: LocalEndpoints,
     deployment: LocalDeployment,
@@ -51,7 +54,10 @@ def deploy_workflow(
     tunable_overrides: Mapping[str, object] | None = None,
     function_metrics: bool = True,
 ) -> DeployedWorkflow:
-    """Provision, register and create (or update) `machine` in the local engine."""
+    """Provision, register and create (or update) `machine` in the local engine.
+
+    Its functions run in `lambda_service`; with `follows_clock`, each invocation on the engine's clock.
+    """
     problems = machine.reference_problems()
     if problems:
         raise CatalogError(f"{machine.name}: {'; '.join(problems)}")
@@ -59,12 +65,13 @@ def deploy_workflow(
     tunables = machine.tunable_values(tunable_overrides)
     values = LocalValues(machine, resources, tunables, deployment)
     functions = {
-        function.logical_id: _in_process_function(machine, function, values, endpoints, function_metrics)
+        function.logical_id: _catalog_function(
+            machine, function, values, endpoints=endpoints, tunables=tunables, metrics=function_metrics
+        )
         for function in machine.functions
     }
     for function in functions.values():
-        function.load()
-        engine.register_lambda(function.arn, function)
+        function.register(lambda_service, engine.clock.now if follows_clock else None)
     definition = machine.render(values.substitutions())
     arn = _create_or_update(engine, machine, definition)
     triggers = build_triggers(
@@ -86,20 +93,23 @@ def deploy_workflow(
     )
 
 
-def _in_process_function(
+def _catalog_function(
     machine: StateMachine,
     function: Function,
     values: LocalValues,
+    *,
+    tunables: Mapping[str, int | str],
     endpoints: LocalEndpoints,
     metrics: bool,
-) -> InProcessFunction:
-    name = naming.resource_name(machine, function.logical_id)
-    return InProcessFunction(
+) -> CatalogFunction:
+    reserved = function.reserved_concurrency
+    return CatalogFunction(
         function=function,
-        name=name,
+        name=naming.resource_name(machine, function.logical_id),
         arn=naming.function_arn(machine, function.logical_id),
         declared=values.function_environment(function),
-        runtime=runtime_variables(function, name, endpoints, metrics=metrics),
+        runtime=runtime_variables(endpoints, metrics=metrics),
+        reserved_concurrency=int(tunables[reserved.tunable]) if reserved is not None else None,
     )
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from catalog.model import StateMachine
 from local.engine.clock import Clock
 from local.stack.aws_services import EmbeddedAwsServices
-from local.stack.functions import InProcessFunction
+from local.stack.functions import CatalogFunction
 from local.stack.naming import resource_name
 from local.stack.provisioning import ProvisionedResources
 from local.stack.triggers.loop import PollingLoop
@@ -37,7 +37,7 @@ def build_triggers(
     machine: StateMachine,
     *,
     resources: ProvisionedResources,
-    functions: Mapping[str, InProcessFunction],
+    functions: Mapping[str, CatalogFunction],
     tunables: Mapping[str, int | str],
     services: EmbeddedAwsServices,
     clock: Clock,

@@ -8,19 +8,22 @@ running a reconciliation many times in a row tells nothing more than running it 
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from datetime import datetime, timedelta
 
 from local.engine.clock import Clock
 from local.stack.config import ACCOUNT_ID, REGION
-from local.stack.functions import InProcessFunction
+from local.stack.functions import CatalogFunction, FunctionError
+
+logger = logging.getLogger(__name__)
 
 
 class RateSchedule:
     """Invokes one function every `every` of clock time; `poll` runs in a loop."""
 
-    def __init__(self, *, name: str, function: InProcessFunction, every: timedelta, clock: Clock) -> None:
+    def __init__(self, *, name: str, function: CatalogFunction, every: timedelta, clock: Clock) -> None:
         self._rule_arn = f"arn:aws:events:{REGION}:{ACCOUNT_ID}:rule/{name}"
         self._function = function
         self.function_name = function.name
@@ -57,4 +60,7 @@ class RateSchedule:
             "resources": [self._rule_arn],
             "detail": {},
         }
-        self._function(event, self._function.new_context())
+        try:
+            self._function(event)
+        except FunctionError as error:  # as with EventBridge: the run failed, the next is due all the same
+            logger.error("A scheduled run did not succeed: %s", error)

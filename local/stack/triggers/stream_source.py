@@ -29,7 +29,7 @@ from local.durable_file import read_json, write_json_atomically
 from local.engine.clock import Clock
 from local.stack.aws_services import EmbeddedAwsServices
 from local.stack.config import REGION
-from local.stack.functions import InProcessFunction
+from local.stack.functions import CatalogFunction, FunctionError
 
 if TYPE_CHECKING:
     from moto.events.models import EventMessageType
@@ -46,7 +46,7 @@ class StreamSourceDelivery:
         *,
         source: StreamSource,
         stream_arn: str,
-        function: InProcessFunction,
+        function: CatalogFunction,
         failure_queue_url: str,
         services: EmbeddedAwsServices,
         clock: Clock,
@@ -105,9 +105,9 @@ class StreamSourceDelivery:
         while batch:
             failed_from: int | None = 0
             try:
-                answer = self._function({"Records": batch}, self._function.new_context())
-            except Exception:
-                logger.exception("%s failed on a batch of %d record(s)", self._function.name, len(batch))
+                answer = self._function({"Records": batch})
+            except FunctionError as error:  # the function's own logs have the details
+                logger.error("A batch of %d stream record(s) was not processed: %s", len(batch), error)
                 if len(batch) > 1:
                     middle = len(batch) // 2
                     self._deliver(shard_id, batch[:middle], attempt + 1)

@@ -1,6 +1,6 @@
 """A topic delivering to a function, as an SNS subscription with the `lambda` protocol does it.
 
-moto cannot call an in-process function, so the topic delivers to a queue of the stack's own, and
+moto cannot call a local function, so the topic delivers to a queue of the stack's own, and
 each poll turns the queued notifications into SNS events for the function. The function is invoked
 asynchronously in AWS: a failed invocation is retried twice, then the notification goes to the
 failure queue with the error as a message attribute (as an on-failure destination would keep it).
@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from local.stack.aws_services import EmbeddedAwsServices
-from local.stack.functions import InProcessFunction
+from local.stack.functions import CatalogFunction, FunctionError
 
 logger = logging.getLogger(__name__)
 ASYNC_INVOKE_ATTEMPTS = 3
@@ -27,7 +27,7 @@ class TopicSubscription:
         self,
         *,
         topic_arn: str,
-        function: InProcessFunction,
+        function: CatalogFunction,
         failure_queue_url: str,
         services: EmbeddedAwsServices,
     ) -> None:
@@ -59,20 +59,21 @@ class TopicSubscription:
 
     def _deliver(self, body: str) -> None:
         event = {"Records": [self._sns_record(json.loads(body))]}
-        error: Exception | None = None
+        error: FunctionError | None = None
         for _ in range(ASYNC_INVOKE_ATTEMPTS):
             try:
-                self._function(event, self._function.new_context())
+                self._function(event)
                 return
-            except Exception as failure:  # the next attempt, then the failure queue, deal with it
-                logger.exception("%s failed on an SNS notification", self._function.name)
+            except FunctionError as failure:  # the next attempt, then the failure queue, deal with it
+                logger.error("An SNS notification was not delivered: %s", failure)
                 error = failure
+        assert error is not None
         self._sqs.send_message(
             QueueUrl=self._failure_queue_url,
             MessageBody=json.dumps(event),
             MessageAttributes={
-                "ErrorCode": {"DataType": "String", "StringValue": type(error).__name__},
-                "ErrorMessage": {"DataType": "String", "StringValue": str(error)[:1000] or "-"},
+                "ErrorCode": {"DataType": "String", "StringValue": error.error_type},
+                "ErrorMessage": {"DataType": "String", "StringValue": str(error)[:1000]},
             },
         )
 

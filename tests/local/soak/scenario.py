@@ -219,7 +219,7 @@ def _deliver_again(stack: LocalStack, records: list[dict[str, Any]]) -> int:
     function = workflow.function(STREAM_TRIGGER)
     size = CONSENT_DELETION.stream_sources[0].batch_size
     for start in range(0, len(records), size):
-        answer = function({"Records": records[start : start + size]}, function.new_context())
+        answer = function({"Records": records[start : start + size]})
         if isinstance(answer, dict) and answer.get("batchItemFailures"):
             raise SoakError(
                 f"the stream trigger failed records delivered again: {answer['batchItemFailures']}"

@@ -9,19 +9,16 @@ from typing import Any
 
 @dataclass
 class RecordingFunction:
-    """Looks like an `InProcessFunction`: records each event and answers with `answer(event)`."""
+    """Looks like a `CatalogFunction`: records each event and answers with `answer(event)`."""
 
     answer: Callable[[dict[str, Any]], Any] = lambda event: None
     name: str = "Test-Function"
     arn: str = "arn:aws:lambda:us-east-1:123456789012:function:Test-Function"
     events: list[dict[str, Any]] = field(default_factory=list)
 
-    def __call__(self, event: dict[str, Any], context: Any) -> Any:
+    def __call__(self, event: dict[str, Any]) -> Any:
         self.events.append(event)
         return self.answer(event)
-
-    def new_context(self) -> None:
-        return None
 
 
 @dataclass

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from aws_lambda_powertools.utilities.idempotency.persistence.datarecord import DataRecord
 
-from local.stack.library_clocks import follow_clock
+from local.library_clocks import follow_clock
 
 
 def test_an_idempotency_record_expires_when_the_stack_clock_passes_its_expiry() -> None:

@@ -11,6 +11,7 @@ import pytest
 
 from catalog.model import StreamSource
 from local.engine import VirtualClock
+from local.stack.functions import FunctionError
 from local.stack.triggers.stream_source import StreamSourceDelivery
 from tests.local.stack.fakes import RecordingFunction, StubServices, StubSqs, StubStreams
 
@@ -118,7 +119,7 @@ def test_a_record_that_always_fails_is_noted_in_the_failure_queue_after_the_retr
 ) -> None:
     # Given a function that always raises
     def always_fail(event: dict[str, Any]) -> None:
-        raise RuntimeError("boom")
+        raise FunctionError("Test-Function", "RuntimeError", "boom")
 
     function = RecordingFunction(answer=always_fail)
     delivery, sqs = _delivery([_record(7)], function, position_file, retries=2)
@@ -139,7 +140,7 @@ def test_a_batch_whose_invocation_raises_is_split_in_half(position_file: Path) -
     # Given a function that raises whenever record 2 is in the batch
     def fail_with_record_2(event: dict[str, Any]) -> None:
         if "2" in _sequences(event):
-            raise RuntimeError("poison record")
+            raise FunctionError("Test-Function", "RuntimeError", "poison record")
 
     function = RecordingFunction(answer=fail_with_record_2)
     delivery, sqs = _delivery([_record(1), _record(2)], function, position_file, retries=0)
@@ -175,7 +176,7 @@ def test_a_restarted_delivery_resumes_after_the_last_record_it_finished(position
 def test_a_failing_record_is_given_up_once_it_is_too_old_on_the_stack_clock(position_file: Path) -> None:
     # Given a function that always fails, many retries allowed, and a record created at the stack's start
     def always_fail(event: dict[str, Any]) -> None:
-        raise RuntimeError("boom")
+        raise FunctionError("Test-Function", "RuntimeError", "boom")
 
     clock = VirtualClock(start=STACK_START)
     function = RecordingFunction(answer=always_fail)
