@@ -47,6 +47,12 @@ class _ApiHttpServer(LocalHttpServer):
 
 class _ApiRequestHandler(LocalRequestHandler):
     server: _ApiHttpServer
+    # API Gateway answers a method no resource declares (a CORS preflight here: the API declares none) as it
+    # answers an unknown route, rather than with a 405.
+    allowed_methods = (*LocalRequestHandler.allowed_methods, "OPTIONS")
+
+    def do_OPTIONS(self) -> None:
+        self.do_GET()
 
     def answer(self, body: bytes) -> None:
         request = HttpRequest(

@@ -117,7 +117,7 @@ def test_the_front_door_answers_for_itself(stack: LocalStack) -> None:
 
 
 def test_routes_the_api_does_not_have_are_refused_like_api_gateway(stack: LocalStack) -> None:
-    for method, path in (("GET", "/nothing-here"), ("PUT", "/schedules")):
+    for method, path in (("GET", "/nothing-here"), ("PUT", "/schedules"), ("OPTIONS", "/schedules/x")):
         answer = call(method, f"{stack.addresses.api}{path}", {} if method == "PUT" else None)
 
         assert answer.status == 403
