@@ -10,9 +10,8 @@ it matters, and InputPath/OutputPath/ResultPath hold "$" when they are absent (w
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from local.engine import paths
 from local.engine.paths import Evaluator
@@ -22,6 +21,15 @@ JSONPATH = "JSONPath"
 JSONATA = "JSONata"
 # Distributed-map features that need S3 or child executions; a Map using them fails with a clear error.
 UNSUPPORTED_MAP_FIELDS = ("ItemReader", "ItemBatcher", "ResultWriter")
+
+# Field groups of the accepted-field tables (`FIELDS`) the validator checks states against.
+COMMON_FIELDS = frozenset({"Type", "Comment", "QueryLanguage"})
+_FLOW = frozenset({"Next", "End"})
+_JSONPATH_IO = frozenset({"InputPath", "OutputPath"})
+_JSONPATH_RESULT = frozenset({"ResultPath", "ResultSelector"})
+_ERROR_HANDLING = frozenset({"Retry", "Catch"})
+_MAP_LIMITS = frozenset({"MaxConcurrency", "ToleratedFailureCount", "ToleratedFailurePercentage"})
+_MAP_DISTRIBUTED = frozenset(UNSUPPORTED_MAP_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -92,7 +100,13 @@ class MapLimit:
 
 @dataclass(frozen=True, kw_only=True)
 class StateSpec:
-    """What every state type declares (fields a state type does not accept keep their defaults)."""
+    """What every state type declares (fields a state type does not accept keep their defaults).
+
+    A subclass per state type adds its own fields, the ASL fields it accepts per query language
+    (`FIELDS`, read by the validator) and how it is parsed from a validated state (`parse`).
+    """
+
+    FIELDS: ClassVar[dict[str, frozenset[str]]] = {}
 
     name: str
     type: str
@@ -115,10 +129,25 @@ class StateSpec:
         """Whether the state uses the JSONata query language."""
         return self.query_language == JSONATA
 
+    @classmethod
+    def parse(cls, raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
+        """The declaration of a validated state, given the fields every state type parses alike."""
+        return cls(**common)
+
 
 @dataclass(frozen=True, kw_only=True)
 class PassSpec(StateSpec):
     """Pass: a fixed Result (JSONPath) or its input, through the usual fields."""
+
+    FIELDS: ClassVar[dict[str, frozenset[str]]] = {
+        JSONPATH: _FLOW | _JSONPATH_IO | {"ResultPath", "Parameters", "Result", "Assign"},
+        JSONATA: _FLOW | {"Output", "Assign"},
+    }
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
+        """Pass with its Result."""
+        return cls(**common, result=_given(raw, "Result"))
 
     result: Given | None = None
 
@@ -127,10 +156,30 @@ class PassSpec(StateSpec):
 class SucceedSpec(StateSpec):
     """Succeed."""
 
+    FIELDS: ClassVar[dict[str, frozenset[str]]] = {JSONPATH: _JSONPATH_IO, JSONATA: frozenset({"Output"})}
+
 
 @dataclass(frozen=True, kw_only=True)
 class FailSpec(StateSpec):
     """Fail: Error and Cause, given or (JSONPath) read through ErrorPath and CausePath."""
+
+    FIELDS: ClassVar[dict[str, frozenset[str]]] = {
+        JSONPATH: frozenset({"Error", "ErrorPath", "Cause", "CausePath"}),
+        JSONATA: frozenset({"Error", "Cause"}),
+    }
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
+        """Fail with Error and Cause (JSONPath: and their compiled paths)."""
+        if common["query_language"] == JSONATA:
+            return cls(**common, error=raw.get("Error"), cause=raw.get("Cause"))
+        return cls(
+            **common,
+            error=raw.get("Error"),
+            cause=raw.get("Cause"),
+            error_path=_value_expression(raw, "ErrorPath"),
+            cause_path=_value_expression(raw, "CausePath"),
+        )
 
     error: Any = None
     cause: Any = None
@@ -142,6 +191,21 @@ class FailSpec(StateSpec):
 class ChoiceSpec(StateSpec):
     """Choice: rules in order, then Default."""
 
+    FIELDS: ClassVar[dict[str, frozenset[str]]] = {
+        JSONPATH: _JSONPATH_IO | {"Choices", "Default", "Assign"},
+        JSONATA: frozenset({"Choices", "Default", "Output", "Assign"}),
+    }
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
+        """Choice with its rules and Default."""
+        language = common["query_language"]
+        return cls(
+            **common,
+            choices=tuple(_choice_rule(rule, language) for rule in raw["Choices"]),
+            default=raw.get("Default"),
+        )
+
     choices: tuple[ChoiceRule, ...] = ()
     default: str | None = None
 
@@ -149,6 +213,22 @@ class ChoiceSpec(StateSpec):
 @dataclass(frozen=True, kw_only=True)
 class WaitSpec(StateSpec):
     """Wait: exactly one of Seconds, Timestamp, SecondsPath and TimestampPath."""
+
+    FIELDS: ClassVar[dict[str, frozenset[str]]] = {
+        JSONPATH: _FLOW | _JSONPATH_IO | {"Seconds", "SecondsPath", "Timestamp", "TimestampPath", "Assign"},
+        JSONATA: _FLOW | {"Seconds", "Timestamp", "Output", "Assign"},
+    }
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
+        """Wait with the one field that says until when."""
+        return cls(
+            **common,
+            seconds=_given(raw, "Seconds"),
+            timestamp=_given(raw, "Timestamp"),
+            seconds_path=raw.get("SecondsPath"),
+            timestamp_path=raw.get("TimestampPath"),
+        )
 
     seconds: Given | None = None
     timestamp: Given | None = None
@@ -159,6 +239,30 @@ class WaitSpec(StateSpec):
 @dataclass(frozen=True, kw_only=True)
 class TaskSpec(StateSpec):
     """Task: the integration and its time limits (a number, a JSONata expression or a path)."""
+
+    FIELDS: ClassVar[dict[str, frozenset[str]]] = {
+        JSONPATH: _FLOW
+        | _JSONPATH_IO
+        | _JSONPATH_RESULT
+        | _ERROR_HANDLING
+        | {"Resource", "Parameters", "Assign", "Credentials"}
+        | {"TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath"},
+        JSONATA: _FLOW
+        | _ERROR_HANDLING
+        | {"Resource", "Arguments", "Output", "Assign", "Credentials", "TimeoutSeconds", "HeartbeatSeconds"},
+    }
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
+        """Task with its parsed resource and time limits."""
+        return cls(
+            **common,
+            resource=parse_resource(raw["Resource"]),
+            timeout_seconds=raw.get("TimeoutSeconds"),
+            timeout_seconds_path=raw.get("TimeoutSecondsPath"),
+            heartbeat_seconds=raw.get("HeartbeatSeconds"),
+            heartbeat_seconds_path=raw.get("HeartbeatSecondsPath"),
+        )
 
     resource: Resource
     timeout_seconds: Any = None
@@ -171,12 +275,63 @@ class TaskSpec(StateSpec):
 class ParallelSpec(StateSpec):
     """Parallel: the machine keys of its branches."""
 
+    FIELDS: ClassVar[dict[str, frozenset[str]]] = {
+        JSONPATH: _FLOW
+        | _JSONPATH_IO
+        | _JSONPATH_RESULT
+        | _ERROR_HANDLING
+        | {"Branches", "Parameters", "Assign"},
+        JSONATA: _FLOW | _ERROR_HANDLING | {"Branches", "Arguments", "Output", "Assign"},
+    }
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
+        """Parallel with the keys of its branch machines."""
+        count = len(raw.get("Branches", []))
+        keys = (branch_key(common["machine_key"], common["name"], index) for index in range(count))
+        return cls(**common, branches=tuple(keys))
+
     branches: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, kw_only=True)
 class MapSpec(StateSpec):
     """Map (inline): where the items come from, how each becomes an iteration's input, and the limits."""
+
+    FIELDS: ClassVar[dict[str, frozenset[str]]] = {
+        JSONPATH: _FLOW
+        | _JSONPATH_IO
+        | _JSONPATH_RESULT
+        | _ERROR_HANDLING
+        | _MAP_LIMITS
+        | _MAP_DISTRIBUTED
+        | {"Iterator", "ItemProcessor", "ItemsPath", "ItemSelector", "Parameters", "Assign", "Label"}
+        | {f"{name}Path" for name in _MAP_LIMITS},
+        JSONATA: _FLOW
+        | _ERROR_HANDLING
+        | _MAP_LIMITS
+        | _MAP_DISTRIBUTED
+        | {"ItemProcessor", "Items", "ItemSelector", "Output", "Assign", "Label"},
+    }
+
+    @classmethod
+    def parse(cls, raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
+        """Map with its item source, item selector, limits and processor machine key."""
+        selector_name = "ItemSelector" if "ItemSelector" in raw else "Parameters"
+        is_jsonata = common["query_language"] == JSONATA
+        return cls(
+            **common,
+            processor=processor_key(common["machine_key"], common["name"]),
+            unsupported=tuple(name for name in UNSUPPORTED_MAP_FIELDS if name in raw),
+            items_path=raw.get("ItemsPath", "$"),
+            items=_given(raw, "Items"),
+            selector_name=selector_name,
+            item_selector=None if is_jsonata else _template(raw, selector_name),
+            item_template=_given(raw, selector_name) if is_jsonata else None,
+            max_concurrency=_limit(raw, "MaxConcurrency"),
+            tolerated_failure_count=_limit(raw, "ToleratedFailureCount"),
+            tolerated_failure_percentage=_limit(raw, "ToleratedFailurePercentage"),
+        )
 
     processor: str
     unsupported: tuple[str, ...] = ()
@@ -223,53 +378,10 @@ def parse_state(name: str, raw: dict[str, Any], language: str, machine_key: str)
         "retriers": tuple(_retrier(block) for block in raw.get("Retry") or []),
         "catchers": tuple(_catcher(block, language) for block in raw.get("Catch") or []),
     }
-    parser = _PARSERS.get(state_type)
-    if parser is None:
+    spec_class = SPEC_TYPES.get(state_type)
+    if spec_class is None:
         raise ValueError(f"unknown state type {state_type!r}")
-    return parser(raw, common)
-
-
-def _pass(raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
-    return PassSpec(**common, result=_given(raw, "Result"))
-
-
-def _succeed(raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
-    return SucceedSpec(**common)
-
-
-def _choice(raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
-    language = common["query_language"]
-    return ChoiceSpec(
-        **common,
-        choices=tuple(_choice_rule(rule, language) for rule in raw["Choices"]),
-        default=raw.get("Default"),
-    )
-
-
-def _wait(raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
-    return WaitSpec(
-        **common,
-        seconds=_given(raw, "Seconds"),
-        timestamp=_given(raw, "Timestamp"),
-        seconds_path=raw.get("SecondsPath"),
-        timestamp_path=raw.get("TimestampPath"),
-    )
-
-
-def _task(raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
-    return TaskSpec(
-        **common,
-        resource=parse_resource(raw["Resource"]),
-        timeout_seconds=raw.get("TimeoutSeconds"),
-        timeout_seconds_path=raw.get("TimeoutSecondsPath"),
-        heartbeat_seconds=raw.get("HeartbeatSeconds"),
-        heartbeat_seconds_path=raw.get("HeartbeatSecondsPath"),
-    )
-
-
-def _parallel(raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
-    keys = (branch_key(common["machine_key"], common["name"], i) for i in range(len(raw.get("Branches", []))))
-    return ParallelSpec(**common, branches=tuple(keys))
+    return spec_class.parse(raw, common)
 
 
 def _given(raw: dict[str, Any], key: str) -> Given | None:
@@ -318,52 +430,24 @@ def _choice_rule(raw: dict[str, Any], language: str) -> ChoiceRule:
     )
 
 
-def _fail(raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
-    if common["query_language"] == JSONATA:
-        return FailSpec(**common, error=raw.get("Error"), cause=raw.get("Cause"))
-    return FailSpec(
-        **common,
-        error=raw.get("Error"),
-        cause=raw.get("Cause"),
-        error_path=_value_expression(raw, "ErrorPath"),
-        cause_path=_value_expression(raw, "CausePath"),
-    )
-
-
 def _value_expression(raw: dict[str, Any], key: str) -> Evaluator | None:
     path = raw.get(key)
     return paths.compile_value_expression(path, key) if path is not None else None
-
-
-def _map(raw: dict[str, Any], common: dict[str, Any]) -> StateSpec:
-    selector_name = "ItemSelector" if "ItemSelector" in raw else "Parameters"
-    is_jsonata = common["query_language"] == JSONATA
-    return MapSpec(
-        **common,
-        processor=processor_key(common["machine_key"], common["name"]),
-        unsupported=tuple(name for name in UNSUPPORTED_MAP_FIELDS if name in raw),
-        items_path=raw.get("ItemsPath", "$"),
-        items=_given(raw, "Items"),
-        selector_name=selector_name,
-        item_selector=None if is_jsonata else _template(raw, selector_name),
-        item_template=_given(raw, selector_name) if is_jsonata else None,
-        max_concurrency=_limit(raw, "MaxConcurrency"),
-        tolerated_failure_count=_limit(raw, "ToleratedFailureCount"),
-        tolerated_failure_percentage=_limit(raw, "ToleratedFailurePercentage"),
-    )
 
 
 def _limit(raw: dict[str, Any], name: str) -> MapLimit:
     return MapLimit(name, _given(raw, name), raw.get(f"{name}Path"))
 
 
-_PARSERS: dict[str, Callable[[dict[str, Any], dict[str, Any]], StateSpec]] = {
-    "Pass": _pass,
-    "Succeed": _succeed,
-    "Fail": _fail,
-    "Choice": _choice,
-    "Wait": _wait,
-    "Task": _task,
-    "Parallel": _parallel,
-    "Map": _map,
+# Every state type by its ASL name, in the order the ASL specification lists them.
+SPEC_TYPES: dict[str, type[StateSpec]] = {
+    "Pass": PassSpec,
+    "Task": TaskSpec,
+    "Choice": ChoiceSpec,
+    "Wait": WaitSpec,
+    "Succeed": SucceedSpec,
+    "Fail": FailSpec,
+    "Parallel": ParallelSpec,
+    "Map": MapSpec,
 }
+STATE_TYPES = tuple(SPEC_TYPES)

@@ -2,144 +2,39 @@
 
 Problems are collected with the AWS error kind and the JSON pointer of the offending field, and reported
 in AWS's format: "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: ... at /States/X/Next'".
+This module walks the machines and states; the fields each state type accepts come from its declaration
+(`state_specs`), field-level rules from `validation_rules` and type-specific ones from `validation_states`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
-from local.engine import intrinsics, jsonpath
-from local.engine.definition import JSONATA, JSONPATH
 from local.engine.errors import ApiError
-from local.engine.jsonata_eval import compile_problem
-from local.engine.timestamps import parse_timestamp
-
-SCHEMA = "SCHEMA_VALIDATION_FAILED"
-STATE_TYPES = ("Pass", "Task", "Choice", "Wait", "Succeed", "Fail", "Parallel", "Map")
-COMMON_FIELDS = {"Type", "Comment", "QueryLanguage"}
-FLOW_FIELDS = {"Next", "End"}
-JSONPATH_IO = {"InputPath", "OutputPath"}
-JSONPATH_RESULT = {"ResultPath", "ResultSelector"}
-ERROR_HANDLING = {"Retry", "Catch"}
-
-# Fields each state type accepts, per query language (besides COMMON_FIELDS).
-ALLOWED_FIELDS: dict[str, dict[str, set[str]]] = {
-    "Pass": {
-        JSONPATH: FLOW_FIELDS | JSONPATH_IO | {"ResultPath", "Parameters", "Result", "Assign"},
-        JSONATA: FLOW_FIELDS | {"Output", "Assign"},
-    },
-    "Task": {
-        JSONPATH: FLOW_FIELDS
-        | JSONPATH_IO
-        | JSONPATH_RESULT
-        | ERROR_HANDLING
-        | {"Resource", "Parameters", "Assign", "Credentials"}
-        | {"TimeoutSeconds", "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath"},
-        JSONATA: FLOW_FIELDS
-        | ERROR_HANDLING
-        | {"Resource", "Arguments", "Output", "Assign", "Credentials", "TimeoutSeconds", "HeartbeatSeconds"},
-    },
-    "Choice": {
-        JSONPATH: JSONPATH_IO | {"Choices", "Default", "Assign"},
-        JSONATA: {"Choices", "Default", "Output", "Assign"},
-    },
-    "Wait": {
-        JSONPATH: FLOW_FIELDS
-        | JSONPATH_IO
-        | {"Seconds", "SecondsPath", "Timestamp", "TimestampPath", "Assign"},
-        JSONATA: FLOW_FIELDS | {"Seconds", "Timestamp", "Output", "Assign"},
-    },
-    "Succeed": {JSONPATH: JSONPATH_IO, JSONATA: {"Output"}},
-    "Fail": {JSONPATH: {"Error", "ErrorPath", "Cause", "CausePath"}, JSONATA: {"Error", "Cause"}},
-    "Parallel": {
-        JSONPATH: FLOW_FIELDS
-        | JSONPATH_IO
-        | JSONPATH_RESULT
-        | ERROR_HANDLING
-        | {"Branches", "Parameters", "Assign"},
-        JSONATA: FLOW_FIELDS | ERROR_HANDLING | {"Branches", "Arguments", "Output", "Assign"},
-    },
-    "Map": {
-        JSONPATH: FLOW_FIELDS
-        | JSONPATH_IO
-        | JSONPATH_RESULT
-        | ERROR_HANDLING
-        | {"Iterator", "ItemProcessor", "ItemsPath", "ItemSelector", "Parameters", "Assign", "Label"}
-        | {"MaxConcurrency", "MaxConcurrencyPath", "ItemReader", "ItemBatcher", "ResultWriter"}
-        | {"ToleratedFailureCount", "ToleratedFailureCountPath"}
-        | {"ToleratedFailurePercentage", "ToleratedFailurePercentagePath"},
-        JSONATA: FLOW_FIELDS
-        | ERROR_HANDLING
-        | {"ItemProcessor", "Items", "ItemSelector", "Output", "Assign", "Label", "MaxConcurrency"}
-        | {
-            "ItemReader",
-            "ItemBatcher",
-            "ResultWriter",
-            "ToleratedFailureCount",
-            "ToleratedFailurePercentage",
-        },
-    },
-}
-
-# Pairs (or groups) of fields of which at most one may be given.
-EXCLUSIVE_GROUPS = (
-    ("Seconds", "SecondsPath", "Timestamp", "TimestampPath"),
-    ("Error", "ErrorPath"),
-    ("Cause", "CausePath"),
-    ("TimeoutSeconds", "TimeoutSecondsPath"),
-    ("HeartbeatSeconds", "HeartbeatSecondsPath"),
-    ("MaxConcurrency", "MaxConcurrencyPath"),
-    ("ToleratedFailureCount", "ToleratedFailureCountPath"),
-    ("ToleratedFailurePercentage", "ToleratedFailurePercentagePath"),
-    ("Iterator", "ItemProcessor"),
-    ("Parameters", "ItemSelector"),
+from local.engine.state_specs import COMMON_FIELDS, JSONATA, JSONPATH, SPEC_TYPES
+from local.engine.validation_rules import (
+    SCHEMA,
+    Problem,
+    check_error_handling,
+    check_exclusive,
+    check_jsonata_fields,
+    check_jsonpath_fields,
+    check_target,
+    is_positive_int,
+)
+from local.engine.validation_states import (
+    check_choice,
+    check_fail,
+    check_map_numbers,
+    check_task,
+    check_wait,
 )
 
-# Fields holding a JSONPath (possibly "$$..." or "$var...") to be read at run time.
-READ_PATH_FIELDS = (
-    "InputPath",
-    "OutputPath",
-    "ItemsPath",
-    "SecondsPath",
-    "TimestampPath",
-    "TimeoutSecondsPath",
-    "HeartbeatSecondsPath",
-    "MaxConcurrencyPath",
-    "ToleratedFailureCountPath",
-    "ToleratedFailurePercentagePath",
-)
+__all__ = ["Problem", "raise_if_invalid", "validate_definition"]
 
-COMPARISON_OPERATORS = {
-    f"{kind}{op}{suffix}"
-    for kind in ("String", "Numeric", "Timestamp")
-    for op in ("Equals", "LessThan", "GreaterThan", "LessThanEquals", "GreaterThanEquals")
-    for suffix in ("", "Path")
-} | {
-    "BooleanEquals",
-    "BooleanEqualsPath",
-    "StringMatches",
-    "IsNull",
-    "IsPresent",
-    "IsNumeric",
-    "IsString",
-    "IsBoolean",
-    "IsTimestamp",
-}
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One validation finding."""
-
-    kind: str
-    message: str
-    location: str
-
-    def render(self) -> str:
-        """AWS's rendering of one finding."""
-        return f"{self.kind}: {self.message} at {self.location}"
+# A check of one state: (state, its JSON pointer, its query language, its machine's states, findings).
+StateCheck = Callable[[dict[str, Any], str, str, dict[str, Any], list[Problem]], None]
 
 
 def validate_definition(raw: dict[str, Any]) -> list[Problem]:
@@ -152,7 +47,7 @@ def validate_definition(raw: dict[str, Any]) -> list[Problem]:
         )
         top_language = JSONPATH
     timeout = raw.get("TimeoutSeconds")
-    if timeout is not None and not _is_positive_int(timeout):
+    if timeout is not None and not is_positive_int(timeout):
         problems.append(Problem(SCHEMA, "TimeoutSeconds must be a positive integer", "/TimeoutSeconds"))
     _validate_machine(raw, "", top_language, problems)
     return problems
@@ -164,14 +59,6 @@ def raise_if_invalid(raw: dict[str, Any]) -> None:
     if problems:
         listed = ", ".join(f"'{p.render()}'" for p in problems)
         raise ApiError("InvalidDefinition", f"Invalid State Machine Definition: {listed}")
-
-
-def _is_positive_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value > 0
-
-
-def _is_non_negative_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
 
 
 def _validate_machine(raw: Any, base: str, language: str, problems: list[Problem]) -> None:
@@ -247,19 +134,21 @@ def _validate_state(
     if state_type is None:
         problems.append(Problem(SCHEMA, "These fields are required: [Type]", where))
         return
-    if state_type not in STATE_TYPES:
+    if state_type not in SPEC_TYPES:
         problems.append(Problem(SCHEMA, f"Invalid State Type: {state_type}", f"{where}/Type"))
         return
     state_language = _state_language(state, where, language, problems)
     _check_fields(state, state_type, state_language, where, problems)
     _check_flow(state, state_type, where, states, problems)
-    _check_exclusive(state, where, problems)
+    check_exclusive(state, where, problems)
     if state_language == JSONPATH:
-        _check_jsonpath_fields(state, where, problems)
+        check_jsonpath_fields(state, where, problems)
     else:
-        _check_jsonata_fields(state, where, problems)
-    TYPE_CHECKS[state_type](state, where, state_language, states, problems)
-    _check_error_handling(state, where, state_language, states, problems)
+        check_jsonata_fields(state, where, problems)
+    type_check = TYPE_CHECKS.get(state_type)
+    if type_check is not None:
+        type_check(state, where, state_language, states, problems)
+    check_error_handling(state, where, state_language, states, problems)
 
 
 def _state_language(state: dict[str, Any], where: str, language: str, problems: list[Problem]) -> str:
@@ -285,9 +174,10 @@ def _state_language(state: dict[str, Any], where: str, language: str, problems: 
 def _check_fields(
     state: dict[str, Any], state_type: str, language: str, where: str, problems: list[Problem]
 ) -> None:
-    allowed = ALLOWED_FIELDS[state_type][language] | COMMON_FIELDS
+    fields = SPEC_TYPES[state_type].FIELDS
+    allowed = fields[language] | COMMON_FIELDS
     other_language = JSONATA if language == JSONPATH else JSONPATH
-    other_allowed = ALLOWED_FIELDS[state_type][other_language]
+    other_allowed = fields[other_language]
     for key in state:
         if key in allowed:
             continue
@@ -311,301 +201,7 @@ def _check_flow(
     elif has_end and state["End"] is not True:
         problems.append(Problem(SCHEMA, "Field 'End' must be true", f"{where}/End"))
     if has_next:
-        _check_target(state["Next"], f"{where}/Next", "Next", states, problems)
-
-
-def _check_target(
-    target: Any, where: str, field_name: str, states: dict[str, Any], problems: list[Problem]
-) -> None:
-    if not isinstance(target, str) or target not in states:
-        problems.append(
-            Problem("MISSING_TRANSITION_TARGET", f"Missing '{field_name}' target: {target}", where)
-        )
-
-
-def _check_exclusive(state: dict[str, Any], where: str, problems: list[Problem]) -> None:
-    for group in EXCLUSIVE_GROUPS:
-        present = [name for name in group if name in state]
-        if len(present) > 1:
-            listed = ", ".join(f"'{name}'" for name in present)
-            problems.append(Problem(SCHEMA, f"These fields cannot be used together: {listed}", where))
-
-
-def _check_jsonpath_fields(state: dict[str, Any], where: str, problems: list[Problem]) -> None:
-    for key in READ_PATH_FIELDS:
-        if key not in state:
-            continue
-        value = state[key]
-        if value is None and key in ("InputPath", "OutputPath"):
-            continue
-        _check_read_path(value, f"{where}/{key}", key, problems)
-    if "ResultPath" in state and state["ResultPath"] is not None:
-        value = state["ResultPath"]
-        if not isinstance(value, str) or not value.startswith("$") or value.startswith("$$"):
-            problems.append(
-                Problem(SCHEMA, "The value for the field 'ResultPath' must be a valid JSONPath", where)
-            )
-        elif not jsonpath.is_valid_path(value) or not jsonpath.is_definite(value):
-            problems.append(
-                Problem(
-                    SCHEMA,
-                    "The value for the field 'ResultPath' must be a valid JSONPath",
-                    f"{where}/ResultPath",
-                )
-            )
-    for key in ("Parameters", "ResultSelector", "ItemSelector"):
-        if key in state:
-            _check_template(state[key], f"{where}/{key}", problems)
-    if "Assign" in state:
-        _check_template(state["Assign"], f"{where}/Assign", problems)
-
-
-def _check_read_path(value: Any, where: str, field_name: str, problems: list[Problem]) -> None:
-    if isinstance(value, str) and is_valid_reference(value):
-        return
-    problems.append(
-        Problem(SCHEMA, f"The value for the field '{field_name}' must be a valid JSONPath", where)
-    )
-
-
-def is_valid_reference(path: str) -> bool:
-    """Whether `path` is a JSONPath, a context path ("$$...") or a variable reference ("$var...")."""
-    if path.startswith("$$"):
-        return jsonpath.is_valid_path(path[1:])
-    if path.startswith("$") and len(path) > 1 and (path[1].isalpha() or path[1] == "_"):
-        rest = path[1:]
-        cut = len(rest)
-        for index, char in enumerate(rest):
-            if char in ".[":
-                cut = index
-                break
-        return jsonpath.is_valid_path("$" + rest[cut:])
-    return path.startswith("$") and jsonpath.is_valid_path(path)
-
-
-def _check_template(template: Any, where: str, problems: list[Problem]) -> None:
-    if isinstance(template, dict):
-        for key, value in template.items():
-            if isinstance(key, str) and key.endswith(".$"):
-                _check_dynamic_value(value, f"{where}/{key}", key, problems)
-            else:
-                _check_template(value, f"{where}/{key}", problems)
-    elif isinstance(template, list):
-        for index, item in enumerate(template):
-            _check_template(item, f"{where}[{index}]", problems)
-
-
-def _check_dynamic_value(value: Any, where: str, key: str, problems: list[Problem]) -> None:
-    if not isinstance(value, str):
-        problems.append(
-            Problem(
-                SCHEMA, f"The value for the field '{key}' must be a STRING that contains a JSONPath", where
-            )
-        )
-        return
-    if intrinsics.is_intrinsic(value):
-        try:
-            intrinsics.validate(value)
-        except ValueError as exc:
-            problems.append(
-                Problem(
-                    SCHEMA,
-                    f"The value for the field '{key}' must be a valid intrinsic function: {exc}",
-                    where,
-                )
-            )
-        return
-    if not is_valid_reference(value):
-        problems.append(Problem(SCHEMA, f"The value for the field '{key}' must be a valid JSONPath", where))
-
-
-def _check_jsonata_fields(state: dict[str, Any], where: str, problems: list[Problem]) -> None:
-    for key in ("Output", "Arguments", "Assign", "Items", "ItemSelector"):
-        if key in state:
-            _check_jsonata_template(state[key], f"{where}/{key}", problems)
-
-
-def _check_jsonata_template(template: Any, where: str, problems: list[Problem]) -> None:
-    if isinstance(template, dict):
-        for key, value in template.items():
-            _check_jsonata_template(value, f"{where}/{key}", problems)
-    elif isinstance(template, list):
-        for index, item in enumerate(template):
-            _check_jsonata_template(item, f"{where}[{index}]", problems)
-    elif isinstance(template, str) and template.startswith("{%"):
-        problem = compile_problem(template)
-        if problem is not None:
-            problems.append(Problem(SCHEMA, problem, where))
-
-
-# ------------------------------------------------------------------ per-type checks
-
-
-def _check_pass(
-    state: dict[str, Any], where: str, language: str, states: dict[str, Any], problems: list[Problem]
-) -> None:
-    return None
-
-
-def _check_succeed(
-    state: dict[str, Any], where: str, language: str, states: dict[str, Any], problems: list[Problem]
-) -> None:
-    return None
-
-
-def _check_task(
-    state: dict[str, Any], where: str, language: str, states: dict[str, Any], problems: list[Problem]
-) -> None:
-    resource = state.get("Resource")
-    if not isinstance(resource, str) or not resource.startswith("arn:"):
-        problems.append(Problem(SCHEMA, "Value is not a valid resource ARN", f"{where}/Resource"))
-    for key in ("TimeoutSeconds", "HeartbeatSeconds"):
-        value = state.get(key)
-        if value is None or (language == JSONATA and isinstance(value, str) and value.startswith("{%")):
-            continue
-        if not _is_positive_int(value):
-            problems.append(
-                Problem(SCHEMA, f"The field '{key}' must be a positive integer", f"{where}/{key}")
-            )
-    timeout, heartbeat = state.get("TimeoutSeconds"), state.get("HeartbeatSeconds")
-    if isinstance(timeout, int) and isinstance(heartbeat, int) and heartbeat > 0 and heartbeat >= timeout:
-        problems.append(
-            Problem(
-                SCHEMA,
-                "The value of 'HeartbeatSeconds' must be smaller than 'TimeoutSeconds'",
-                f"{where}/HeartbeatSeconds",
-            )
-        )
-
-
-def _check_fail(
-    state: dict[str, Any], where: str, language: str, states: dict[str, Any], problems: list[Problem]
-) -> None:
-    if language != JSONPATH:
-        return
-    for key in ("ErrorPath", "CausePath"):
-        value = state.get(key)
-        if value is None:
-            continue
-        if not isinstance(value, str):
-            problems.append(
-                Problem(SCHEMA, f"The value for the field '{key}' must be a valid JSONPath", f"{where}/{key}")
-            )
-        elif intrinsics.is_intrinsic(value):
-            try:
-                intrinsics.validate(value)
-            except ValueError as exc:
-                problems.append(
-                    Problem(SCHEMA, f"Invalid intrinsic function in '{key}': {exc}", f"{where}/{key}")
-                )
-        elif not is_valid_reference(value):
-            problems.append(
-                Problem(SCHEMA, f"The value for the field '{key}' must be a valid JSONPath", f"{where}/{key}")
-            )
-
-
-def _check_wait(
-    state: dict[str, Any], where: str, language: str, states: dict[str, Any], problems: list[Problem]
-) -> None:
-    given = [key for key in ("Seconds", "SecondsPath", "Timestamp", "TimestampPath") if key in state]
-    if not given:
-        problems.append(
-            Problem(
-                SCHEMA, "A Wait state requires one of: Seconds, SecondsPath, Timestamp, TimestampPath", where
-            )
-        )
-        return
-    seconds, timestamp = state.get("Seconds"), state.get("Timestamp")
-    if _is_jsonata_string(seconds, language) or _is_jsonata_string(timestamp, language):
-        return
-    if "Seconds" in state and not _is_non_negative_int(seconds):
-        problems.append(
-            Problem(SCHEMA, "The field 'Seconds' must be a non-negative integer", f"{where}/Seconds")
-        )
-    if "Timestamp" in state and (not isinstance(timestamp, str) or parse_timestamp(timestamp) is None):
-        problems.append(
-            Problem(
-                SCHEMA,
-                "The field 'Timestamp' must be an ISO-8601 extended offset date-time",
-                f"{where}/Timestamp",
-            )
-        )
-
-
-def _is_jsonata_string(value: Any, language: str) -> bool:
-    return language == JSONATA and isinstance(value, str) and value.startswith("{%")
-
-
-def _check_choice(
-    state: dict[str, Any], where: str, language: str, states: dict[str, Any], problems: list[Problem]
-) -> None:
-    choices = state.get("Choices")
-    if not isinstance(choices, list) or not choices:
-        problems.append(Problem(SCHEMA, "These fields are required: [Choices]", where))
-        return
-    for index, rule in enumerate(choices):
-        rule_where = f"{where}/Choices[{index}]"
-        if not isinstance(rule, dict):
-            problems.append(Problem(SCHEMA, "Expected an object", rule_where))
-            continue
-        _check_target(rule.get("Next"), f"{rule_where}/Next", "Next", states, problems)
-        if language == JSONATA:
-            if "Condition" not in rule:
-                problems.append(Problem(SCHEMA, "These fields are required: [Condition]", rule_where))
-        else:
-            _check_choice_rule(rule, rule_where, problems, top_level=True)
-    if "Default" in state:
-        _check_target(state["Default"], f"{where}/Default", "Default", states, problems)
-
-
-def _check_choice_rule(rule: Any, where: str, problems: list[Problem], *, top_level: bool) -> None:
-    if not isinstance(rule, dict):
-        problems.append(Problem(SCHEMA, "Expected an object", where))
-        return
-    allowed = {"Next", "Assign", "Comment"} if top_level else {"Comment"}
-    for combinator in ("And", "Or"):
-        if combinator in rule:
-            operands = rule[combinator]
-            if not isinstance(operands, list) or not operands:
-                problems.append(
-                    Problem(SCHEMA, f"'{combinator}' must be a non-empty array", f"{where}/{combinator}")
-                )
-                return
-            for index, operand in enumerate(operands):
-                _check_choice_rule(operand, f"{where}/{combinator}[{index}]", problems, top_level=False)
-            return
-    if "Not" in rule:
-        _check_choice_rule(rule["Not"], f"{where}/Not", problems, top_level=False)
-        return
-    operators = [key for key in rule if key in COMPARISON_OPERATORS]
-    unknown = [
-        key for key in rule if key not in COMPARISON_OPERATORS and key not in allowed and key != "Variable"
-    ]
-    for key in unknown:
-        problems.append(
-            Problem(SCHEMA, f"Field '{key}' is not supported by Step Functions", f"{where}/{key}")
-        )
-    if len(operators) != 1:
-        problems.append(Problem(SCHEMA, "A choice rule must have exactly one comparison operator", where))
-        return
-    variable = rule.get("Variable")
-    if not isinstance(variable, str) or not is_valid_reference(variable):
-        problems.append(
-            Problem(
-                SCHEMA, "The value for the field 'Variable' must be a valid JSONPath", f"{where}/Variable"
-            )
-        )
-    operator = operators[0]
-    if operator.endswith("Path"):
-        value = rule[operator]
-        if not isinstance(value, str) or not is_valid_reference(value):
-            problems.append(
-                Problem(
-                    SCHEMA,
-                    f"The value for the field '{operator}' must be a valid JSONPath",
-                    f"{where}/{operator}",
-                )
-            )
+        check_target(state["Next"], f"{where}/Next", "Next", states, problems)
 
 
 def _check_parallel(
@@ -642,108 +238,15 @@ def _check_map(
         _validate_machine(inner, f"{where}/{processor_field}", language, problems)
     else:
         _validate_machine(processor, f"{where}/{processor_field}", language, problems)
-    _check_map_numbers(state, where, language, problems)
+    check_map_numbers(state, where, language, problems)
 
 
-def _check_map_numbers(state: dict[str, Any], where: str, language: str, problems: list[Problem]) -> None:
-    for key in ("MaxConcurrency", "ToleratedFailureCount"):
-        value = state.get(key)
-        if value is None or _is_jsonata_string(value, language):
-            continue
-        if not _is_non_negative_int(value):
-            problems.append(
-                Problem(SCHEMA, f"The field '{key}' must be a non-negative integer", f"{where}/{key}")
-            )
-    percentage = state.get("ToleratedFailurePercentage")
-    if percentage is not None and not _is_jsonata_string(percentage, language):
-        valid = (
-            isinstance(percentage, int | float)
-            and not isinstance(percentage, bool)
-            and 0 <= percentage <= 100
-        )
-        if not valid:
-            problems.append(
-                Problem(
-                    SCHEMA,
-                    "The field 'ToleratedFailurePercentage' must be between 0 and 100",
-                    f"{where}/ToleratedFailurePercentage",
-                )
-            )
-
-
-def _check_error_handling(
-    state: dict[str, Any], where: str, language: str, states: dict[str, Any], problems: list[Problem]
-) -> None:
-    for index, retrier in enumerate(state.get("Retry") or []):
-        _check_retrier(retrier, f"{where}/Retry[{index}]", problems)
-    for index, catcher in enumerate(state.get("Catch") or []):
-        catcher_where = f"{where}/Catch[{index}]"
-        if not isinstance(catcher, dict):
-            problems.append(Problem(SCHEMA, "Expected an object", catcher_where))
-            continue
-        _check_error_equals(catcher, catcher_where, problems)
-        _check_target(catcher.get("Next"), f"{catcher_where}/Next", "Next", states, problems)
-        result_path = catcher.get("ResultPath")
-        if language == JSONATA and "ResultPath" in catcher:
-            problems.append(
-                Problem(
-                    SCHEMA,
-                    "The field 'ResultPath' is not supported for the JSONata query language",
-                    f"{catcher_where}/ResultPath",
-                )
-            )
-        elif isinstance(result_path, str) and not (
-            result_path.startswith("$") and jsonpath.is_valid_path(result_path)
-        ):
-            problems.append(
-                Problem(
-                    SCHEMA,
-                    "The value for the field 'ResultPath' must be a valid JSONPath",
-                    f"{catcher_where}/ResultPath",
-                )
-            )
-
-
-def _check_retrier(retrier: Any, where: str, problems: list[Problem]) -> None:
-    if not isinstance(retrier, dict):
-        problems.append(Problem(SCHEMA, "Expected an object", where))
-        return
-    _check_error_equals(retrier, where, problems)
-    checks: dict[str, Callable[[Any], bool]] = {
-        "IntervalSeconds": _is_positive_int,
-        "MaxAttempts": _is_non_negative_int,
-        "MaxDelaySeconds": _is_positive_int,
-        "BackoffRate": lambda v: isinstance(v, int | float) and not isinstance(v, bool) and v >= 1.0,
-        "JitterStrategy": lambda v: v in ("FULL", "NONE"),
-    }
-    for key, check in checks.items():
-        if key in retrier and not check(retrier[key]):
-            problems.append(Problem(SCHEMA, f"Invalid value for the field '{key}'", f"{where}/{key}"))
-    for key in retrier:
-        if key not in checks and key not in ("ErrorEquals", "Comment"):
-            problems.append(
-                Problem(SCHEMA, f"Field '{key}' is not supported by Step Functions", f"{where}/{key}")
-            )
-
-
-def _check_error_equals(block: dict[str, Any], where: str, problems: list[Problem]) -> None:
-    names = block.get("ErrorEquals")
-    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
-        problems.append(Problem(SCHEMA, "These fields are required: [ErrorEquals]", where))
-        return
-    if "States.ALL" in names and len(names) > 1:
-        problems.append(
-            Problem(SCHEMA, "States.ALL must appear alone in an ErrorEquals array", f"{where}/ErrorEquals")
-        )
-
-
-TYPE_CHECKS: dict[str, Callable[..., None]] = {
-    "Pass": _check_pass,
-    "Task": _check_task,
-    "Choice": _check_choice,
-    "Wait": _check_wait,
-    "Succeed": _check_succeed,
-    "Fail": _check_fail,
+# Checks particular to a state type (Pass and Succeed have none).
+TYPE_CHECKS: dict[str, StateCheck] = {
+    "Task": check_task,
+    "Choice": check_choice,
+    "Wait": check_wait,
+    "Fail": check_fail,
     "Parallel": _check_parallel,
     "Map": _check_map,
 }
