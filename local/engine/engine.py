@@ -126,11 +126,7 @@ class Engine(
         `now()`.
         """
         self._check_movable("advance_to")
-        if moment.tzinfo is None or moment.utcoffset() is None:
-            raise ClockMoveError(
-                f"advance_to() needs a timezone-aware datetime, got the naive {moment.isoformat()}; "
-                "give it a timezone, e.g. datetime(2026, 1, 1, tzinfo=UTC)"
-            )
+        _check_aware(moment, "advance_to")
         now = self.clock.now()
         if moment < now:
             raise ClockMoveError(
@@ -147,6 +143,7 @@ class Engine(
         schedules that follow it). A test moving time wants `advance_to`, which refuses to go back.
         """
         self._check_movable("run_until")
+        _check_aware(moment, "run_until")
         self._driver.run_until_due(max(to_epoch(moment), to_epoch(self.clock.now())))
         return self.clock.now()
 
@@ -194,3 +191,11 @@ class Engine(
             self.clock.stop_recording(self._driver.clock_moved)
             self._driver.save_clock()
         self.store.close()
+
+
+def _check_aware(moment: datetime, operation: str) -> None:
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise ClockMoveError(
+            f"{operation}() needs a timezone-aware datetime, got the naive {moment.isoformat()}; "
+            "give it a timezone, e.g. datetime(2026, 1, 1, tzinfo=UTC)"
+        )

@@ -94,6 +94,8 @@ def test_advance_to_refuses_an_earlier_moment_and_a_naive_datetime() -> None:
         # When given a datetime without a timezone; Then it refuses and says how to give one
         with pytest.raises(ValueError, match="tzinfo=UTC"):
             engine.advance_to(datetime(2026, 1, 2))
+        with pytest.raises(ValueError, match="tzinfo=UTC"):
+            engine.run_until(datetime(2026, 1, 2))
         assert engine.now() == START
 
 
