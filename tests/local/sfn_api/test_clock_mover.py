@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from local.engine import Engine, MemoryStore, VirtualClock
+from local.engine import Engine, MemoryStore, SkipClock, VirtualClock
 from local.sfn_api.clock_mover import JOURNAL_FILE_NAME, ClockMover
 from local.stack.triggers.schedule import RateSchedule
 from tests.local.stack.fakes import RecordingFunction
@@ -69,3 +69,26 @@ def test_a_journal_the_clock_has_already_passed_is_nothing_to_complete(tmp_path:
     assert clock.clock.now() == START
     assert function.events == []
     assert not (tmp_path / JOURNAL_FILE_NAME).exists()
+
+
+def test_a_move_after_a_skip_clock_jumped_past_a_schedule_runs_it_instead_of_refusing() -> None:
+    # Given a skip clock that jumped a day ahead by itself over a Wait, leaving an hourly schedule behind it
+    engine = Engine(clock=SkipClock(start=START), store=MemoryStore())
+    function = RecordingFunction()
+    schedule = RateSchedule(name="R", function=function, every=timedelta(hours=1), clock=engine.clock)  # type: ignore[arg-type]
+    clock = ClockMover(engine, journal_dir=None)
+    clock.follow([schedule])
+    wait_a_day = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 86_400, "End": True}}}
+    machine = engine.create_state_machine(
+        name="M", definition=json.dumps(wait_a_day), role_arn="arn:aws:iam::123456789012:role/sfn"
+    )
+    engine.start_execution(machine["stateMachineArn"])
+    engine.run_until_idle()
+    assert schedule.next_run < engine.now() == START + timedelta(days=1)
+
+    # When the clock is moved a minute
+    arrived = clock.advance(60)
+
+    # Then it moved, and the schedule that fell behind ran once, at the clock's time
+    assert arrived == START + timedelta(days=1, minutes=1)
+    assert [event["time"] for event in function.events] == ["2026-01-02T00:00:00Z"]
