@@ -246,3 +246,5 @@ def test_event_that_is_not_from_sns_is_refused() -> None:
         parse_alerts({"Records": []})
     with pytest.raises(MalformedAlertMessage):
         parse_alerts({"hello": "world"})
+    with pytest.raises(MalformedAlertMessage, match="not an SNS notification"):
+        parse_alerts({"Records": [{"eventSource": "aws:sqs", "body": "{}"}]})
