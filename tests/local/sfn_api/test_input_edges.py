@@ -490,6 +490,8 @@ def test_a_method_no_server_serves_is_a_405_with_allow(
     each_server: tuple[str, str, str], method: str
 ) -> None:
     name, base_url, path = each_server
+    if name == "schedule api" and method == "OPTIONS":
+        pytest.skip("API Gateway answers OPTIONS like an unknown route (test_stack_over_http.py)")
 
     # When a request uses a method the server does not serve (TRACE was a 501 HTML page)
     reply = _exchange(base_url, f"{method} {path} HTTP/1.1\r\nHost: local\r\n\r\n".encode())
