@@ -1,4 +1,7 @@
-"""Choice rules of JSONPath-language Choice states (And/Or/Not, comparisons, Is* tests)."""
+"""Choice rules of JSONPath-language Choice states (And/Or/Not, comparisons, Is* tests).
+
+A rule is compiled once, when the definition is built, into a `Condition` on the state's input scope.
+"""
 
 from __future__ import annotations
 
@@ -13,16 +16,21 @@ from local.engine.timestamps import parse_timestamp
 
 _MISSING = object()
 
+Condition = Callable[[Scope], bool]
 
-def rule_matches(rule: dict[str, Any], scope: Scope) -> bool:
-    """Evaluate one (possibly nested) choice rule against the state input."""
+
+def compile_rule(rule: dict[str, Any]) -> Condition:
+    """Compile one (possibly nested, validated) choice rule into a test of the state input."""
     if "And" in rule:
-        return all(rule_matches(operand, scope) for operand in rule["And"])
+        every = [compile_rule(operand) for operand in rule["And"]]
+        return lambda scope: all(condition(scope) for condition in every)
     if "Or" in rule:
-        return any(rule_matches(operand, scope) for operand in rule["Or"])
+        some = [compile_rule(operand) for operand in rule["Or"]]
+        return lambda scope: any(condition(scope) for condition in some)
     if "Not" in rule:
-        return not rule_matches(rule["Not"], scope)
-    return _comparison(rule, scope)
+        negated = compile_rule(rule["Not"])
+        return lambda scope: not negated(scope)
+    return _comparison(rule)
 
 
 def _read(path: str, scope: Scope) -> Any:
@@ -32,22 +40,27 @@ def _read(path: str, scope: Scope) -> Any:
         return _MISSING
 
 
-def _comparison(rule: dict[str, Any], scope: Scope) -> bool:
-    variable_path = rule["Variable"]
-    value = _read(variable_path, scope)
-    operator = next(key for key in rule if key in OPERATORS or key in TYPE_TESTS or key.endswith("Path"))
-    if operator == "IsPresent":
-        return (value is not _MISSING) == bool(rule[operator])
+def _present(path: str, scope: Scope) -> Any:
+    value = _read(path, scope)
     if value is _MISSING:
-        raise _invalid_condition_path(variable_path)
+        raise _invalid_condition_path(path)
+    return value
+
+
+def _comparison(rule: dict[str, Any]) -> Condition:
+    variable = rule["Variable"]
+    operator = next(key for key in rule if key in OPERATORS or key in TYPE_TESTS or key.endswith("Path"))
+    operand = rule[operator]
+    if operator == "IsPresent":
+        return lambda scope: (_read(variable, scope) is not _MISSING) == bool(operand)
     if operator in TYPE_TESTS:
-        return TYPE_TESTS[operator](value) == bool(rule[operator])
+        test = TYPE_TESTS[operator]
+        return lambda scope: test(_present(variable, scope)) == bool(operand)
     if operator.endswith("Path") and operator[:-4] in OPERATORS:
-        comparand = _read(rule[operator], scope)
-        if comparand is _MISSING:
-            raise _invalid_condition_path(rule[operator])
-        return OPERATORS[operator[:-4]](value, comparand)
-    return OPERATORS[operator](value, rule[operator])
+        compare_path = OPERATORS[operator[:-4]]
+        return lambda scope: compare_path(_present(variable, scope), _present(operand, scope))
+    compare = OPERATORS[operator]
+    return lambda scope: compare(_present(variable, scope), operand)
 
 
 def _invalid_condition_path(path: str) -> StatesError:

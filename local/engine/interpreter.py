@@ -31,7 +31,7 @@ DECORATED_ERRORS = frozenset({RUNTIME, QUERY_EVALUATION_ERROR})
 RETRYABLE_TYPES = frozenset({"Task", "Map", "Parallel"})
 COMPOSITE_TYPES = frozenset({"Map", "Parallel"})
 
-__all__ = ["Completion", "ExecutionInfo", "Runner", "Services"]
+__all__ = ["Runner", "Services"]
 
 
 class Services(Protocol):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from local.engine import paths
+from local.engine.choice import Condition, compile_rule
 from local.engine.paths import Evaluator
 from local.engine.resources import Resource, parse_resource
 
@@ -84,7 +85,8 @@ class ChoiceRule:
     """One rule of a Choice state."""
 
     next: str
-    condition: Any  # JSONPath: the rule object (And/Or/Not/comparison); JSONata: the Condition value
+    matches: Condition | None  # JSONPath: the compiled rule
+    condition: Any  # JSONata: the Condition value (a boolean or an expression)
     assign: Assignment
     output: Given | None  # JSONata
 
@@ -424,7 +426,8 @@ def _catcher(raw: dict[str, Any], language: str) -> Catcher:
 def _choice_rule(raw: dict[str, Any], language: str) -> ChoiceRule:
     return ChoiceRule(
         next=raw["Next"],
-        condition=raw.get("Condition") if language == JSONATA else raw,
+        matches=None if language == JSONATA else compile_rule(raw),
+        condition=raw.get("Condition"),
         assign=_assignment(raw.get("Assign"), language),
         output=_given(raw, "Output"),
     )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, cast
 
 from local.engine import dataflow, jsonata_eval, jsonpath, paths
-from local.engine.choice import rule_matches
 from local.engine.errors import StatesError
 from local.engine.frame import Resume, Thread
 from local.engine.jsonata_eval import QueryEvaluationError
@@ -111,8 +110,8 @@ class ChoiceState:
     def _matches(
         self, runner: StateRunner, thread: Thread, spec: ChoiceSpec, rule: ChoiceRule, effective: Any
     ) -> bool:
-        if not spec.is_jsonata:
-            return rule_matches(rule.condition, runner.scope(thread, spec, effective))
+        if rule.matches is not None:
+            return rule.matches(runner.scope(thread, spec, effective))
         condition = rule.condition
         if isinstance(condition, bool):
             return condition
