@@ -8,7 +8,6 @@ the others count as done. Retried records are harmless: execution names are dete
 from __future__ import annotations
 
 import logging
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -38,18 +37,45 @@ tracer = service_tracer(SERVICE_NAME, traced=TRACED_AWS_CALLS)
 processor = BatchProcessor(
     event_type=EventType.DynamoDBStreams,
     model=DynamoDBStreamRecordModel,
+    # A batch whose records all failed is answered like any partial failure: Lambda retries it from its
+    # first record either way, and the error raised instead would quote every record's traceback.
+    raise_on_entire_batch_failure=False,
     logger=logging.getLogger(SERVICE_NAME),
 )
 
 
-def handle_record(record: DynamoDBStreamRecordModel, starter: ExecutionStarter) -> StartOutcome:
-    """Start the deletion a single stream record asks for, if any."""
-    outcome = start_deletion(CustomerChange.from_stream_record(record), starter)
-    logger.info(
-        "Stream record handled",
-        extra={"event_id": record.eventID, "event_name": record.eventName, "outcome": outcome.value},
-    )
-    return outcome
+class EarlierStartFailed(Exception):
+    """A record not attempted because a start before it in the batch failed; it is retried with that one."""
+
+
+class StartsInOrder:
+    """Handles a batch's records in order, and attempts no start after one has failed.
+
+    Lambda retries a stream batch from its first failed record, so the records after a failed start come
+    back anyway; attempting them now would start a customer's later change before an earlier one, and a
+    failure that lasts (Step Functions unreachable, the state machine gone) would cost a call and a
+    traceback per record on every retry instead of one. A record that cannot be read is the record's own
+    fault: it is reported, and the next ones are attempted.
+    """
+
+    def __init__(self, starter: ExecutionStarter) -> None:
+        self._starter = starter
+        self._failed_start: str | None = None
+
+    def __call__(self, record: DynamoDBStreamRecordModel) -> StartOutcome:
+        change = CustomerChange.from_stream_record(record)
+        if self._failed_start is not None:
+            raise EarlierStartFailed(f"not attempted: the start for record {self._failed_start} failed")
+        try:
+            outcome = start_deletion(change, self._starter)
+        except Exception:
+            self._failed_start = record.eventID
+            raise
+        logger.info(
+            "Stream record handled",
+            extra={"event_id": record.eventID, "event_name": record.eventName, "outcome": outcome.value},
+        )
+        return outcome
 
 
 @logger.inject_lambda_context
@@ -59,7 +85,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItem
     starter = StepFunctionsExecutionStarter(settings.state_machine_arn, stepfunctions_client())
     return process_partial_response(
         event=event,
-        record_handler=partial(handle_record, starter=starter),
+        record_handler=StartsInOrder(starter),
         processor=processor,
         context=context,
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -289,3 +290,44 @@ def test_name_taken_by_another_input_is_reported_not_swallowed(aws: Aws) -> None
 
     # Then it is reported as failed so that it is retried and, in the end, dead-lettered
     assert response == {"batchItemFailures": [{"itemIdentifier": revocation["dynamodb"]["SequenceNumber"]}]}
+
+
+class _FailureRecords(logging.Handler):
+    """Collects the exception of each failure the stream trigger logs."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.exceptions: list[BaseException] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.exc_info and record.exc_info[1] is not None:
+            self.exceptions.append(record.exc_info[1])
+
+
+def test_after_a_refused_start_the_rest_of_the_batch_waits_for_the_retry(aws: Aws) -> None:
+    # Given three revocations, and a state machine Step Functions no longer has
+    for customer_id in ("first", "second", "third"):
+        _put(aws, customer_id, consent=True)
+        _set_consent(aws, customer_id, consent=False)
+    event = _as_lambda_event(aws, _stream_records(aws))
+    event["Records"] = [record for record in event["Records"] if record["eventName"] == "MODIFY"]
+    aws.stepfunctions.delete_state_machine(stateMachineArn=aws.state_machine_arn)
+    failures = _FailureRecords()
+    logging.getLogger(handler.SERVICE_NAME).addHandler(failures)
+
+    # When the batch is handled
+    try:
+        response = _invoke(event)
+    finally:
+        logging.getLogger(handler.SERVICE_NAME).removeHandler(failures)
+
+    # Then all three are reported for the retry, without a batch error quoting each one's traceback, and
+    # only the first start was attempted: one refused start, two records left for the retry
+    assert response == {
+        "batchItemFailures": [{"itemIdentifier": r["dynamodb"]["SequenceNumber"]} for r in event["Records"]]
+    }
+    assert [type(error).__name__ for error in failures.exceptions] == [
+        "ExecutionStartFailed",
+        "EarlierStartFailed",
+        "EarlierStartFailed",
+    ]
