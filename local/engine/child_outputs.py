@@ -9,20 +9,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from local.engine.frame import StateData
 
-def take_kept(data: dict[str, Any], count: int) -> dict[int, Any]:
+
+def take_kept(data: StateData, count: int) -> dict[int, Any]:
     """Remove the outputs a redrive kept from the state's data, by slot, ignoring slots past `count`."""
     return {slot: output for slot, output in data.pop("kept", None) or [] if slot < count}
 
 
-def record_success(data: dict[str, Any], slot: int, output: Any) -> None:
+def record_success(data: StateData, slot: int, output: Any) -> None:
     """Store a child's output and mark its slot as succeeded."""
     data["results"][slot] = output
     # setdefault: a frame saved before redrive kept outputs has no such list
     data.setdefault("succeeded", []).append(slot)
 
 
-def kept_for_redrive(data: dict[str, Any]) -> list[list[Any]]:
+def kept_for_redrive(data: StateData) -> list[list[Any]]:
     """The `[slot, output]` pairs a redrive of this state keeps."""
     if "succeeded" in data:
         return [[slot, data["results"][slot]] for slot in data["succeeded"]]

@@ -43,6 +43,48 @@ class Resume(TypedDict):
     cause: NotRequired[str | None]
 
 
+class Iteration(TypedDict):
+    """A Map iteration not yet announced by its MapIterationStarted event."""
+
+    name: str
+    index: int
+
+
+class StateData(TypedDict, total=False):
+    """The progress of the state a thread is in; each state type uses its own keys."""
+
+    # Task
+    token: str  # a .waitForTaskToken task's token
+    parameters: Any
+    timeout: int | None  # seconds
+    heartbeat: int | None  # seconds
+    deadline: float | None  # epoch seconds
+    # Wait
+    output: Any
+    assigned: dict[str, Any] | None
+    # Map and Parallel: children's outputs by slot, the slots that succeeded, outputs a redrive kept
+    effective: Any
+    results: list[Any]
+    succeeded: list[int]
+    kept: list[list[Any]] | None
+    pending: int  # Parallel: branches still running
+    # Map
+    items: list[Any]
+    concurrency: int | None
+    tolerated_count: int | None
+    tolerated_percentage: float | None
+    order: list[int] | None  # the iterations a redrive runs, by index
+    next: int  # position in `order` (or index) of the next iteration to launch
+    done: int
+    failures: int
+    lanes: list[int]  # per lane, the event the next iteration's first event follows
+    lane_last: list[int]  # per lane, the last event of its latest iteration
+    free: list[int]
+    lane_of: dict[str, int]  # running iteration index -> lane
+    # A Map iteration's thread before it starts
+    iteration: Iteration
+
+
 class Thread(TypedDict):
     """One thread of control: the top level, a Parallel branch or a Map iteration."""
 
@@ -62,7 +104,7 @@ class Thread(TypedDict):
     retry_count: int
     due: float | None  # epoch seconds
     resume: Resume | None
-    data: dict[str, Any]  # progress of the current state, owned by its state type
+    data: StateData
 
 
 class RedrivePoint(TypedDict):
@@ -109,7 +151,7 @@ class Frame:
         phase: Phase = "enter",
         src: int = 0,
         vars: dict[str, Any] | None = None,
-        data: dict[str, Any] | None = None,
+        data: StateData | None = None,
     ) -> Thread:
         """Create and register a thread."""
         thread: Thread = {

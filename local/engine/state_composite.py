@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Generic, TypeVar, cast
 
 from local.engine import child_outputs, dataflow
 from local.engine.definition import MachineSpec
-from local.engine.frame import Phase, Resume, ResumeKind, Thread, make_runnable
+from local.engine.frame import Phase, Resume, ResumeKind, StateData, Thread, make_runnable
 from local.engine.state_protocol import StateRunner
 from local.engine.state_specs import StateSpec
 
@@ -63,17 +63,17 @@ class CompositeState(ABC, Generic[SpecT]):
         return cast(SpecT, runner.spec_of(parent))
 
     @staticmethod
-    def kept_by_redrive(thread: Thread) -> Any:
+    def kept_by_redrive(thread: Thread) -> list[list[Any]] | None:
         """The child outputs a redrive carried over into the state's data (None when not redriven)."""
         return thread["data"].get("kept")
 
     @staticmethod
-    def take_kept(data: dict[str, Any], count: int) -> dict[int, Any]:
+    def take_kept(data: StateData, count: int) -> dict[int, Any]:
         """Remove the outputs a redrive kept from the state's data, by slot."""
         return child_outputs.take_kept(data, count)
 
     @staticmethod
-    def record_success(data: dict[str, Any], child: Thread, output: Any) -> None:
+    def record_success(data: StateData, child: Thread, output: Any) -> None:
         """Store a child's output and mark its slot as succeeded."""
         child_outputs.record_success(data, slot_of(child), output)
 
@@ -87,7 +87,7 @@ class CompositeState(ABC, Generic[SpecT]):
         *,
         src: int,
         phase: Phase = "enter",
-        data: dict[str, Any] | None = None,
+        data: StateData | None = None,
     ) -> Thread:
         """Start a child thread at the machine's StartAt with `value` as its input."""
         return runner.frame.new_thread(

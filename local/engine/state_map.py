@@ -11,7 +11,7 @@ from typing import Any
 
 from local.engine import dataflow, events, jsonata_eval, jsonpath, paths
 from local.engine.errors import StatesError
-from local.engine.frame import Thread
+from local.engine.frame import StateData, Thread
 from local.engine.state_composite import CompositeState, slot_of
 from local.engine.state_protocol import StateRunner
 from local.engine.state_specs import MapLimit, MapSpec
@@ -64,16 +64,18 @@ class MapState(CompositeState[MapSpec]):
         limit = min(concurrency, INLINE_CONCURRENCY_LIMIT) if concurrency else INLINE_CONCURRENCY_LIMIT
         lanes = max(1, min(count - len(kept), limit))
         data.update(
-            results=[kept.get(index) for index in range(count)],
-            succeeded=sorted(kept),
-            order=order,
-            next=0,
-            done=len(kept),
-            failures=0,
-            lanes=[thread["src"]] * lanes,
-            lane_last=[thread["src"]] * lanes,
-            free=list(range(lanes)),
-            lane_of={},
+            {
+                "results": [kept.get(index) for index in range(count)],
+                "succeeded": sorted(kept),
+                "order": order,
+                "next": 0,
+                "done": len(kept),
+                "failures": 0,
+                "lanes": [thread["src"]] * lanes,
+                "lane_last": [thread["src"]] * lanes,
+                "free": list(range(lanes)),
+                "lane_of": {},
+            }
         )
         thread["phase"] = "children"
         if data["done"] == count:
@@ -116,7 +118,7 @@ class MapState(CompositeState[MapSpec]):
             runner, thread, spec, spec.item_selector, data["effective"], extra_context=item_context
         )
 
-    def _release_lane(self, data: dict[str, Any], index: int, pointer: int, last: int) -> None:
+    def _release_lane(self, data: StateData, index: int, pointer: int, last: int) -> None:
         lane = data["lane_of"].pop(str(index))
         data["lanes"][lane] = pointer
         data["lane_last"][lane] = last
@@ -180,7 +182,7 @@ class MapState(CompositeState[MapSpec]):
             error, cause = THRESHOLD_EXCEEDED, "The specified tolerated failure threshold was exceeded"
         self.children_failed(parent, error, cause)
 
-    def _tolerated(self, data: dict[str, Any]) -> bool:
+    def _tolerated(self, data: StateData) -> bool:
         count, percentage = data["tolerated_count"], data["tolerated_percentage"]
         if count is None and percentage is None:
             return False

@@ -34,9 +34,11 @@ class ParallelState(CompositeState[ParallelSpec]):
         data = thread["data"]
         kept = self.take_kept(data, count)
         data.update(
-            results=[kept.get(index) for index in range(count)],
-            pending=count - len(kept),
-            succeeded=sorted(kept),
+            {
+                "results": [kept.get(index) for index in range(count)],
+                "pending": count - len(kept),
+                "succeeded": sorted(kept),
+            }
         )
         thread["phase"] = "children"
         if data["pending"] == 0:

@@ -267,9 +267,10 @@ def schedule_heartbeat(thread: Thread | dict[str, Any], now: float) -> None:
     Also takes a thread as a plain dict, the way engine.py's SendTaskHeartbeat holds it.
     """
     data = thread["data"]
-    dues = [due for due in (data.get("deadline"),) if due is not None]
-    if data.get("heartbeat") is not None:
-        dues.append(now + data["heartbeat"])
+    deadline, heartbeat = data.get("deadline"), data.get("heartbeat")
+    dues = [deadline] if deadline is not None else []
+    if heartbeat is not None:
+        dues.append(now + heartbeat)
     thread["due"] = min(dues) if dues else None
 
 
