@@ -32,15 +32,9 @@ class MachineSpec:
 class Definition:
     """A whole parsed definition with every nested machine addressable by key."""
 
-    raw: dict[str, Any]
     root: MachineSpec
     machines: dict[str, MachineSpec]
-
-    @property
-    def timeout_seconds(self) -> int | None:
-        """The execution-wide `TimeoutSeconds`, if any."""
-        value = self.raw.get("TimeoutSeconds")
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
+    timeout_seconds: int | None  # the execution-wide TimeoutSeconds
 
     def state(self, machine_key: str, name: str) -> StateSpec:
         """Look a state up by machine key and name."""
@@ -80,7 +74,9 @@ def build(raw: dict[str, Any]) -> Definition:
     machines: dict[str, MachineSpec] = {}
     top_language = raw.get("QueryLanguage", JSONPATH)
     root = _build_machine(raw, "", top_language, machines)
-    return Definition(raw=raw, root=root, machines=machines)
+    timeout = raw.get("TimeoutSeconds")
+    timeout_seconds = timeout if isinstance(timeout, int) and not isinstance(timeout, bool) else None
+    return Definition(root=root, machines=machines, timeout_seconds=timeout_seconds)
 
 
 def _build_machine(
