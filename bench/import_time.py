@@ -17,9 +17,9 @@ utility it is built on and its models: 35 to 65 ms for most (the Schedule API's 
 validation and its models, the stream trigger's batch processor, idempotency, parameters), so they land
 at 150 to 185 ms; the two ledger functions add SQLAlchemy Core with the PostgreSQL dialect and pg8000,
 about 90 ms that every one of their invocations uses, and land at 265 to 280 ms. The 150 ms target is
-therefore out of reach for all but the lightest handler for a reason outside our code: with active
-tracing, boto3 and pydantic, 150 ms leaves 35 ms above the floor. Lambda runs Python 3.13, and its
-runtime has imported part of the standard library before the handler: figures there are likely lower.
+out of reach for a reason outside our code: with active tracing, boto3 and pydantic it leaves a handler
+35 ms above the floor, and only the alert mailer comes near it. Lambda runs Python 3.13, and its runtime
+has imported part of the standard library before the handler: figures there are likely lower.
 
 python -m bench import_time
 """
