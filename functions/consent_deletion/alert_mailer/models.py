@@ -89,7 +89,7 @@ def parse_alerts(event: Any) -> list[DeletionAlert]:
     the event to the function's on-failure destination, where a person can read it.
     """
     # Powertools' data class reads the event as it is; its parser's SnsEnvelope would validate the same
-    # three keys but loads every event model Powertools has (some 60 ms of every cold start) to do it.
+    # three keys but loads every event model Powertools has (about 50 ms of every cold start) to do it.
     try:
         messages = [record.sns.message for record in SNSEvent(event).records]
     except (KeyError, TypeError) as error:
