@@ -73,7 +73,7 @@ class ConsentDeletionWorkflow(Construct):
             directory=_repository_path(config.dependencies_layer_directory),
             required_files=[names.RDS_CA_BUNDLE_IN_LAYER],
             build_command=LAYER_BUILD_TARGET,
-            description="Consent deletion: SQLAlchemy, Alembic, pg8000, pydantic-settings, RDS CA bundle.",
+            description="Consent deletion: SQLAlchemy, Alembic, pg8000, RDS CA bundle.",
         )
         self.core = CatalogWorkflow(
             self,

@@ -91,7 +91,6 @@ def test_the_requirements_file_pins_every_package_exactly() -> None:
         "sqlalchemy",
         "alembic",
         "pg8000",
-        "pydantic-settings",
     }
 
 
