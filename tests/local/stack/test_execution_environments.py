@@ -106,3 +106,16 @@ def test_each_invocation_reads_the_stack_s_clock(stack: LocalStack, tmp_path: Pa
 
     # Then it read the stack's time, not the wall clock's
     assert datetime.fromisoformat(answer["now"]) == moved_to
+
+
+def test_the_lambda_api_lists_the_catalog_s_functions_with_their_settings(stack: LocalStack) -> None:
+    # When a client lists the functions of the stack's Lambda API
+    listed = client("lambda", stack.addresses.stepfunctions).list_functions()["Functions"]
+
+    # Then the catalog's functions are there, with the catalog's timeout and memory
+    settings = {entry["FunctionName"]: (entry["Timeout"], entry["MemorySize"]) for entry in listed}
+    declared = {
+        f"{MACHINE_NAME}-{function.logical_id}": (function.timeout_seconds, function.memory_mb)
+        for function in stack.workflows[MACHINE_NAME].machine.functions
+    }
+    assert settings == declared
