@@ -46,6 +46,7 @@ lint: $(VENV)/.installed
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy catalog functions workflows local app.py
+	$(PY) -m mypy --strict local/engine
 
 format: $(VENV)/.installed
 	$(PY) -m ruff check --fix .

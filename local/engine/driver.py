@@ -32,6 +32,8 @@ from local.engine.store import ExecutionCommit, ExecutionRecord, Store
 from local.engine.tasks import TaskCall, TaskDispatcher, TaskResult
 from local.engine.timestamps import at_or_after, from_epoch, to_epoch
 
+__all__ = ["HANDLERS", "TERMINAL_STATUSES", "ExecutionDriver", "definition_digest"]
+
 HANDLERS: Mapping[str, StateHandler[Any]] = {
     "Pass": PassState(),
     "Succeed": SucceedState(),
@@ -42,8 +44,6 @@ HANDLERS: Mapping[str, StateHandler[Any]] = {
     "Map": MapState(),
     "Parallel": ParallelState(),
 }
-
-__all__ = ["TERMINAL_STATUSES", "ExecutionDriver", "definition_digest"]
 
 
 def definition_digest(text: str) -> str:
