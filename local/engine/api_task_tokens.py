@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
 
 from local.engine.api_base import ApiBase
 from local.engine.api_executions import TOO_DEEP
 from local.engine.api_types import EmptyOutput
 from local.engine.errors import ApiError
+from local.engine.frame import Thread, make_runnable
 from local.engine.interpreter import Runner
 from local.engine.json_nesting import exceeds_depth
 from local.engine.state_task import schedule_heartbeat
@@ -17,7 +17,7 @@ from local.engine.store import ExecutionRecord
 
 MAX_TOKEN_LENGTH = 2048
 
-ThreadUpdate = Callable[[Runner, dict[str, Any]], None]
+ThreadUpdate = Callable[[Runner, Thread], None]
 
 
 class TaskTokenOperations(ApiBase):
@@ -37,7 +37,7 @@ class TaskTokenOperations(ApiBase):
 
         def change(runner: Runner, record: ExecutionRecord) -> None:
             thread_id = runner.frame.tokens.get(task_token)
-            thread = runner.frame.threads.get(thread_id) if thread_id is not None else None
+            thread = runner.frame.by_id.get(thread_id) if thread_id is not None else None
             if record.status != "RUNNING" or thread is None or thread["phase"] != "task":
                 raise ApiError("TaskTimedOut", "Task Timed Out")
             update(runner, thread)
@@ -56,8 +56,9 @@ class TaskTokenOperations(ApiBase):
         except (TypeError, ValueError) as exc:
             raise ApiError("InvalidOutput", f"Invalid Output: '{exc}'") from exc
 
-        def succeed(runner: Runner, thread: dict[str, Any]) -> None:
-            thread.update(phase="resume", due=None, resume={"kind": "callback", "ok": True, "output": value})
+        def succeed(runner: Runner, thread: Thread) -> None:
+            thread["due"] = None
+            make_runnable(thread, {"kind": "callback", "ok": True, "output": value})
 
         self._deliver(task_token, succeed)
         return {}
@@ -67,12 +68,9 @@ class TaskTokenOperations(ApiBase):
     ) -> EmptyOutput:
         """SendTaskFailure."""
 
-        def fail(runner: Runner, thread: dict[str, Any]) -> None:
-            thread.update(
-                phase="resume",
-                due=None,
-                resume={"kind": "callback", "ok": False, "error": error, "cause": cause},
-            )
+        def fail(runner: Runner, thread: Thread) -> None:
+            thread["due"] = None
+            make_runnable(thread, {"kind": "callback", "ok": False, "error": error, "cause": cause})
 
         self._deliver(task_token, fail)
         return {}
@@ -80,7 +78,7 @@ class TaskTokenOperations(ApiBase):
     def send_task_heartbeat(self, task_token: str) -> EmptyOutput:
         """SendTaskHeartbeat."""
 
-        def beat(runner: Runner, thread: dict[str, Any]) -> None:
+        def beat(runner: Runner, thread: Thread) -> None:
             schedule_heartbeat(thread, runner.now_epoch())
 
         self._deliver(task_token, beat)

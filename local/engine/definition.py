@@ -13,9 +13,26 @@ from typing import Any
 
 from local.engine.errors import ApiError
 from local.engine.json_nesting import MAX_JSON_DEPTH, exceeds_depth
-from local.engine.state_specs import JSONATA, JSONPATH, StateSpec, branch_key, parse_state, processor_key
+from local.engine.state_specs import (
+    JSONATA,
+    JSONPATH,
+    QueryLanguage,
+    StateSpec,
+    branch_key,
+    parse_state,
+    processor_key,
+)
 
-__all__ = ["JSONATA", "JSONPATH", "Definition", "MachineSpec", "StateSpec", "build", "load_json"]
+__all__ = [
+    "JSONATA",
+    "JSONPATH",
+    "Definition",
+    "MachineSpec",
+    "QueryLanguage",
+    "StateSpec",
+    "build",
+    "load_json",
+]
 
 
 @dataclass
@@ -25,7 +42,7 @@ class MachineSpec:
     key: str
     start_at: str
     states: dict[str, StateSpec]
-    query_language: str
+    query_language: QueryLanguage
 
 
 @dataclass
@@ -80,7 +97,7 @@ def build(raw: dict[str, Any]) -> Definition:
 
 
 def _build_machine(
-    raw: dict[str, Any], key: str, inherited_language: str, machines: dict[str, MachineSpec]
+    raw: dict[str, Any], key: str, inherited_language: QueryLanguage, machines: dict[str, MachineSpec]
 ) -> MachineSpec:
     language = raw.get("QueryLanguage", inherited_language)
     states: dict[str, StateSpec] = {}
@@ -94,7 +111,7 @@ def _build_machine(
 
 
 def _build_children(
-    name: str, raw: dict[str, Any], key: str, language: str, machines: dict[str, MachineSpec]
+    name: str, raw: dict[str, Any], key: str, language: QueryLanguage, machines: dict[str, MachineSpec]
 ) -> None:
     if raw["Type"] == "Parallel":
         for index, branch in enumerate(raw.get("Branches", [])):

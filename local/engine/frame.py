@@ -8,7 +8,6 @@ than classes so that a frame saved by an earlier version loads unchanged.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NotRequired, TypedDict, cast
 
@@ -134,11 +133,6 @@ class Frame:
     invocations: dict[str, int] = field(default_factory=dict)
     timeout_due: float | None = None
     redrive: RedrivePoint | None = None
-
-    @property
-    def threads(self) -> Mapping[int, dict[str, Any]]:
-        """The threads as plain dicts, for callers written before `Thread` (engine.py's task tokens)."""
-        return cast(Mapping[int, dict[str, Any]], self.by_id)
 
     def new_thread(
         self,

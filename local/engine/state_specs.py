@@ -11,15 +11,16 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final, Literal
 
 from local.engine import paths
 from local.engine.choice import Condition, compile_rule
 from local.engine.paths import Evaluator
 from local.engine.resources import Resource, parse_resource
 
-JSONPATH = "JSONPath"
-JSONATA = "JSONata"
+QueryLanguage = Literal["JSONPath", "JSONata"]
+JSONPATH: Final[QueryLanguage] = "JSONPath"
+JSONATA: Final[QueryLanguage] = "JSONata"
 # Distributed-map features that need S3 or child executions; a Map using them fails with a clear error.
 UNSUPPORTED_MAP_FIELDS = ("ItemReader", "ItemBatcher", "ResultWriter")
 
@@ -112,7 +113,7 @@ class StateSpec:
 
     name: str
     type: str
-    query_language: str
+    query_language: QueryLanguage
     machine_key: str
     next_state: str | None = None
     input_path: str | None = "$"
@@ -360,7 +361,7 @@ def processor_key(machine_key: str, name: str) -> str:
 # ------------------------------------------------------------------ parsing
 
 
-def parse_state(name: str, raw: dict[str, Any], language: str, machine_key: str) -> StateSpec:
+def parse_state(name: str, raw: dict[str, Any], language: QueryLanguage, machine_key: str) -> StateSpec:
     """The typed declaration of one (validated) state."""
     state_type = raw["Type"]
     common: dict[str, Any] = {
@@ -394,7 +395,7 @@ def _template(raw: dict[str, Any], key: str) -> Evaluator | None:
     return paths.compile_template(raw[key]) if key in raw else None
 
 
-def _assignment(template: Any, language: str) -> Assignment:
+def _assignment(template: Any, language: QueryLanguage) -> Assignment:
     if not template:
         return Assignment()
     if language == JSONATA:
@@ -413,7 +414,7 @@ def _retrier(raw: dict[str, Any]) -> Retrier:
     )
 
 
-def _catcher(raw: dict[str, Any], language: str) -> Catcher:
+def _catcher(raw: dict[str, Any], language: QueryLanguage) -> Catcher:
     return Catcher(
         error_equals=tuple(raw["ErrorEquals"]),
         next=raw["Next"],
@@ -423,7 +424,7 @@ def _catcher(raw: dict[str, Any], language: str) -> Catcher:
     )
 
 
-def _choice_rule(raw: dict[str, Any], language: str) -> ChoiceRule:
+def _choice_rule(raw: dict[str, Any], language: QueryLanguage) -> ChoiceRule:
     return ChoiceRule(
         next=raw["Next"],
         matches=None if language == JSONATA else compile_rule(raw),

@@ -261,11 +261,8 @@ class TaskState:
         runner.fail_state(thread, spec, error, None)
 
 
-def schedule_heartbeat(thread: Thread | dict[str, Any], now: float) -> None:
-    """(Re)compute when a waiting task times out: the earlier of its deadline and next heartbeat.
-
-    Also takes a thread as a plain dict, the way engine.py's SendTaskHeartbeat holds it.
-    """
+def schedule_heartbeat(thread: Thread, now: float) -> None:
+    """(Re)compute when a waiting task times out: the earlier of its deadline and next heartbeat."""
     data = thread["data"]
     deadline, heartbeat = data.get("deadline"), data.get("heartbeat")
     dues = [deadline] if deadline is not None else []
