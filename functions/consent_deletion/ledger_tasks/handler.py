@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from functions.common.observability import TRACED_DATABASE_CALLS, service_logger, service_tracer
+from functions.common.parsing import parse_event
 from functions.consent_deletion.ledger_tasks.adapters import (
     database_errors_as_ledger_unavailable,
     deletion_ledger,
@@ -32,10 +31,7 @@ tracer = service_tracer(SERVICE_NAME, traced=TRACED_DATABASE_CALLS)
 @tracer.capture_lambda_handler
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Apply the ledger command in `event` and return the deletion as the ledger now holds it."""
-    try:
-        command = LEDGER_COMMAND.validate_python(event)
-    except ValidationError as error:
-        raise InvalidLedgerCommand(str(error)) from error
+    command = parse_event(LEDGER_COMMAND, event, invalid=InvalidLedgerCommand)
     logger.set_correlation_id(command.execution_name)
     logger.append_keys(command=command.command)
     with database_errors_as_ledger_unavailable():

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.metrics import MetricUnit
-from pydantic import BaseModel, ValidationError
 
 from functions.common.observability import (
     TRACED_AWS_CALLS,
@@ -20,6 +19,7 @@ from functions.common.observability import (
     service_metrics,
     service_tracer,
 )
+from functions.common.parsing import parse_event
 from functions.consent_deletion.third_party import ThirdPartyError
 from functions.consent_deletion.vendor_tasks.adapters import deletion_api
 from functions.consent_deletion.vendor_tasks.errors import InvalidVendorTaskInput
@@ -39,19 +39,11 @@ logger = service_logger(SERVICE_NAME)
 tracer = service_tracer(SERVICE_NAME, traced=TRACED_AWS_CALLS)
 metrics = service_metrics(SERVICE_NAME, default_namespace="ConsentDeletion")
 
-_Task = TypeVar("_Task", bound=BaseModel)
 _REQUEST_METRICS = {
     RequestOutcome.ACCEPTED: "DeletionsRequested",
     RequestOutcome.NOTHING_TO_DELETE: "NothingToDelete",
     RequestOutcome.UNAVAILABLE: "VendorUnavailable",
 }
-
-
-def _parse(model: type[_Task], event: dict[str, Any]) -> _Task:
-    try:
-        return model.model_validate(event)
-    except ValidationError as error:
-        raise InvalidVendorTaskInput(str(error)) from error
 
 
 @contextmanager
@@ -70,7 +62,7 @@ def _counting_vendor_errors() -> Iterator[None]:
 @metrics.log_metrics
 def request_deletion_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Ask the vendor to delete the customer's data; returns the outcome and the operation id."""
-    task = _parse(RequestDeletionTask, event)
+    task = parse_event(RequestDeletionTask, event, invalid=InvalidVendorTaskInput)
     logger.set_correlation_id(task.execution_name)
     with _counting_vendor_errors():
         result = request_deletion(task, deletion_api())
@@ -91,7 +83,7 @@ def request_deletion_handler(event: dict[str, Any], context: LambdaContext) -> d
 @metrics.log_metrics
 def check_deletion_status_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Ask the vendor how the deletion operation is going; returns the normalised status."""
-    task = _parse(CheckDeletionStatusTask, event)
+    task = parse_event(CheckDeletionStatusTask, event, invalid=InvalidVendorTaskInput)
     logger.set_correlation_id(task.execution_name)
     with _counting_vendor_errors():
         result = check_deletion_status(task, deletion_api())
