@@ -20,12 +20,22 @@ SpecT = TypeVar("SpecT", bound=StateSpec)
 
 
 class CompositeState(ABC, Generic[SpecT]):
-    """Base of the state types that run child threads (`SpecT` is their declaration)."""
+    """Base of the state types that run child threads (`SpecT` is their declaration).
+
+    A subclass names its type and its two resume kinds: `class ParallelState(CompositeState[ParallelSpec],
+    state_type="Parallel", done="branches_done", failed="branch_failed")`.
+    """
 
     # "Map" or "Parallel": the prefix of the state's StateSucceeded event.
     state_type: ClassVar[str]
     done: ClassVar[ResumeKind]
     failed: ClassVar[ResumeKind]
+
+    def __init_subclass__(
+        cls, *, state_type: str, done: ResumeKind, failed: ResumeKind, **options: Any
+    ) -> None:
+        super().__init_subclass__(**options)
+        cls.state_type, cls.done, cls.failed = state_type, done, failed
 
     @abstractmethod
     def enter(self, runner: StateRunner, thread: Thread, spec: SpecT) -> None:

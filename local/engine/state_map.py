@@ -23,12 +23,8 @@ THRESHOLD_EXCEEDED = "States.ExceedToleratedFailureThreshold"
 INLINE_CONCURRENCY_LIMIT = 40
 
 
-class MapState(CompositeState[MapSpec]):
+class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done", failed="iteration_failed"):
     """Inline Map (ItemProcessor or the legacy Iterator)."""
-
-    state_type = "Map"
-    done = "iterations_done"
-    failed = "iteration_failed"
 
     def enter(self, runner: StateRunner, thread: Thread, spec: MapSpec) -> None:
         """Read the items and the limits, then start iterating."""

@@ -11,12 +11,10 @@ from local.engine.state_protocol import StateRunner
 from local.engine.state_specs import ParallelSpec
 
 
-class ParallelState(CompositeState[ParallelSpec]):
+class ParallelState(
+    CompositeState[ParallelSpec], state_type="Parallel", done="branches_done", failed="branch_failed"
+):
     """Runs every branch; succeeds with the list of branch outputs or fails with the first failure."""
-
-    state_type = "Parallel"
-    done = "branches_done"
-    failed = "branch_failed"
 
     def enter(self, runner: StateRunner, thread: Thread, spec: ParallelSpec) -> None:
         """Evaluate the branch input and start the branches."""

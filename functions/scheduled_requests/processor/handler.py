@@ -8,12 +8,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.common.observability import (
-    TRACED_AWS_CALLS,
-    service_logger,
-    service_metrics,
-    service_tracer,
-)
+from functions.common.observability import TRACED_AWS_CALLS, service_logger, service_metrics, service_tracer
 from functions.scheduled_requests.processor.adapters import IdempotentProcessor
 from functions.scheduled_requests.processor.logic import process_request
 from functions.scheduled_requests.processor.settings import ProcessorSettings
