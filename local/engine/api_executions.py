@@ -170,17 +170,28 @@ class ExecutionOperations(ApiBase):
         next_token: str | None = None,
         redrive_filter: str | None = None,
     ) -> ListExecutionsOutput:
-        """ListExecutions."""
+        """ListExecutions: newest first."""
         if state_machine_arn is None:
             raise ApiError("ValidationException", "Must provide a StateMachine ARN or MapRun ARN")
         machine = self._machine(state_machine_arn)
-        records = [r for r in self.store.list_executions(machine.arn, status_filter) if r.type == "STANDARD"]
+        entries = [
+            (sequence, r)
+            for sequence, r in self.store.list_execution_entries(machine.arn, status_filter)
+            if r.type == "STANDARD"
+        ]
         if redrive_filter is not None:
             redriven = redrive_filter == "REDRIVEN"
-            records = [r for r in records if (r.redrive_count > 0) == redriven]
-        items = [_execution_item(r) for r in records]
-        page, token = pagination.page(items, max_results, next_token)
-        response: ListExecutionsOutput = {"executions": page}
+            entries = [(sequence, r) for sequence, r in entries if (r.redrive_count > 0) == redriven]
+        entries.sort(key=_execution_order, reverse=True)
+        page, token = pagination.page(
+            entries,
+            _execution_order,
+            max_results,
+            next_token,
+            scope=f"executions:{machine.arn}:{status_filter}:{redrive_filter}",
+            descending=True,
+        )
+        response: ListExecutionsOutput = {"executions": [_execution_item(r) for _, r in page]}
         if token is not None:
             response["nextToken"] = token
         return response
@@ -221,6 +232,12 @@ def parse_input(text: str) -> Any:
         return json.loads(text)
     except (TypeError, ValueError) as exc:
         raise ApiError("InvalidExecutionInput", f"Invalid State Machine Execution Input: '{exc}'") from exc
+
+
+def _execution_order(entry: tuple[int, ExecutionRecord]) -> tuple[float, int]:
+    """Newest first: by start date, then by the order the store took them in (unique, never changes)."""
+    sequence, record = entry
+    return (record.start_date, sequence)
 
 
 def _execution_item(record: ExecutionRecord) -> ExecutionListItem:

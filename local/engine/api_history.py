@@ -29,7 +29,14 @@ class HistoryOperations(ApiBase):
         history = self.store.get_events(execution_arn)
         if reverse_order:
             history.reverse()
-        page, token = pagination.page(history, max_results or MAX_HISTORY_PAGE, next_token)
+        page, token = pagination.page(
+            history,
+            lambda event: (int(event["id"]),),
+            max_results or MAX_HISTORY_PAGE,
+            next_token,
+            scope=f"history:{execution_arn}:{reverse_order}",
+            descending=reverse_order,
+        )
         response: GetExecutionHistoryOutput = {
             "events": [_render_event(event, include_execution_data) for event in page]
         }

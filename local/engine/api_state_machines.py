@@ -136,6 +136,10 @@ class StateMachineOperations(ApiBase):
         self, max_results: int | None = None, next_token: str | None = None
     ) -> ListStateMachinesOutput:
         """ListStateMachines."""
+        machines = sorted(self.store.list_state_machine_entries(), key=_creation_order)
+        page, token = pagination.page(
+            machines, _creation_order, max_results, next_token, scope="state-machines"
+        )
         items: list[StateMachineListItem] = [
             {
                 "stateMachineArn": r.arn,
@@ -143,10 +147,9 @@ class StateMachineOperations(ApiBase):
                 "type": r.type,
                 "creationDate": from_epoch(r.creation_date),
             }
-            for r in self.store.list_state_machines()
+            for _, r in page
         ]
-        page, token = pagination.page(items, max_results, next_token)
-        response: ListStateMachinesOutput = {"stateMachines": page}
+        response: ListStateMachinesOutput = {"stateMachines": items}
         if token is not None:
             response["nextToken"] = token
         return response
@@ -204,6 +207,12 @@ class StateMachineOperations(ApiBase):
             "loggingConfiguration": machine.logging_configuration,
             "tracingConfiguration": machine.tracing_configuration,
         }
+
+
+def _creation_order(entry: tuple[int, StateMachineRecord]) -> tuple[float, int]:
+    """Oldest first: by creation date, then by the order the store took them in (unique, never changes)."""
+    sequence, record = entry
+    return (record.creation_date, sequence)
 
 
 def check_definition_size(definition: str) -> None:

@@ -88,7 +88,12 @@ class Store(Protocol):
         ...
 
     def list_state_machines(self) -> list[StateMachineRecord]:
-        """All state machines, oldest first."""
+        """All state machines, oldest first (in the order they were created, among equal creation dates)."""
+        ...
+
+    def list_state_machine_entries(self) -> list[tuple[int, StateMachineRecord]]:
+        """All state machines, oldest first, each with the sequence number the store gave it when it was
+        created: unique among the state machines, and unchanged by updates."""
         ...
 
     def delete_state_machine(self, arn: str) -> None:
@@ -123,6 +128,13 @@ class Store(Protocol):
         self, state_machine_arn: str | None, status: str | None = None
     ) -> list[ExecutionRecord]:
         """Executions (of one state machine, or all; optionally with one status), newest first."""
+        ...
+
+    def list_execution_entries(
+        self, state_machine_arn: str, status: str | None = None
+    ) -> list[tuple[int, ExecutionRecord]]:
+        """The executions of one state machine (optionally with one status), each with the sequence number
+        the store gave it when it was first committed: an execution started later has a larger one."""
         ...
 
     def load_frame(self, arn: str) -> str | None:

@@ -54,9 +54,12 @@ class MemoryStore:
     def __init__(self) -> None:
         self._lock = threading.RLock()
         self._machines: dict[str, StateMachineRecord] = {}
+        self._machine_sequence: dict[str, int] = {}
+        self._machines_created = 0
         self._tags: dict[str, dict[str, str]] = {}
         self._definitions: dict[str, str] = {}
         self._executions: dict[str, ExecutionRecord] = {}
+        self._sequence: dict[str, int] = {}
         self._frames: dict[str, str] = {}
         self._events: dict[str, list[str]] = {}
         self._timers = _TimerIndex()
@@ -70,6 +73,9 @@ class MemoryStore:
         """Insert or replace a state machine."""
         with self._lock:
             self._machines[record.arn] = replace(record)
+            if record.arn not in self._machine_sequence:
+                self._machines_created += 1
+                self._machine_sequence[record.arn] = self._machines_created
 
     def get_state_machine(self, arn: str) -> StateMachineRecord | None:
         """A state machine by ARN."""
@@ -79,13 +85,19 @@ class MemoryStore:
 
     def list_state_machines(self) -> list[StateMachineRecord]:
         """All state machines, oldest first."""
+        return [record for _, record in self.list_state_machine_entries()]
+
+    def list_state_machine_entries(self) -> list[tuple[int, StateMachineRecord]]:
+        """All state machines with their sequence numbers, oldest first."""
         with self._lock:
-            return sorted((replace(r) for r in self._machines.values()), key=lambda r: r.creation_date)
+            found = [(self._machine_sequence[r.arn], replace(r)) for r in self._machines.values()]
+        return sorted(found, key=lambda entry: (entry[1].creation_date, entry[0]))
 
     def delete_state_machine(self, arn: str) -> None:
         """Remove a state machine."""
         with self._lock:
             self._machines.pop(arn, None)
+            self._machine_sequence.pop(arn, None)
             self._tags.pop(arn, None)
 
     def put_definition(self, digest: str, definition: str) -> None:
@@ -113,6 +125,7 @@ class MemoryStore:
         arn = change.record.arn
         with self._lock:
             self._executions[arn] = replace(change.record)
+            self._sequence.setdefault(arn, len(self._sequence) + 1)
             if change.frame is None:
                 self._frames.pop(arn, None)
             else:
@@ -143,15 +156,26 @@ class MemoryStore:
     def list_executions(
         self, state_machine_arn: str | None, status: str | None = None
     ) -> list[ExecutionRecord]:
-        """Executions, newest first."""
+        """Executions, newest first (the later started first among those started at the same moment)."""
+        return [record for _, record in self._entries(state_machine_arn, status)]
+
+    def list_execution_entries(
+        self, state_machine_arn: str, status: str | None = None
+    ) -> list[tuple[int, ExecutionRecord]]:
+        """The executions of one state machine with their sequence numbers, newest first."""
+        return self._entries(state_machine_arn, status)
+
+    def _entries(
+        self, state_machine_arn: str | None, status: str | None
+    ) -> list[tuple[int, ExecutionRecord]]:
         with self._lock:
             found = [
-                replace(r)
+                (self._sequence[r.arn], replace(r))
                 for r in self._executions.values()
                 if (state_machine_arn is None or r.state_machine_arn == state_machine_arn)
                 and (status is None or r.status == status)
             ]
-        return sorted(found, key=lambda r: r.start_date, reverse=True)
+        return sorted(found, key=lambda entry: (entry[1].start_date, entry[0]), reverse=True)
 
     def load_frame(self, arn: str) -> str | None:
         """The persisted progress of an execution."""

@@ -126,7 +126,8 @@ class SqliteStore:
         """Insert or replace a state machine."""
         with self._lock:
             self._db.execute(
-                "INSERT OR REPLACE INTO state_machines (arn, created, body) VALUES (?, ?, ?)",
+                "INSERT INTO state_machines (arn, created, body) VALUES (?, ?, ?) ON CONFLICT (arn) "
+                "DO UPDATE SET created = excluded.created, body = excluded.body",  # keeps its rowid
                 (record.arn, record.creation_date, _dumps(record.to_dict())),
             )
 
@@ -138,9 +139,15 @@ class SqliteStore:
 
     def list_state_machines(self) -> list[StateMachineRecord]:
         """All state machines, oldest first."""
+        return [record for _, record in self.list_state_machine_entries()]
+
+    def list_state_machine_entries(self) -> list[tuple[int, StateMachineRecord]]:
+        """All state machines with their sequence numbers (row ids), oldest first."""
         with self._lock:
-            rows = self._db.execute("SELECT body FROM state_machines ORDER BY created").fetchall()
-        return [StateMachineRecord(**json.loads(row[0])) for row in rows]
+            rows = self._db.execute(
+                "SELECT rowid, body FROM state_machines ORDER BY created, rowid"
+            ).fetchall()
+        return [(int(row[0]), StateMachineRecord(**json.loads(row[1]))) for row in rows]
 
     def delete_state_machine(self, arn: str) -> None:
         """Remove a state machine."""
@@ -235,7 +242,18 @@ class SqliteStore:
     def list_executions(
         self, state_machine_arn: str | None, status: str | None = None
     ) -> list[ExecutionRecord]:
-        """Executions, newest first."""
+        """Executions, newest first (the later started first among those started at the same moment)."""
+        return [record for _, record in self._entries(state_machine_arn, status)]
+
+    def list_execution_entries(
+        self, state_machine_arn: str, status: str | None = None
+    ) -> list[tuple[int, ExecutionRecord]]:
+        """The executions of one state machine with their sequence numbers (row ids), newest first."""
+        return self._entries(state_machine_arn, status)
+
+    def _entries(
+        self, state_machine_arn: str | None, status: str | None
+    ) -> list[tuple[int, ExecutionRecord]]:
         conditions, parameters = [], []
         if state_machine_arn is not None:
             conditions.append("state_machine_arn = ?")
@@ -246,9 +264,9 @@ class SqliteStore:
         where = f"WHERE {' AND '.join(conditions)}" if conditions else ""
         with self._lock:
             rows = self._db.execute(
-                f"SELECT body FROM executions {where} ORDER BY start_date DESC, id DESC", parameters
+                f"SELECT id, body FROM executions {where} ORDER BY start_date DESC, id DESC", parameters
             ).fetchall()
-        return [ExecutionRecord(**json.loads(row[0])) for row in rows]
+        return [(int(row[0]), ExecutionRecord(**json.loads(row[1]))) for row in rows]
 
     def load_frame(self, arn: str) -> str | None:
         """The persisted progress of an execution."""
