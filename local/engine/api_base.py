@@ -1,22 +1,25 @@
 """What every group of the Engine's API operations shares.
 
-The Engine is assembled from one class per group of operations (state machines, executions, redrive,
-history, task tokens, tags); each reads the clock, the store and the execution driver declared here, and
-looks state machines and executions up by ARN the way AWS fails when they do not exist.
+The Engine is assembled from one class per group of operations (state machines, versions, aliases,
+executions, redrive, history, task tokens, tags); each reads the clock, the store and the execution driver
+declared here, and looks state machines, versions, aliases and executions up by ARN the way AWS fails when
+they do not exist.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from local.engine import arns
+from local.engine import arns, qualified_arns
 from local.engine.errors import ApiError
 from local.engine.timestamps import to_epoch
 
 if TYPE_CHECKING:
+    import threading
+
     from local.engine.clock import Clock
     from local.engine.driver import ExecutionDriver
-    from local.engine.store import ExecutionRecord, StateMachineRecord, Store
+    from local.engine.store import AliasRecord, ExecutionRecord, StateMachineRecord, Store, VersionRecord
     from local.engine.tasks import TaskDispatcher
 
 
@@ -29,15 +32,40 @@ class ApiBase:
     region: str
     dispatcher: TaskDispatcher
     _driver: ExecutionDriver
+    # Held while versions or aliases change: a version number is given once, an alias routes to live versions.
+    _catalog_lock: threading.RLock
 
     def _now_epoch(self) -> float:
         return to_epoch(self.clock.now())
 
     def _machine(self, arn: str) -> StateMachineRecord:
+        """The state machine an unqualified ARN names (a version or alias ARN is refused, as on AWS)."""
+        if qualified_arns.parse(arn).is_qualified:
+            raise ApiError(
+                "ValidationException",
+                f"Invalid Arn: 'A qualified state machine ARN is not allowed here: {arn}'",
+            )
         parsed = arns.parse_state_machine_arn(arn)
-        record = self.store.get_state_machine(parsed.arn)
+        return self._machine_named(parsed.arn)
+
+    def _machine_named(self, state_machine_arn: str) -> StateMachineRecord:
+        record = self.store.get_state_machine(state_machine_arn)
         if record is None:
-            raise ApiError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{parsed.arn}'")
+            raise ApiError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{state_machine_arn}'")
+        return record
+
+    def _version(self, arn: str) -> VersionRecord:
+        """The version a version ARN names (StateMachineDoesNotExist if never published, or deleted)."""
+        record = self.store.get_version(qualified_arns.parse_version(arn).arn)
+        if record is None:
+            raise ApiError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{arn}'")
+        return record
+
+    def _alias(self, arn: str) -> AliasRecord:
+        """The alias an alias ARN names (ResourceNotFound when there is none)."""
+        record = self.store.get_alias(qualified_arns.parse_alias(arn).arn)
+        if record is None:
+            raise ApiError("ResourceNotFound", f"Resource not found: '{arn}'")
         return record
 
     def _execution(self, arn: str) -> ExecutionRecord:

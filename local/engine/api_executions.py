@@ -1,13 +1,20 @@
-"""Execution operations: start (asynchronously or to the end), describe, list and stop."""
+"""Execution operations: start (asynchronously or to the end), describe, list and stop.
+
+An execution starts from a state machine's ARN (its current definition), a version ARN (that version's) or
+an alias ARN (the version the alias picks by weight); it reports the version and alias it started through.
+"""
 
 from __future__ import annotations
 
 import json
+import random
 import time
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
-from local.engine import arns, pagination
+from local.engine import arns, pagination, qualified_arns
+from local.engine.api_aliases import choose_version
 from local.engine.api_base import ApiBase
 from local.engine.api_types import (
     DescribeExecutionOutput,
@@ -23,12 +30,26 @@ from local.engine.errors import ApiError
 from local.engine.frame import Frame
 from local.engine.interpreter import Runner
 from local.engine.json_nesting import MAX_JSON_DEPTH, exceeds_depth
-from local.engine.store import ExecutionRecord
+from local.engine.store import ExecutionRecord, StateMachineRecord
 from local.engine.timestamps import at_or_after, from_epoch
 
 MAX_INPUT_BYTES = 262_144
 TOO_DEEP = f"objects and arrays nest more than {MAX_JSON_DEPTH} levels deep"
 REDRIVABLE_STATUSES = ("FAILED", "TIMED_OUT", "ABORTED")
+_ROUTING = random.SystemRandom()
+
+
+@dataclass(frozen=True)
+class StartTarget:
+    """What an execution runs: the state machine, the definition and role of the revision it starts from,
+    and the version and alias ARNs it started through (None when not through one)."""
+
+    machine: StateMachineRecord
+    definition: str
+    role_arn: str
+    test_case: str | None
+    version_arn: str | None = None
+    alias_arn: str | None = None
 
 
 class ExecutionOperations(ApiBase):
@@ -45,7 +66,7 @@ class ExecutionOperations(ApiBase):
         self, state_machine_arn: str, input: str | None = None, name: str | None = None
     ) -> StartSyncExecutionOutput:
         """StartSyncExecution (EXPRESS state machines only): runs the execution to its end."""
-        machine = self._machine(state_machine_arn)
+        machine = self._start_target(state_machine_arn).machine
         if machine.type != "EXPRESS":
             raise ApiError(
                 "StateMachineTypeNotSupported",
@@ -98,18 +119,18 @@ class ExecutionOperations(ApiBase):
     ) -> ExecutionRecord:
         """Start an execution; a Standard one already RUNNING with the same name and input is returned
         as it is (StartExecution is idempotent), anything else of that name is refused."""
-        parsed = arns.parse_state_machine_arn(state_machine_arn)
-        machine = self._machine(state_machine_arn)
+        target = self._start_target(state_machine_arn)
+        machine = target.machine
         text = "{}" if input is None else input
         value = parse_input(text)
         name = name if name is not None else str(uuid.uuid4())
         arns.check_name(name, "execution name")
         arn = arns.execution_arn(self.region, self.account_id, machine.name, name, express=express)
-        if parsed.test_case is not None:
+        if target.test_case is not None:
             config = self.dispatcher.mock_config
-            if config is None or not config.has_test_case(machine.name, parsed.test_case):
+            if config is None or not config.has_test_case(machine.name, target.test_case):
                 raise ApiError(
-                    "ValidationException", f"Test case '{parsed.test_case}' is not in the mock configuration"
+                    "ValidationException", f"Test case '{target.test_case}' is not in the mock configuration"
                 )
         with self._driver.claim(arn):
             existing = self.store.get_execution(arn)
@@ -124,16 +145,42 @@ class ExecutionOperations(ApiBase):
                 status="RUNNING",
                 start_date=self._now_epoch(),
                 input=text,
-                role_arn=machine.role_arn,
+                role_arn=target.role_arn,
                 type="EXPRESS" if express else machine.type,
-                mock_test_case=parsed.test_case,
-                definition_hash=definition_digest(machine.definition),
+                mock_test_case=target.test_case,
+                definition_hash=definition_digest(target.definition),
+                state_machine_version_arn=target.version_arn,
+                state_machine_alias_arn=target.alias_arn,
             )
             runner = self._driver.runner(record, Frame())
             runner.info.input = value
-            runner.start(machine.role_arn)
+            runner.start(target.role_arn)
+            _record_start_target(runner, target)
             self._driver.commit(runner, record, new=True)
         return record
+
+    def _start_target(self, state_machine_arn: str) -> StartTarget:
+        """What StartExecution on `state_machine_arn` runs: the state machine as it stands, a version, or the
+        version an alias picks by weight."""
+        parsed = qualified_arns.parse(state_machine_arn)
+        if parsed.alias is not None:
+            alias = self.store.get_alias(parsed.arn)
+            if alias is None:
+                raise ApiError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{parsed.arn}'")
+            version_arn = choose_version(alias, _ROUTING)
+        elif parsed.version is not None:
+            version_arn = parsed.arn
+        else:
+            machine = self._machine_named(parsed.state_machine_arn)
+            return StartTarget(machine, machine.definition, machine.role_arn, parsed.test_case)
+        machine = self._machine_named(parsed.state_machine_arn)
+        version = self.store.get_version(version_arn)
+        if version is None:
+            raise ApiError("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{version_arn}'")
+        alias_arn = parsed.arn if parsed.alias is not None else None
+        return StartTarget(
+            machine, version.definition, version.role_arn, parsed.test_case, version.arn, alias_arn
+        )
 
     def describe_execution(self, execution_arn: str) -> DescribeExecutionOutput:
         """DescribeExecution."""
@@ -160,6 +207,10 @@ class ExecutionOperations(ApiBase):
             response["cause"] = record.cause
         if record.redrive_date is not None:
             response["redriveDate"] = from_epoch(record.redrive_date)
+        if record.state_machine_version_arn is not None:
+            response["stateMachineVersionArn"] = record.state_machine_version_arn
+        if record.state_machine_alias_arn is not None:
+            response["stateMachineAliasArn"] = record.state_machine_alias_arn
         return response
 
     def list_executions(
@@ -170,14 +221,21 @@ class ExecutionOperations(ApiBase):
         next_token: str | None = None,
         redrive_filter: str | None = None,
     ) -> ListExecutionsOutput:
-        """ListExecutions: newest first."""
+        """ListExecutions: newest first; of a version or alias ARN, those started through it."""
         if state_machine_arn is None:
             raise ApiError("ValidationException", "Must provide a StateMachine ARN or MapRun ARN")
-        machine = self._machine(state_machine_arn)
+        parsed = qualified_arns.parse(state_machine_arn)
+        if parsed.version is not None:
+            self._version(parsed.arn)
+        elif parsed.alias is not None:
+            self._alias(parsed.arn)
+        machine = self._machine_named(arns.parse_state_machine_arn(parsed.state_machine_arn).arn)
         entries = [
             (sequence, r)
             for sequence, r in self.store.list_execution_entries(machine.arn, status_filter)
             if r.type == "STANDARD"
+            and (parsed.version is None or r.state_machine_version_arn == parsed.arn)
+            and (parsed.alias is None or r.state_machine_alias_arn == parsed.arn)
         ]
         if redrive_filter is not None:
             redriven = redrive_filter == "REDRIVEN"
@@ -188,7 +246,7 @@ class ExecutionOperations(ApiBase):
             _execution_order,
             max_results,
             next_token,
-            scope=f"executions:{machine.arn}:{status_filter}:{redrive_filter}",
+            scope=f"executions:{parsed.arn}:{status_filter}:{redrive_filter}",
             descending=True,
         )
         response: ListExecutionsOutput = {"executions": [_execution_item(r) for _, r in page]}
@@ -240,6 +298,15 @@ def _execution_order(entry: tuple[int, ExecutionRecord]) -> tuple[float, int]:
     return (record.start_date, sequence)
 
 
+def _record_start_target(runner: Runner, target: StartTarget) -> None:
+    """ExecutionStarted names the version and alias the execution started through, as on AWS."""
+    details = runner.log.pending[0]["executionStartedEventDetails"]
+    if target.alias_arn is not None:
+        details["stateMachineAliasArn"] = target.alias_arn
+    if target.version_arn is not None:
+        details["stateMachineVersionArn"] = target.version_arn
+
+
 def _execution_item(record: ExecutionRecord) -> ExecutionListItem:
     item: ExecutionListItem = {
         "executionArn": record.arn,
@@ -254,4 +321,8 @@ def _execution_item(record: ExecutionRecord) -> ExecutionListItem:
         item["redriveCount"] = record.redrive_count
     if record.redrive_date is not None:
         item["redriveDate"] = from_epoch(record.redrive_date)
+    if record.state_machine_version_arn is not None:
+        item["stateMachineVersionArn"] = record.state_machine_version_arn
+    if record.state_machine_alias_arn is not None:
+        item["stateMachineAliasArn"] = record.state_machine_alias_arn
     return item

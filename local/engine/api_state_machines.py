@@ -1,13 +1,15 @@
-"""State machine operations: create, describe, update, list, delete and validate definitions."""
+"""State machine operations: create, describe, update, list, delete and validate definitions.
+
+Create and update publish a version when asked (`publish`); describing a version ARN describes that version.
+"""
 
 from __future__ import annotations
 
 import uuid
 from typing import Any
 
-from local.engine import arns, pagination, validation
+from local.engine import arns, pagination, qualified_arns, validation
 from local.engine import definition as asl
-from local.engine.api_base import ApiBase
 from local.engine.api_tags import merge_tags
 from local.engine.api_types import (
     CreateStateMachineOutput,
@@ -20,9 +22,10 @@ from local.engine.api_types import (
     ValidateStateMachineDefinitionOutput,
     ValidationDiagnostic,
 )
+from local.engine.api_versions import VersionOperations, check_description
 from local.engine.driver import definition_digest
 from local.engine.errors import ApiError
-from local.engine.store import StateMachineRecord
+from local.engine.store import StateMachineRecord, VersionRecord
 from local.engine.timestamps import from_epoch
 
 MAX_DEFINITION_BYTES = 1_048_576  # AWS's limit, in UTF-8 bytes
@@ -30,7 +33,7 @@ DEFAULT_LOGGING = {"level": "OFF", "includeExecutionData": False}
 DEFAULT_TRACING = {"enabled": False}
 
 
-class StateMachineOperations(ApiBase):
+class StateMachineOperations(VersionOperations):
     """The operations on state machines."""
 
     def create_state_machine(
@@ -43,9 +46,12 @@ class StateMachineOperations(ApiBase):
         tags: list[dict[str, str]] | None = None,
         logging_configuration: dict[str, Any] | None = None,
         tracing_configuration: dict[str, Any] | None = None,
+        publish: bool = False,
+        version_description: str | None = None,
     ) -> CreateStateMachineOutput:
-        """CreateStateMachine."""
+        """CreateStateMachine (and its first version, with `publish`)."""
         check_definition_size(definition)
+        _check_version_description(publish, version_description)
         arns.check_name(name)
         arns.check_role_arn(role_arn)
         if type not in ("STANDARD", "EXPRESS"):
@@ -55,7 +61,13 @@ class StateMachineOperations(ApiBase):
         existing = self.store.get_state_machine(arn)
         if existing is not None:
             if existing.definition == definition and existing.role_arn == role_arn and existing.type == type:
-                return {"stateMachineArn": arn, "creationDate": from_epoch(existing.creation_date)}
+                created: CreateStateMachineOutput = {
+                    "stateMachineArn": arn,
+                    "creationDate": from_epoch(existing.creation_date),
+                }
+                if publish:
+                    created["stateMachineVersionArn"] = self._publish(existing, version_description).arn
+                return created
             raise ApiError("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'")
         record = StateMachineRecord(
             arn=arn,
@@ -73,10 +85,20 @@ class StateMachineOperations(ApiBase):
         self.store.put_state_machine(record)
         if tags:
             merge_tags(self.store, arn, {}, tags)
-        return {"stateMachineArn": arn, "creationDate": from_epoch(record.creation_date)}
+        response: CreateStateMachineOutput = {
+            "stateMachineArn": arn,
+            "creationDate": from_epoch(record.creation_date),
+        }
+        if publish:
+            response["stateMachineVersionArn"] = self._publish(record, version_description).arn
+        return response
 
     def describe_state_machine(self, state_machine_arn: str) -> DescribeStateMachineOutput:
-        """DescribeStateMachine."""
+        """DescribeStateMachine (of a version, given a version ARN)."""
+        parsed = qualified_arns.parse(state_machine_arn)
+        if parsed.version is not None:
+            version = self._version(parsed.arn)
+            return _describe_version(self._machine_named(parsed.state_machine_arn), version)
         record = self._machine(state_machine_arn)
         return {
             "stateMachineArn": record.arn,
@@ -99,11 +121,37 @@ class StateMachineOperations(ApiBase):
         role_arn: str | None = None,
         logging_configuration: dict[str, Any] | None = None,
         tracing_configuration: dict[str, Any] | None = None,
+        *,
+        publish: bool = False,
+        version_description: str | None = None,
     ) -> UpdateStateMachineOutput:
-        """UpdateStateMachine (running executions keep the definition they started with)."""
+        """UpdateStateMachine (running executions keep the definition they started with); with `publish`,
+        the updated state machine is published as a version."""
         if definition is not None:
             check_definition_size(definition)
-        record = self._machine(state_machine_arn)
+        _check_version_description(publish, version_description)
+        with self._catalog_lock:
+            return self._update(
+                self._machine(state_machine_arn),
+                definition=definition,
+                role_arn=role_arn,
+                logging_configuration=logging_configuration,
+                tracing_configuration=tracing_configuration,
+                publish=publish,
+                version_description=version_description,
+            )
+
+    def _update(
+        self,
+        record: StateMachineRecord,
+        *,
+        definition: str | None,
+        role_arn: str | None,
+        logging_configuration: dict[str, Any] | None,
+        tracing_configuration: dict[str, Any] | None,
+        publish: bool,
+        version_description: str | None,
+    ) -> UpdateStateMachineOutput:
         if (
             definition is None
             and role_arn is None
@@ -130,7 +178,13 @@ class StateMachineOperations(ApiBase):
         record.revision_id = str(uuid.uuid4())
         self._driver.save_clock()
         self.store.put_state_machine(record)
-        return {"updateDate": from_epoch(record.update_date), "revisionId": record.revision_id}
+        response: UpdateStateMachineOutput = {
+            "updateDate": from_epoch(record.update_date),
+            "revisionId": record.revision_id,
+        }
+        if publish:
+            response["stateMachineVersionArn"] = self._publish(record, version_description).arn
+        return response
 
     def list_state_machines(
         self, max_results: int | None = None, next_token: str | None = None
@@ -155,9 +209,15 @@ class StateMachineOperations(ApiBase):
         return response
 
     def delete_state_machine(self, state_machine_arn: str) -> EmptyOutput:
-        """DeleteStateMachine (idempotent; running executions continue)."""
+        """DeleteStateMachine with its versions and aliases (idempotent; running executions continue)."""
+        if qualified_arns.parse(state_machine_arn).is_qualified:
+            raise ApiError(
+                "ValidationException",
+                f"Invalid Arn: 'A qualified state machine ARN is not allowed here: {state_machine_arn}'",
+            )
         parsed = arns.parse_state_machine_arn(state_machine_arn)
-        self.store.delete_state_machine(parsed.arn)
+        with self._catalog_lock:
+            self.store.delete_state_machine(parsed.arn)
         return {}
 
     def validate_state_machine_definition(
@@ -213,6 +273,31 @@ def _creation_order(entry: tuple[int, StateMachineRecord]) -> tuple[float, int]:
     """Oldest first: by creation date, then by the order the store took them in (unique, never changes)."""
     sequence, record = entry
     return (record.creation_date, sequence)
+
+
+def _check_version_description(publish: bool, version_description: str | None) -> None:
+    check_description(version_description, "versionDescription")
+    if version_description is not None and not publish:
+        raise ApiError(
+            "ValidationException",
+            "Invalid Request: 'Version description can only be set when publish is true'",
+        )
+
+
+def _describe_version(machine: StateMachineRecord, version: VersionRecord) -> DescribeStateMachineOutput:
+    return {
+        "stateMachineArn": version.arn,
+        "name": machine.name,
+        "status": machine.status,
+        "definition": version.definition,
+        "roleArn": version.role_arn,
+        "type": machine.type,
+        "creationDate": from_epoch(version.creation_date),
+        "loggingConfiguration": version.logging_configuration,
+        "tracingConfiguration": version.tracing_configuration,
+        "revisionId": version.revision_id,
+        "description": version.description,
+    }
 
 
 def check_definition_size(definition: str) -> None:

@@ -26,6 +26,7 @@ class CreateStateMachineOutput(TypedDict):
 
     stateMachineArn: str
     creationDate: datetime
+    stateMachineVersionArn: NotRequired[str]
 
 
 class DescribeStateMachineOutput(TypedDict):
@@ -49,6 +50,7 @@ class UpdateStateMachineOutput(TypedDict):
 
     updateDate: datetime
     revisionId: str
+    stateMachineVersionArn: NotRequired[str]
 
 
 class StateMachineListItem(TypedDict):
@@ -64,6 +66,72 @@ class ListStateMachinesOutput(TypedDict):
     """ListStateMachines."""
 
     stateMachines: list[StateMachineListItem]
+    nextToken: NotRequired[str]
+
+
+class PublishStateMachineVersionOutput(TypedDict):
+    """PublishStateMachineVersion."""
+
+    creationDate: datetime
+    stateMachineVersionArn: str
+
+
+class StateMachineVersionListItem(TypedDict):
+    """One version in ListStateMachineVersions."""
+
+    stateMachineVersionArn: str
+    creationDate: datetime
+
+
+class ListStateMachineVersionsOutput(TypedDict):
+    """ListStateMachineVersions."""
+
+    stateMachineVersions: list[StateMachineVersionListItem]
+    nextToken: NotRequired[str]
+
+
+class RoutingConfigurationListItem(TypedDict):
+    """One version an alias routes to, with the percentage of executions it gets."""
+
+    stateMachineVersionArn: str
+    weight: int
+
+
+class CreateStateMachineAliasOutput(TypedDict):
+    """CreateStateMachineAlias."""
+
+    stateMachineAliasArn: str
+    creationDate: datetime
+
+
+class DescribeStateMachineAliasOutput(TypedDict):
+    """DescribeStateMachineAlias."""
+
+    stateMachineAliasArn: str
+    name: str
+    routingConfiguration: list[RoutingConfigurationListItem]
+    creationDate: datetime
+    description: NotRequired[str]
+    updateDate: NotRequired[datetime]
+
+
+class UpdateStateMachineAliasOutput(TypedDict):
+    """UpdateStateMachineAlias."""
+
+    updateDate: datetime
+
+
+class StateMachineAliasListItem(TypedDict):
+    """One alias in ListStateMachineAliases."""
+
+    stateMachineAliasArn: str
+    creationDate: datetime
+
+
+class ListStateMachineAliasesOutput(TypedDict):
+    """ListStateMachineAliases."""
+
+    stateMachineAliases: list[StateMachineAliasListItem]
     nextToken: NotRequired[str]
 
 
@@ -152,6 +220,8 @@ class DescribeExecutionOutput(TypedDict):
     error: NotRequired[str]
     cause: NotRequired[str]
     redriveDate: NotRequired[datetime]
+    stateMachineVersionArn: NotRequired[str]
+    stateMachineAliasArn: NotRequired[str]
 
 
 class ExecutionListItem(TypedDict):
@@ -165,6 +235,8 @@ class ExecutionListItem(TypedDict):
     stopDate: NotRequired[datetime]
     redriveCount: NotRequired[int]
     redriveDate: NotRequired[datetime]
+    stateMachineVersionArn: NotRequired[str]
+    stateMachineAliasArn: NotRequired[str]
 
 
 class ListExecutionsOutput(TypedDict):

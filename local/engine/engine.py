@@ -2,9 +2,9 @@
 
 The API methods are the boto3 operation names in snake_case, taking boto3's parameters in snake_case and
 returning AWS's response shapes (`local.engine.api_types`); each group of operations lives in its own
-module (`api_state_machines`, `api_executions`, `api_redrive`, `api_history`, `api_task_tokens`,
-`api_tags`). This module assembles them and adds what a test or a server needs around them: the clock
-(`now`, `advance`, `advance_to`), running work (`run_until_idle`, `start`) and closing.
+module (`api_state_machines`, `api_versions`, `api_aliases`, `api_executions`, `api_redrive`, `api_history`,
+`api_task_tokens`, `api_tags`). This module assembles them and adds what a test or a server needs around
+them: the clock (`now`, `advance`, `advance_to`), running work (`run_until_idle`, `start`) and closing.
 
 Example:
     with Engine(clock=VirtualClock(start=datetime(2026, 1, 1, tzinfo=UTC))) as engine:
@@ -21,11 +21,13 @@ clock, moving backwards, a datetime without a timezone) raises `RuntimeError` or
 from __future__ import annotations
 
 import math
+import threading
 from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from local.engine.api_aliases import AliasOperations
 from local.engine.api_executions import ExecutionOperations
 from local.engine.api_history import HistoryOperations
 from local.engine.api_redrive import RedriveOperations
@@ -44,6 +46,7 @@ from local.engine.timestamps import at_or_after, to_epoch
 
 class Engine(
     StateMachineOperations,
+    AliasOperations,
     ExecutionOperations,
     RedriveOperations,
     HistoryOperations,
@@ -73,6 +76,7 @@ class Engine(
             aws_endpoint_url=aws_endpoint_url,
         )
         self._driver = ExecutionDriver(self.clock, self.store, self.dispatcher)
+        self._catalog_lock = threading.RLock()
         self._closed = False
         self._resume_clock()
 

@@ -28,6 +28,45 @@ class StateMachineRecord:
     revision_id: str = ""
     update_date: float | None = None
     description: str = ""
+    # The highest version number ever published: numbers are not reused after a version is deleted.
+    latest_version_number: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
+        return dict(vars(self))
+
+
+@dataclass
+class VersionRecord:
+    """A published version: an immutable snapshot of a state machine's revision."""
+
+    arn: str
+    state_machine_arn: str
+    number: int
+    definition: str
+    role_arn: str
+    creation_date: float
+    revision_id: str
+    description: str = ""
+    logging_configuration: dict[str, Any] = field(default_factory=dict)
+    tracing_configuration: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
+        return dict(vars(self))
+
+
+@dataclass
+class AliasRecord:
+    """An alias: a name that routes executions to one or two versions by weight."""
+
+    arn: str
+    state_machine_arn: str
+    name: str
+    routing_configuration: list[dict[str, Any]]
+    creation_date: float
+    description: str = ""
+    update_date: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form."""
@@ -54,6 +93,8 @@ class ExecutionRecord:
     redrive_date: float | None = None
     mock_test_case: str | None = None
     definition_hash: str = ""
+    state_machine_version_arn: str | None = None
+    state_machine_alias_arn: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form."""
@@ -77,7 +118,8 @@ class ExecutionCommit:
 
 
 class Store(Protocol):
-    """Persistence for state machines, tags, executions, histories, timers and task tokens."""
+    """Persistence for state machines (with their versions and aliases), tags, executions, histories, timers
+    and task tokens."""
 
     def put_state_machine(self, record: StateMachineRecord) -> None:
         """Insert or replace a state machine."""
@@ -97,7 +139,39 @@ class Store(Protocol):
         ...
 
     def delete_state_machine(self, arn: str) -> None:
-        """Remove a state machine (its executions stay)."""
+        """Remove a state machine with its versions and aliases (its executions stay)."""
+        ...
+
+    def put_version(self, record: VersionRecord) -> None:
+        """Insert a published version."""
+        ...
+
+    def get_version(self, arn: str) -> VersionRecord | None:
+        """A version by ARN."""
+        ...
+
+    def list_versions(self, state_machine_arn: str) -> list[VersionRecord]:
+        """The versions of a state machine, newest (highest number) first."""
+        ...
+
+    def delete_version(self, arn: str) -> None:
+        """Remove a version."""
+        ...
+
+    def put_alias(self, record: AliasRecord) -> None:
+        """Insert or replace an alias."""
+        ...
+
+    def get_alias(self, arn: str) -> AliasRecord | None:
+        """An alias by ARN."""
+        ...
+
+    def list_aliases(self, state_machine_arn: str) -> list[AliasRecord]:
+        """The aliases of a state machine, oldest first."""
+        ...
+
+    def delete_alias(self, arn: str) -> None:
+        """Remove an alias."""
         ...
 
     def put_definition(self, digest: str, definition: str) -> None:

@@ -9,7 +9,13 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from local.engine.store import ExecutionCommit, ExecutionRecord, StateMachineRecord
+from local.engine.store import (
+    AliasRecord,
+    ExecutionCommit,
+    ExecutionRecord,
+    StateMachineRecord,
+    VersionRecord,
+)
 
 
 class _TimerIndex:
@@ -56,6 +62,8 @@ class MemoryStore:
         self._machines: dict[str, StateMachineRecord] = {}
         self._machine_sequence: dict[str, int] = {}
         self._machines_created = 0
+        self._versions: dict[str, VersionRecord] = {}
+        self._aliases: dict[str, AliasRecord] = {}
         self._tags: dict[str, dict[str, str]] = {}
         self._definitions: dict[str, str] = {}
         self._executions: dict[str, ExecutionRecord] = {}
@@ -94,11 +102,59 @@ class MemoryStore:
         return sorted(found, key=lambda entry: (entry[1].creation_date, entry[0]))
 
     def delete_state_machine(self, arn: str) -> None:
-        """Remove a state machine."""
+        """Remove a state machine with its versions and aliases."""
         with self._lock:
             self._machines.pop(arn, None)
             self._machine_sequence.pop(arn, None)
             self._tags.pop(arn, None)
+            for table in (self._versions, self._aliases):
+                for key in [k for k, r in table.items() if r.state_machine_arn == arn]:
+                    del table[key]
+
+    def put_version(self, record: VersionRecord) -> None:
+        """Insert a published version."""
+        with self._lock:
+            self._versions[record.arn] = replace(record)
+
+    def get_version(self, arn: str) -> VersionRecord | None:
+        """A version by ARN."""
+        with self._lock:
+            record = self._versions.get(arn)
+            return replace(record) if record is not None else None
+
+    def list_versions(self, state_machine_arn: str) -> list[VersionRecord]:
+        """The versions of a state machine, newest first."""
+        with self._lock:
+            found = [replace(r) for r in self._versions.values() if r.state_machine_arn == state_machine_arn]
+        return sorted(found, key=lambda r: r.number, reverse=True)
+
+    def delete_version(self, arn: str) -> None:
+        """Remove a version."""
+        with self._lock:
+            self._versions.pop(arn, None)
+
+    def put_alias(self, record: AliasRecord) -> None:
+        """Insert or replace an alias."""
+        with self._lock:
+            routes = [dict(route) for route in record.routing_configuration]
+            self._aliases[record.arn] = replace(record, routing_configuration=routes)
+
+    def get_alias(self, arn: str) -> AliasRecord | None:
+        """An alias by ARN."""
+        with self._lock:
+            record = self._aliases.get(arn)
+            return replace(record) if record is not None else None
+
+    def list_aliases(self, state_machine_arn: str) -> list[AliasRecord]:
+        """The aliases of a state machine, oldest first."""
+        with self._lock:
+            found = [replace(r) for r in self._aliases.values() if r.state_machine_arn == state_machine_arn]
+        return sorted(found, key=lambda r: r.creation_date)
+
+    def delete_alias(self, arn: str) -> None:
+        """Remove an alias."""
+        with self._lock:
+            self._aliases.pop(arn, None)
 
     def put_definition(self, digest: str, definition: str) -> None:
         """Keep a definition by digest."""

@@ -14,7 +14,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from local.engine.store import ExecutionCommit, ExecutionRecord, StateMachineRecord
+from local.engine.store import (
+    AliasRecord,
+    ExecutionCommit,
+    ExecutionRecord,
+    StateMachineRecord,
+    VersionRecord,
+)
 
 # The layout, one step per version: step N takes a store from version N - 1 to N (`PRAGMA user_version`).
 # Change the layout by appending a step (never by editing one a store may have run already). Step 1 is the
@@ -52,6 +58,22 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, execution_arn TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS tokens_by_execution ON tokens (execution_arn)",
         "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    ),
+    (
+        """CREATE TABLE state_machine_versions (
+            arn TEXT PRIMARY KEY,
+            state_machine_arn TEXT NOT NULL,
+            number INTEGER NOT NULL,
+            body TEXT NOT NULL
+        )""",
+        "CREATE INDEX versions_by_machine ON state_machine_versions (state_machine_arn, number)",
+        """CREATE TABLE state_machine_aliases (
+            arn TEXT PRIMARY KEY,
+            state_machine_arn TEXT NOT NULL,
+            created REAL NOT NULL,
+            body TEXT NOT NULL
+        )""",
+        "CREATE INDEX aliases_by_machine ON state_machine_aliases (state_machine_arn, created)",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -150,10 +172,78 @@ class SqliteStore:
         return [(int(row[0]), StateMachineRecord(**json.loads(row[1]))) for row in rows]
 
     def delete_state_machine(self, arn: str) -> None:
-        """Remove a state machine."""
+        """Remove a state machine with its versions and aliases, in one transaction."""
         with self._lock:
-            self._db.execute("DELETE FROM state_machines WHERE arn = ?", (arn,))
-            self._db.execute("DELETE FROM tags WHERE arn = ?", (arn,))
+            self._db.execute("BEGIN")
+            try:
+                self._db.execute("DELETE FROM state_machines WHERE arn = ?", (arn,))
+                self._db.execute("DELETE FROM tags WHERE arn = ?", (arn,))
+                self._db.execute("DELETE FROM state_machine_versions WHERE state_machine_arn = ?", (arn,))
+                self._db.execute("DELETE FROM state_machine_aliases WHERE state_machine_arn = ?", (arn,))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    # ------------------------------------------------------------------ versions and aliases
+
+    def put_version(self, record: VersionRecord) -> None:
+        """Insert a published version."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO state_machine_versions (arn, state_machine_arn, number, body) "
+                "VALUES (?, ?, ?, ?)",
+                (record.arn, record.state_machine_arn, record.number, _dumps(record.to_dict())),
+            )
+
+    def get_version(self, arn: str) -> VersionRecord | None:
+        """A version by ARN."""
+        with self._lock:
+            row = self._db.execute("SELECT body FROM state_machine_versions WHERE arn = ?", (arn,)).fetchone()
+        return VersionRecord(**json.loads(row[0])) if row else None
+
+    def list_versions(self, state_machine_arn: str) -> list[VersionRecord]:
+        """The versions of a state machine, newest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT body FROM state_machine_versions WHERE state_machine_arn = ? ORDER BY number DESC",
+                (state_machine_arn,),
+            ).fetchall()
+        return [VersionRecord(**json.loads(row[0])) for row in rows]
+
+    def delete_version(self, arn: str) -> None:
+        """Remove a version."""
+        with self._lock:
+            self._db.execute("DELETE FROM state_machine_versions WHERE arn = ?", (arn,))
+
+    def put_alias(self, record: AliasRecord) -> None:
+        """Insert or replace an alias."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO state_machine_aliases (arn, state_machine_arn, created, body) "
+                "VALUES (?, ?, ?, ?)",
+                (record.arn, record.state_machine_arn, record.creation_date, _dumps(record.to_dict())),
+            )
+
+    def get_alias(self, arn: str) -> AliasRecord | None:
+        """An alias by ARN."""
+        with self._lock:
+            row = self._db.execute("SELECT body FROM state_machine_aliases WHERE arn = ?", (arn,)).fetchone()
+        return AliasRecord(**json.loads(row[0])) if row else None
+
+    def list_aliases(self, state_machine_arn: str) -> list[AliasRecord]:
+        """The aliases of a state machine, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT body FROM state_machine_aliases WHERE state_machine_arn = ? ORDER BY created, arn",
+                (state_machine_arn,),
+            ).fetchall()
+        return [AliasRecord(**json.loads(row[0])) for row in rows]
+
+    def delete_alias(self, arn: str) -> None:
+        """Remove an alias."""
+        with self._lock:
+            self._db.execute("DELETE FROM state_machine_aliases WHERE arn = ?", (arn,))
 
     def put_definition(self, digest: str, definition: str) -> None:
         """Keep a definition by digest."""

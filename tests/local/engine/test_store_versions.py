@@ -1,5 +1,6 @@
-"""SqliteStore layout versions: a new file records its version, a file from before versioning is upgraded
-in place with its executions intact, a file from a newer engine is refused and left as it was."""
+"""SqliteStore layout versions: a new file records its version, a file from before versioning or of an earlier
+layout is upgraded in place with its executions intact, a file from a newer engine is refused and left as it
+was."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from local.engine import Engine, SqliteStore, StoreVersionError, VirtualClock
-from local.engine.store_sqlite import SCHEMA_VERSION
+from local.engine.store_sqlite import MIGRATIONS, SCHEMA_VERSION
 from tests.local.local_command import run_local_command
 
 from .conftest import START, history_types, output_of
@@ -21,6 +22,9 @@ ARN_PREFIX = "arn:aws:states:us-east-1:123456789012"
 FINISHED = f"{ARN_PREFIX}:execution:Waits:finished"
 WAITING = f"{ARN_PREFIX}:execution:Waits:waiting"
 CALLBACK = f"{ARN_PREFIX}:execution:Asks:callback"
+WAITS = f"{ARN_PREFIX}:stateMachine:Waits"
+LAYOUT_BEFORE_VERSIONS_AND_ALIASES = 1
+OTHER_ROLE_ARN = "arn:aws:iam::123456789012:role/other"
 
 
 def _user_version(path: Path) -> int:
@@ -87,6 +91,47 @@ def test_an_upgraded_store_opens_while_another_connection_writes(tmp_path: Path)
         store.close()
         writer.execute("ROLLBACK")
     assert _user_version(path) == SCHEMA_VERSION
+
+
+def _store_of_layout(path: Path, version: int) -> Path:
+    """The dumped store brought to layout `version` by the steps of that time, as that engine left it."""
+    with sqlite3.connect(path) as db:
+        db.executescript(BEFORE_VERSIONING.read_text(encoding="utf-8"))
+        for step in MIGRATIONS[:version]:
+            for statement in step:
+                db.execute(statement)
+        db.execute(f"PRAGMA user_version = {version}")
+    return path
+
+
+def test_a_store_of_the_layout_before_versions_gains_versions_and_aliases(tmp_path: Path) -> None:
+    # Given a store of the layout before state machine versions and aliases
+    path = _store_of_layout(tmp_path / "state.db", LAYOUT_BEFORE_VERSIONS_AND_ALIASES)
+    # When this engine opens it, publishes a version of Waits, routes an alias to it and starts through it
+    with Engine(clock=VirtualClock(), store=SqliteStore(path)) as engine:
+        assert _user_version(path) == SCHEMA_VERSION
+        first = engine.publish_state_machine_version(WAITS, description="as stored")["stateMachineVersionArn"]
+        routing = [{"stateMachineVersionArn": first, "weight": 100}]
+        alias = engine.create_state_machine_alias("live", routing)["stateMachineAliasArn"]
+        started = engine.start_execution(alias, input='{"order": 3}', name="through-alias")["executionArn"]
+    # Then after a restart the version, the alias and what the execution started through are all there
+    with Engine(clock=VirtualClock(), store=SqliteStore(path)) as engine:
+        versions = engine.list_state_machine_versions(WAITS)["stateMachineVersions"]
+        assert [v["stateMachineVersionArn"] for v in versions] == [f"{WAITS}:1"]
+        assert engine.describe_state_machine(first)["description"] == "as stored"
+        assert engine.describe_state_machine_alias(alias)["routingConfiguration"] == routing
+        described = engine.describe_execution(started)
+        assert (described["stateMachineAliasArn"], described["stateMachineVersionArn"]) == (alias, first)
+        # And the execution still finishes, and the next version published is number 2
+        engine.advance(timedelta(hours=1))
+        assert output_of(engine, started) == {"resumed": 3}
+        engine.update_state_machine(WAITS, role_arn=OTHER_ROLE_ARN)
+        assert engine.publish_state_machine_version(WAITS)["stateMachineVersionArn"] == f"{WAITS}:2"
+        # And deleting the state machine removes its versions and aliases from the file
+        engine.delete_state_machine(WAITS)
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT COUNT(*) FROM state_machine_versions").fetchone()[0] == 0
+        assert db.execute("SELECT COUNT(*) FROM state_machine_aliases").fetchone()[0] == 0
 
 
 def _store_from_a_newer_engine(path: Path) -> Path:
