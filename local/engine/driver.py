@@ -197,6 +197,7 @@ class ExecutionDriver:
             input=json.loads(record.input),
             redrive_count=record.redrive_count,
             mock_test_case=record.mock_test_case,
+            type=record.type,
         )
         return Runner(
             info=info,

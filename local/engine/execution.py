@@ -26,6 +26,7 @@ class ExecutionInfo:
     input: Any
     redrive_count: int = 0
     mock_test_case: str | None = None
+    type: str = "STANDARD"
 
     def context_execution(self) -> dict[str, Any]:
         """`$$.Execution`."""

@@ -30,6 +30,10 @@ MAX_PAYLOAD_BYTES = 262_144
 DECORATED_ERRORS = frozenset({RUNTIME, QUERY_EVALUATION_ERROR})
 RETRYABLE_TYPES = frozenset({"Task", "Map", "Parallel"})
 COMPOSITE_TYPES = frozenset({"Map", "Parallel"})
+# The longest an execution may run (Step Functions quotas): a Standard execution one year, an Express
+# one five minutes. Past it AWS stops the execution as if its TimeoutSeconds had elapsed
+# (ExecutionTimedOut, States.Timeout), so a Wait reaching further ends there too.
+MAX_EXECUTION_SECONDS = {"STANDARD": 365 * 86_400, "EXPRESS": 300}
 
 __all__ = ["Runner", "Services"]
 
@@ -80,10 +84,14 @@ class Runner:
             events.execution_started(events.to_json(self.info.input), role_arn),
         )
         self.frame.new_thread(machine="", state=self.definition.root.start_at, input=self.info.input)
-        timeout = self.definition.timeout_seconds
-        if timeout is not None:
-            self.frame.timeout_due = to_epoch(self.info.start_time) + timeout
+        self.frame.timeout_due = to_epoch(self.info.start_time) + self._timeout_seconds()
         self._sync_frame()
+
+    def _timeout_seconds(self) -> int:
+        """The definition's TimeoutSeconds, bounded by the execution type's maximum duration."""
+        limit = MAX_EXECUTION_SECONDS.get(self.info.type, MAX_EXECUTION_SECONDS["STANDARD"])
+        timeout = self.definition.timeout_seconds
+        return limit if timeout is None else min(timeout, limit)
 
     def run(self) -> Completion | None:
         """Run every runnable thread until all wait or the execution ends."""
