@@ -16,6 +16,14 @@ class StatesError(Exception):
         self.cause = cause
 
 
+class EvaluationFailure(StatesError):
+    """A failure AWS records with an EvaluationFailed event naming the field it was evaluating."""
+
+    def __init__(self, error: str, cause: str, location: str) -> None:
+        super().__init__(error, cause)
+        self.location = location
+
+
 class ApiError(Exception):
     """An API-level error; `.code` is the AWS error code (e.g. "ExecutionDoesNotExist")."""
 

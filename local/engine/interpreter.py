@@ -14,7 +14,7 @@ from typing import Any, Protocol, cast
 
 from local.engine import child_outputs, dataflow, events
 from local.engine.definition import Definition, MachineSpec, StateSpec
-from local.engine.errors import StatesError
+from local.engine.errors import EvaluationFailure, StatesError
 from local.engine.execution import Completion, ExecutionInfo
 from local.engine.frame import Frame, RedrivePoint, Resume, Thread
 from local.engine.jsonata_eval import QUERY_EVALUATION_ERROR, Bindings, QueryEvaluationError
@@ -382,13 +382,18 @@ class Runner:
                 f"An error occurred while executing the state '{spec.name}' "
                 f"(entered at the event id #{thread['entered']}). {cause}"
             )
-        if isinstance(error, QueryEvaluationError):
+        if isinstance(error, QueryEvaluationError | EvaluationFailure):
             only_entered = thread["src"] == thread["entered"] and spec.type != "Wait"
             previous = thread["pre"] if only_entered else thread["src"]
             details = {"cause": cause, "error": error.error, "location": error.location, "state": spec.name}
             thread["src"] = self.log.add(
                 previous, "EvaluationFailed", "evaluationFailedEventDetails", details
             )
+            if spec.type in COMPOSITE_TYPES and error.error == RUNTIME:
+                # An evaluated field failing ends a Map/Parallel with its StateFailed event, whatever the
+                # error: as the recorded QueryEvaluationError failures do (fail_state skips it for
+                # States.Runtime, which AWS raises before the state starts).
+                self.log.emit(thread, f"{spec.type}StateFailed")
         self.fail_state(thread, spec, error.error, cause)
 
     def fail_state(self, thread: Thread, spec: StateSpec, error: str | None, cause: str | None) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from local.engine import dataflow, events, jsonata_eval, jsonpath, paths
-from local.engine.errors import StatesError
+from local.engine.errors import EvaluationFailure, StatesError
 from local.engine.frame import StateData, Thread
 from local.engine.state_composite import CompositeState, slot_of
 from local.engine.state_protocol import StateRunner
@@ -209,10 +209,11 @@ class _JsonPathSettings:
         path = self.spec.items_path
         items = self.effective if path == "$" else paths.resolve_field_path(path, self.scope)
         if not isinstance(items, list):
-            raise StatesError(
+            raise EvaluationFailure(
                 RUNTIME,
                 f"Invalid path '{path}': The ItemsPath field must point to a JSON array, "
                 f"but was: {paths.json_compact(items)}",
+                "ItemsPath",
             )
         return items
 
@@ -254,7 +255,9 @@ class _JsonataSettings:
         if self.spec.items is None:
             items = self.thread["input"]
             if not isinstance(items, list):
-                raise StatesError(RUNTIME, f"Map state input must be an array but was: {type_name(items)}")
+                # Without Items the state input is the items: AWS evaluates it as the Items field.
+                cause = f"Map state input must be an array but was: {type_name(items)}"
+                raise EvaluationFailure(RUNTIME, cause, "Items")
             return items
         template = self.spec.items.value
         items = jsonata_eval.evaluate_template(template, self._bindings(), "Items")
