@@ -1,8 +1,13 @@
 """JSONPath-language data flow: reference paths, variables, payload templates and ResultPath.
 
 A reference is one of "$..." (the state input), "$$..." (the context object) or "$name..." (a variable).
-Payload templates (Parameters, ResultSelector, ItemSelector, Assign) are compiled once per state and
-evaluated against a `Scope`.
+Every field that reads a path accepts all three, and is validated by `is_valid_reference` and read by
+`resolve`: InputPath, OutputPath, ItemsPath, SecondsPath, TimestampPath, TimeoutSecondsPath,
+HeartbeatSecondsPath, MaxConcurrencyPath, ToleratedFailure*Path, ErrorPath, CausePath, a Choice rule's
+Variable and *Path operands, and the "key.$" entries of payload templates (Parameters, ResultSelector,
+ItemSelector, Assign, Credentials). ResultPath is the exception: it writes into the state's input, so a
+variable reference there is refused.
+Payload templates are compiled once per state and evaluated against a `Scope`.
 """
 
 from __future__ import annotations
@@ -78,17 +83,35 @@ def json_compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+def split_variable(path: str) -> tuple[str, str] | None:
+    """A variable reference's name and the JSONPath read from its value ("$v.a" -> ("v", "$.a"))."""
+    match = _VARIABLE.match(path)
+    if match is None:
+        return None
+    return match.group(1), "$" + match.group(2)
+
+
+def is_valid_reference(path: str) -> bool:
+    """Whether `path` is a JSONPath, a context path ("$$...") or a variable reference ("$var...")."""
+    if path.startswith("$$"):
+        return jsonpath.is_valid_path(path[1:])
+    variable = split_variable(path)
+    if variable is not None:
+        return jsonpath.is_valid_path(variable[1])
+    return path.startswith("$") and jsonpath.is_valid_path(path)
+
+
 def resolve(path: str, scope: Scope) -> Any:
     """Read a reference path; raises jsonpath.JsonPathNotFound when nothing matches."""
     if path.startswith("$$"):
         return jsonpath.select(path[1:], scope.context)
-    match = _VARIABLE.match(path)
-    if match is not None:
-        name, rest = match.group(1), match.group(2)
+    variable = split_variable(path)
+    if variable is not None:
+        name, rest = variable
         if name not in scope.variables:
             raise jsonpath.JsonPathNotFound(path)
         value = scope.variables[name]
-        return value if not rest else jsonpath.select("$" + rest, value)
+        return value if rest == "$" else jsonpath.select(rest, value)
     return jsonpath.select(path, scope.value)
 
 

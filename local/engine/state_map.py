@@ -7,6 +7,7 @@ chains iteration events.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from local.engine import dataflow, events, jsonata_eval, jsonpath, paths
@@ -21,6 +22,7 @@ RUNTIME = "States.Runtime"
 THRESHOLD_EXCEEDED = "States.ExceedToleratedFailureThreshold"
 # An inline Map runs at most 40 iterations at a time, however high (or unset) MaxConcurrency is.
 INLINE_CONCURRENCY_LIMIT = 40
+_DECIMAL = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done", failed="iteration_failed"):
@@ -224,7 +226,7 @@ class _JsonPathSettings:
         if path is None:
             return None
         try:
-            value = paths.resolve(path, self.scope)
+            value = _as_number(paths.resolve(path, self.scope))
         except jsonpath.JsonPathNotFound as exc:
             raise StatesError(RUNTIME, f"Invalid path '{path}' : {exc.detail}") from exc
         valid = (
@@ -242,6 +244,15 @@ class _JsonPathSettings:
                 f'The {field_name}Path field refers to value "{shown}" which is not a valid integer: {path}',
             )
         return value
+
+
+def _as_number(value: Any) -> Any:
+    """A referenced limit as a number: AWS parses text too, so a variable assigned "1" limits to 1
+    (text that is no number stays text and fails as "not a valid integer")."""
+    if isinstance(value, str) and _DECIMAL.fullmatch(value):
+        number = float(value)
+        return int(number) if number.is_integer() else number
+    return value
 
 
 class _JsonataSettings:

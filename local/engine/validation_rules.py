@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from local.engine import intrinsics, jsonpath
+from local.engine import intrinsics, jsonpath, paths
 from local.engine.jsonata_eval import compile_problem
 from local.engine.state_specs import JSONATA
 
@@ -28,7 +28,7 @@ EXCLUSIVE_GROUPS = (
 )
 
 
-# Fields holding a JSONPath (possibly "$$..." or "$var...") to be read at run time.
+# Fields holding a reference (a JSONPath, "$$..." or "$var...") to be read at run time.
 READ_PATH_FIELDS = (
     "InputPath",
     "OutputPath",
@@ -41,6 +41,16 @@ READ_PATH_FIELDS = (
     "ToleratedFailureCountPath",
     "ToleratedFailurePercentagePath",
 )
+
+# Reference fields inside a Distributed Map's blocks, by their keys from the state.
+NESTED_READ_PATH_FIELDS = (
+    ("ItemReader", "ReaderConfig", "MaxItemsPath"),
+    ("ItemBatcher", "MaxItemsPerBatchPath"),
+    ("ItemBatcher", "MaxInputBytesPerBatchPath"),
+)
+
+# The one rule for what a reference field accepts (shared with the run time's `paths.resolve`).
+is_valid_reference = paths.is_valid_reference
 
 
 COMPARISON_OPERATORS = {
@@ -131,11 +141,23 @@ def check_jsonpath_fields(state: dict[str, Any], where: str, problems: list[Prob
                     f"{where}/ResultPath",
                 )
             )
-    for key in ("Parameters", "ResultSelector", "ItemSelector"):
+    for keys in NESTED_READ_PATH_FIELDS:
+        nested = _nested(state, keys)
+        if nested is not None:
+            _check_read_path(nested, "/".join((where, *keys)), keys[-1], problems)
+    for key in ("Parameters", "ResultSelector", "ItemSelector", "Credentials"):
         if key in state:
             _check_template(state[key], f"{where}/{key}", problems)
     if "Assign" in state:
         _check_template(state["Assign"], f"{where}/Assign", problems)
+
+
+def _nested(block: Any, keys: tuple[str, ...]) -> Any:
+    for key in keys:
+        if not isinstance(block, dict):
+            return None
+        block = block.get(key)
+    return block
 
 
 def _check_read_path(value: Any, where: str, field_name: str, problems: list[Problem]) -> None:
@@ -144,21 +166,6 @@ def _check_read_path(value: Any, where: str, field_name: str, problems: list[Pro
     problems.append(
         Problem(SCHEMA, f"The value for the field '{field_name}' must be a valid JSONPath", where)
     )
-
-
-def is_valid_reference(path: str) -> bool:
-    """Whether `path` is a JSONPath, a context path ("$$...") or a variable reference ("$var...")."""
-    if path.startswith("$$"):
-        return jsonpath.is_valid_path(path[1:])
-    if path.startswith("$") and len(path) > 1 and (path[1].isalpha() or path[1] == "_"):
-        rest = path[1:]
-        cut = len(rest)
-        for index, char in enumerate(rest):
-            if char in ".[":
-                cut = index
-                break
-        return jsonpath.is_valid_path("$" + rest[cut:])
-    return path.startswith("$") and jsonpath.is_valid_path(path)
 
 
 def _check_template(template: Any, where: str, problems: list[Problem]) -> None:
