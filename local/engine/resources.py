@@ -1,4 +1,5 @@
-"""Task `Resource` ARNs: what kind of integration they name and how history events label them."""
+"""Task `Resource` ARNs: what kind of integration they name, whether this engine runs it, and how history
+events label them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,24 @@ _FUNCTION_ARN = re.compile(
     r"^arn:aws[a-z\-]*:lambda:([a-z0-9\-]+):(\d{12}):function:([A-Za-z0-9_\-]+)(?::[^:]+)?$"
 )
 _SERVICE_ARN = re.compile(r"^arn:aws[a-z\-]*:states:[a-z0-9\-]*:\d{0,12}:(.+)$")
+_ACTIVITY_ARN = re.compile(r"^arn:aws[a-z\-]*:states:[a-z0-9\-]+:\d{12}:activity:[A-Za-z0-9_\-]+$")
+
+_REQUEST_RESPONSE = frozenset({""})
+_REQUEST_OR_CALLBACK = frozenset({"", "waitForTaskToken"})
+# The optimized integrations a Task may name here, with the patterns each accepts ("" is request-response);
+# AWS rejects a pattern an integration does not offer (DynamoDB has no callback) at create, and so do we.
+LOCAL_INTEGRATIONS: dict[tuple[str, str], frozenset[str]] = {
+    ("lambda", "invoke"): _REQUEST_OR_CALLBACK,
+    ("sns", "publish"): _REQUEST_OR_CALLBACK,
+    ("sqs", "sendMessage"): _REQUEST_OR_CALLBACK,
+    ("dynamodb", "getItem"): _REQUEST_RESPONSE,
+    ("dynamodb", "putItem"): _REQUEST_RESPONSE,
+    ("dynamodb", "updateItem"): _REQUEST_RESPONSE,
+    ("dynamodb", "deleteItem"): _REQUEST_RESPONSE,
+    ("events", "putEvents"): _REQUEST_OR_CALLBACK,
+    ("states", "startExecution"): frozenset({"", "sync", "sync:2", "waitForTaskToken"}),
+}
+AWS_SDK_PATTERNS = _REQUEST_OR_CALLBACK
 
 
 @dataclass(frozen=True)
@@ -54,6 +73,27 @@ def parse_resource(arn: str) -> Resource:
         return Resource(arn=arn, kind="unknown")
     action, pattern = _split_pattern(action_text)
     return Resource(arn=arn, kind="integration", service=service, action=action, pattern=pattern)
+
+
+def unrecognized(arn: str) -> str | None:
+    """Why a Task cannot name `arn` (AWS's wording), or None when it names something this engine runs.
+
+    A Lambda function or an activity may be created after the state machine, so any well-formed one passes.
+    """
+    resource = parse_resource(arn)
+    if resource.kind == "function" or _ACTIVITY_ARN.match(arn):
+        return None
+    if resource.kind == "integration":
+        if resource.service.startswith("aws-sdk:"):
+            patterns = AWS_SDK_PATTERNS
+        else:
+            patterns = LOCAL_INTEGRATIONS.get((resource.service, resource.action), frozenset())
+        if resource.pattern in patterns:
+            return None
+    return (
+        f"The resource provided {arn} is not recognized. The value is not a valid resource ARN, "
+        "or the resource is not available in this region."
+    )
 
 
 def _split_pattern(text: str) -> tuple[str, str]:

@@ -161,6 +161,8 @@ class TaskState:
             attempt=attempt,
             token=data.get("token"),
             timeout_seconds=data["timeout"],
+            state_machine_arn=runner.info.state_machine_arn,
+            execution_arn=runner.info.arn,
         )
         started = runner.now_epoch()
         result = runner.invoke(thread, call)

@@ -1,5 +1,5 @@
-"""Task integrations: in-process Lambda handlers (else a `LambdaInvoker`), SNS/SQS and generic aws-sdk calls
-through boto3, and MockConfigFile responses.
+"""Task integrations: in-process Lambda handlers (else a `LambdaInvoker`), SNS/SQS, DynamoDB, EventBridge
+and generic aws-sdk calls through boto3, and MockConfigFile responses.
 
 Every call returns a `TaskResult` (output, or an error named as Step Functions names it); exceptions
 never escape to the interpreter.
@@ -11,13 +11,15 @@ import json
 import re
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from local.engine import lambda_runtime
+from local.engine import integration_dynamodb, integration_eventbridge, lambda_runtime
+from local.engine.errors import StatesError
 from local.engine.lambda_runtime import (
     Handler,
     LambdaContext,
@@ -61,6 +63,8 @@ class TaskCall:
     attempt: int
     token: str | None = None
     timeout_seconds: float | None = None
+    state_machine_arn: str = ""
+    execution_arn: str = ""
 
 
 @dataclass
@@ -139,8 +143,25 @@ class TaskDispatcher:
             return self._invoke_function(target, parameters.get("Payload"), call, wrap=True)
         if resource.service.startswith("aws-sdk:"):
             return self._aws_sdk(resource.service[len("aws-sdk:") :], resource.action, call.parameters)
+        return self._optimised(call)
+
+    def _optimised(self, call: TaskCall) -> TaskResult:
+        resource = call.resource
         if (resource.service, resource.action) in (("sns", "publish"), ("sqs", "sendMessage")):
             return self._optimised_boto3(resource.service, resource.action, call.parameters)
+        if resource.service == "dynamodb" and resource.action in integration_dynamodb.OPERATIONS:
+            return _settled(
+                lambda: integration_dynamodb.call(self._client("dynamodb"), resource.action, call.parameters)
+            )
+        if (resource.service, resource.action) == ("events", "putEvents"):
+            return _settled(
+                lambda: integration_eventbridge.put_events(
+                    self._client("events"),
+                    call.parameters,
+                    state_machine_arn=call.state_machine_arn,
+                    execution_arn=call.execution_arn,
+                )
+            )
         return _unsupported(resource)
 
     # ------------------------------------------------------------------ Lambda
@@ -228,6 +249,13 @@ class TaskDispatcher:
         return TaskResult(ok=True, output=json.loads(json.dumps(response, default=_json_default)))
 
 
+def _settled(perform: Callable[[], Any]) -> TaskResult:
+    try:
+        return TaskResult(ok=True, output=perform())
+    except StatesError as failure:
+        return TaskResult(ok=False, error=failure.error, cause=failure.cause)
+
+
 def _json_default(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         return value.isoformat()
@@ -263,7 +291,7 @@ def _unsupported(resource: Resource) -> TaskResult:
         ok=False,
         error="States.Runtime",
         cause=(
-            f"The resource '{resource.arn}' is not supported by the local engine: use an in-process Lambda "
-            "function, lambda:invoke, sns:publish, sqs:sendMessage, an aws-sdk integration or a mock."
+            f"The resource '{resource.arn}' is not supported by the local engine: use a Lambda function, an "
+            "aws-sdk integration, an optimized lambda, sns, sqs, dynamodb or events integration, or a mock."
         ),
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from local.engine import intrinsics
+from local.engine import intrinsics, resources
 from local.engine.state_specs import JSONATA, JSONPATH
 from local.engine.timestamps import parse_timestamp
 from local.engine.validation_rules import (
@@ -26,6 +26,8 @@ def check_task(
     resource = state.get("Resource")
     if not isinstance(resource, str) or not resource.startswith("arn:"):
         problems.append(Problem(SCHEMA, "Value is not a valid resource ARN", f"{where}/Resource"))
+    elif (unrecognized := resources.unrecognized(resource)) is not None:
+        problems.append(Problem(SCHEMA, unrecognized, f"{where}/Resource"))
     for key in ("TimeoutSeconds", "HeartbeatSeconds"):
         value = state.get(key)
         if value is None or (language == JSONATA and isinstance(value, str) and value.startswith("{%")):

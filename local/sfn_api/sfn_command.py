@@ -42,7 +42,10 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help=f"keep executions, histories and timers in DIR/{STATE_FILE_NAME} (default: in memory)",
     )
     parser.add_argument("--mock-config", type=Path, help="Step Functions Local MockConfigFile (JSON)")
-    parser.add_argument("--aws-endpoint-url", help="where aws-sdk, SNS and SQS task integrations send calls")
+    parser.add_argument(
+        "--aws-endpoint-url",
+        help="where aws-sdk, SNS, SQS, DynamoDB and EventBridge task integrations send calls",
+    )
     parser.add_argument("--account-id", default="123456789012", help="account id in ARNs")
     parser.add_argument("--region", default="us-east-1", help="region in ARNs")
     lambda_options.add_arguments(parser)

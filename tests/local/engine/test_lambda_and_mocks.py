@@ -92,22 +92,6 @@ def test_unknown_function_is_a_resource_not_found_error(skip_engine: Engine, sta
     assert "Function not found: arn:aws:lambda:us-east-1:123456789012:function:missing" in described["cause"]
 
 
-def test_unsupported_resource_fails_with_a_clear_error(skip_engine: Engine, start: Starter) -> None:
-    # Given a resource the local engine cannot run
-    definition = {
-        "StartAt": "Batch",
-        "States": {
-            "Batch": {"Type": "Task", "Resource": "arn:aws:states:::batch:submitJob.sync", "End": True}
-        },
-    }
-    arn = start(skip_engine, definition)
-    skip_engine.run_until_idle()
-    # Then the execution fails naming the resource
-    described = skip_engine.describe_execution(arn)
-    assert described["status"] == "FAILED"
-    assert "arn:aws:states:::batch:submitJob.sync" in described["cause"]
-
-
 MOCKS = {
     "StateMachines": {
         "Orders": {
