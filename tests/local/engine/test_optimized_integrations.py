@@ -12,8 +12,8 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from local.engine import Engine, MemoryStore, SkipClock
-from local.engine.errors import ApiError
+from local.engine import Engine, MemoryStore, SkipClock, integration_eventbridge
+from local.engine.errors import ApiError, StatesError
 
 from .conftest import ROLE_ARN, START, Starter, output_of
 
@@ -313,3 +313,23 @@ def test_resources_the_engine_cannot_run_are_refused_at_create(engine: Engine, r
         engine.create_state_machine(name="refused", definition=definition, role_arn=ROLE_ARN)
     assert refused.value.code == "InvalidDefinition"
     assert message in refused.value.message
+
+
+class _PartlyFailingEvents:
+    """An EventBridge client whose PutEvents rejects every entry, as AWS reports it (HTTP 200)."""
+
+    def put_events(self, **request: Any) -> dict[str, Any]:
+        failed = {"ErrorCode": "InternalFailure", "ErrorMessage": "try again"}
+        return {"Entries": [failed for _ in request["Entries"]], "FailedEntryCount": len(request["Entries"])}
+
+
+def test_failed_entries_fail_the_task_with_event_bridge_failed_entry() -> None:
+    # Given a PutEvents response with a failed entry; When the integration gets it
+    entries = {"Entries": [{"Source": "orders", "DetailType": "placed", "Detail": {}}]}
+    with pytest.raises(StatesError) as failed:
+        integration_eventbridge.put_events(
+            _PartlyFailingEvents(), entries, state_machine_arn="sm", execution_arn="ex"
+        )
+    # Then the task fails with EventBridge.FailedEntry and the response as its cause
+    assert failed.value.error == "EventBridge.FailedEntry"
+    assert json.loads(failed.value.cause)["FailedEntryCount"] == 1
