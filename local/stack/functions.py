@@ -95,11 +95,10 @@ class CatalogFunction:
         self.declaration = function
         self.name = name
         self.arn = arn
-        self.declared_environment = dict(declared)
-        """The catalog's variables, resolved to local values."""
         # Declared variables win, so a local default never masks what the catalog says.
         self.environment: Mapping[str, str] = {**runtime, **declared}
-        """The variables this function sees on top of what the Lambda runtime sets."""
+        """The catalog's variables resolved to local values, over the local endpoints and switches: what
+        this function sees on top of what the Lambda runtime sets."""
         self.reserved_concurrency = reserved_concurrency
         self._registry: FunctionRegistry | None = None
 
