@@ -353,15 +353,13 @@ class Runner:
         return point
 
     def time_out(self) -> None:
-        """The execution-wide TimeoutSeconds elapsed."""
-        previous = max((t["src"] for t in self.frame.by_id.values()), default=0)
-        self.log.add(
-            previous,
-            "ExecutionTimedOut",
-            "executionTimedOutEventDetails",
-            events.error_details("States.Timeout", "The execution timed out."),
-        )
-        self._end(Completion("TIMED_OUT", error="States.Timeout", cause="The execution timed out."))
+        """The execution's TimeoutSeconds (or its type's maximum duration) elapsed.
+
+        As AWS records it: like StopExecution's ExecutionAborted, the event follows no state's event
+        (previousEventId 0) and names only the error, and DescribeExecution shows no error or cause.
+        """
+        self.log.add(0, "ExecutionTimedOut", "executionTimedOutEventDetails", {"error": "States.Timeout"})
+        self._end(Completion("TIMED_OUT"))
         self._sync_frame()
 
     def abort(self, error: str | None, cause: str | None) -> None:
