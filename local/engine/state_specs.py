@@ -213,6 +213,13 @@ class ChoiceSpec(StateSpec):
     default: str | None = None
 
 
+# The range of a Wait's Seconds (the ASL documentation: "an integer value from 0 up to 99999999"; a
+# JSONata expression "must evaluate to an integer within the stated range"). No other bound applies to a
+# Wait: a SecondsPath, Timestamp or TimestampPath reaching past the execution's maximum duration is cut
+# short by it, as the execution times out (interpreter.MAX_EXECUTION_SECONDS).
+MAX_WAIT_SECONDS = 99_999_999
+
+
 @dataclass(frozen=True, kw_only=True)
 class WaitSpec(StateSpec):
     """Wait: exactly one of Seconds, Timestamp, SecondsPath and TimestampPath."""

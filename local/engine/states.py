@@ -9,7 +9,15 @@ from local.engine.errors import StatesError
 from local.engine.frame import Resume, Thread
 from local.engine.jsonata_eval import QueryEvaluationError
 from local.engine.state_protocol import StateRunner
-from local.engine.state_specs import ChoiceRule, ChoiceSpec, FailSpec, PassSpec, SucceedSpec, WaitSpec
+from local.engine.state_specs import (
+    MAX_WAIT_SECONDS,
+    ChoiceRule,
+    ChoiceSpec,
+    FailSpec,
+    PassSpec,
+    SucceedSpec,
+    WaitSpec,
+)
 from local.engine.timestamps import parse_timestamp, to_epoch
 
 RUNTIME = "States.Runtime"
@@ -186,6 +194,10 @@ class WaitState:
                 raise QueryEvaluationError(
                     f"The Seconds field must be a non-negative integer: {paths.json_compact(seconds)}",
                     "Seconds",
+                )
+            if seconds > MAX_WAIT_SECONDS:
+                raise QueryEvaluationError(
+                    f"The Seconds field must be at most {MAX_WAIT_SECONDS}: {seconds}", "Seconds"
                 )
             return now + int(seconds)
         timestamp = spec.timestamp.value if spec.timestamp is not None else None

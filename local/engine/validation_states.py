@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from local.engine import intrinsics, resources
-from local.engine.state_specs import JSONATA, JSONPATH
+from local.engine.state_specs import JSONATA, JSONPATH, MAX_WAIT_SECONDS
 from local.engine.timestamps import parse_timestamp
 from local.engine.validation_rules import (
     COMPARISON_OPERATORS,
@@ -92,6 +92,10 @@ def check_wait(
     if "Seconds" in state and not is_non_negative_int(seconds):
         problems.append(
             Problem(SCHEMA, "The field 'Seconds' must be a non-negative integer", f"{where}/Seconds")
+        )
+    elif isinstance(seconds, int) and seconds > MAX_WAIT_SECONDS:
+        problems.append(
+            Problem(SCHEMA, f"The field 'Seconds' must be at most {MAX_WAIT_SECONDS}", f"{where}/Seconds")
         )
     if "Timestamp" in state and (not isinstance(timestamp, str) or parse_timestamp(timestamp) is None):
         problems.append(
