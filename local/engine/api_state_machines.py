@@ -234,7 +234,7 @@ class StateMachineOperations(VersionOperations):
                 "message": exc.message,
             }
             return {"result": "FAIL", "diagnostics": [invalid_json], "truncated": False}
-        problems = validation.validate_definition(raw)
+        problems = validation.validate_definition(raw, mocked=self._driver.dispatcher.mock_config is not None)
         diagnostics: list[ValidationDiagnostic] = [
             {"severity": "ERROR", "code": p.kind, "message": p.message, "location": p.location}
             for p in problems

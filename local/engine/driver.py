@@ -102,7 +102,7 @@ class ExecutionDriver:
         if cached is not None:
             return cached
         raw = asl.load_json(text)
-        validation.raise_if_invalid(raw)
+        validation.raise_if_invalid(raw, mocked=self.dispatcher.mock_config is not None)
         parsed = asl.build(raw)
         with self._lock:
             self._definitions[digest] = parsed

@@ -37,8 +37,11 @@ __all__ = ["Problem", "raise_if_invalid", "validate_definition"]
 StateCheck = Callable[[dict[str, Any], str, str, dict[str, Any], list[Problem]], None]
 
 
-def validate_definition(raw: dict[str, Any]) -> list[Problem]:
-    """Every problem found in the definition (an empty list when it is valid)."""
+def validate_definition(raw: dict[str, Any], *, mocked: bool = False) -> list[Problem]:
+    """Every problem found in the definition (an empty list when it is valid).
+
+    `mocked`: the engine has a MockConfigFile, which may answer integrations the engine cannot call.
+    """
     problems: list[Problem] = []
     top_language = raw.get("QueryLanguage", JSONPATH)
     if top_language not in (JSONPATH, JSONATA):
@@ -50,12 +53,12 @@ def validate_definition(raw: dict[str, Any]) -> list[Problem]:
     if timeout is not None and not is_positive_int(timeout):
         problems.append(Problem(SCHEMA, "TimeoutSeconds must be a positive integer", "/TimeoutSeconds"))
     _validate_machine(raw, "", top_language, problems)
-    return problems
+    return [problem for problem in problems if not (mocked and problem.mockable)]
 
 
-def raise_if_invalid(raw: dict[str, Any]) -> None:
+def raise_if_invalid(raw: dict[str, Any], *, mocked: bool = False) -> None:
     """Raise ApiError("InvalidDefinition") listing every problem, as CreateStateMachine does."""
-    problems = validate_definition(raw)
+    problems = validate_definition(raw, mocked=mocked)
     if problems:
         listed = ", ".join(f"'{p.render()}'" for p in problems)
         raise ApiError("InvalidDefinition", f"Invalid State Machine Definition: {listed}")

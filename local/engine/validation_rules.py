@@ -49,6 +49,17 @@ NESTED_READ_PATH_FIELDS = (
     ("ItemBatcher", "MaxInputBytesPerBatchPath"),
 )
 
+# Payload templates: at the state's top level, and inside a Distributed Map's blocks.
+TEMPLATE_FIELDS = (
+    ("Parameters",),
+    ("ResultSelector",),
+    ("ItemSelector",),
+    ("Credentials",),
+    ("ItemReader", "Parameters"),
+    ("ItemBatcher", "BatchInput"),
+    ("ResultWriter", "Parameters"),
+)
+
 # The one rule for what a reference field accepts (shared with the run time's `paths.resolve`).
 is_valid_reference = paths.is_valid_reference
 
@@ -78,6 +89,8 @@ class Problem:
     kind: str
     message: str
     location: str
+    mockable: bool = False
+    """About an integration AWS offers that this engine cannot call: a MockConfigFile may answer it."""
 
     def render(self) -> str:
         """AWS's rendering of one finding."""
@@ -145,9 +158,10 @@ def check_jsonpath_fields(state: dict[str, Any], where: str, problems: list[Prob
         nested = _nested(state, keys)
         if nested is not None:
             _check_read_path(nested, "/".join((where, *keys)), keys[-1], problems)
-    for key in ("Parameters", "ResultSelector", "ItemSelector", "Credentials"):
-        if key in state:
-            _check_template(state[key], f"{where}/{key}", problems)
+    for keys in TEMPLATE_FIELDS:
+        template = _nested(state, keys)
+        if template is not None:
+            _check_template(template, "/".join((where, *keys)), problems)
     if "Assign" in state:
         _check_template(state["Assign"], f"{where}/Assign", problems)
 

@@ -27,7 +27,8 @@ def check_task(
     if not isinstance(resource, str) or not resource.startswith("arn:"):
         problems.append(Problem(SCHEMA, "Value is not a valid resource ARN", f"{where}/Resource"))
     elif (unrecognized := resources.unrecognized(resource)) is not None:
-        problems.append(Problem(SCHEMA, unrecognized, f"{where}/Resource"))
+        mockable = resources.parse_resource(resource).kind == "integration"
+        problems.append(Problem(SCHEMA, unrecognized, f"{where}/Resource", mockable=mockable))
     for key in ("TimeoutSeconds", "HeartbeatSeconds"):
         value = state.get(key)
         if value is None or (language == JSONATA and isinstance(value, str) and value.startswith("{%")):
