@@ -43,14 +43,14 @@ READ_PATH_FIELDS = (
 )
 
 # Reference fields inside a Distributed Map's blocks, by their keys from the state.
-NESTED_READ_PATH_FIELDS = (
+NESTED_READ_PATH_FIELDS: tuple[tuple[str, ...], ...] = (
     ("ItemReader", "ReaderConfig", "MaxItemsPath"),
     ("ItemBatcher", "MaxItemsPerBatchPath"),
     ("ItemBatcher", "MaxInputBytesPerBatchPath"),
 )
 
 # Payload templates: at the state's top level, and inside a Distributed Map's blocks.
-TEMPLATE_FIELDS = (
+TEMPLATE_FIELDS: tuple[tuple[str, ...], ...] = (
     ("Parameters",),
     ("ResultSelector",),
     ("ItemSelector",),

@@ -160,8 +160,29 @@ def test_the_validator_refuses_a_variable_in_result_path(engine_for_validation: 
             "The value for the field 'HeartbeatSecondsPath' must be a valid JSONPath "
             "at /States/T/HeartbeatSecondsPath",
         ),
+        (
+            {
+                "StartAt": "M",
+                "States": {
+                    "M": {
+                        "Type": "Map",
+                        "ItemProcessor": {
+                            **ITERATE,
+                            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                        },
+                        "ItemBatcher": {
+                            "MaxItemsPerBatchPath": "$size",
+                            "BatchInput": {"order.$": "$order["},
+                        },
+                        "End": True,
+                    }
+                },
+            },
+            "The value for the field 'order.$' must be a valid JSONPath "
+            "at /States/M/ItemBatcher/BatchInput/order.$",
+        ),
     ],
-    ids=["credentials", "heartbeat"],
+    ids=["credentials", "heartbeat", "batch-input"],
 )
 def test_the_validator_refuses_a_malformed_variable_reference(
     engine_for_validation: Engine, definition: dict[str, Any], expected: str
