@@ -111,3 +111,15 @@ def test_a_wait_beyond_the_year_ends_with_the_execution_at_one_year(
     described = skip_engine.describe_execution(arn)
     assert (described["status"], described["stopDate"]) == ("TIMED_OUT", START + ONE_YEAR)
     assert history_types(skip_engine, arn) == ["ExecutionStarted", "WaitStateEntered", "ExecutionTimedOut"]
+
+
+def test_an_express_execution_times_out_at_five_minutes(virtual_engine: Engine) -> None:
+    # Given an Express state machine that waits ten minutes
+    definition = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 600, "End": True}}}
+    machine = virtual_engine.create_state_machine(
+        name="Quick", definition=json.dumps(definition), role_arn=ROLE_ARN, type="EXPRESS"
+    )
+    # When run synchronously; Then it ends TIMED_OUT at the Express maximum of five minutes
+    result = virtual_engine.start_sync_execution(machine["stateMachineArn"], input="{}")
+    assert result["status"] == "TIMED_OUT"
+    assert result["stopDate"] == START + timedelta(minutes=5)
