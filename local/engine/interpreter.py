@@ -388,9 +388,9 @@ class Runner:
                 previous, "EvaluationFailed", "evaluationFailedEventDetails", details
             )
             if spec.type in COMPOSITE_TYPES and error.error == RUNTIME:
-                # An evaluated field failing ends a Map/Parallel with its StateFailed event, whatever the
-                # error: as the recorded QueryEvaluationError failures do (fail_state skips it for
-                # States.Runtime, which AWS raises before the state starts).
+                # An evaluation failure ends a Map/Parallel with its StateFailed event, as the recorded
+                # JSONata ones do; fail_state leaves it out for the other States.Runtime errors, which
+                # AWS raises before the state starts.
                 self.log.emit(thread, f"{spec.type}StateFailed")
         self.fail_state(thread, spec, error.error, cause)
 

@@ -247,8 +247,9 @@ class _JsonPathSettings:
 
 
 def _as_number(value: Any) -> Any:
-    """A referenced limit as a number: AWS parses text too, so a variable assigned "1" limits to 1
-    (text that is no number stays text and fails as "not a valid integer")."""
+    """A referenced limit as a number: text holding a number counts as that number (AWS runs a Map whose
+    MaxConcurrencyPath or ToleratedFailure*Path variable was assigned "1"); other text stays text and
+    fails as "not a valid integer"."""
     if isinstance(value, str) and _DECIMAL.fullmatch(value):
         number = float(value)
         return int(number) if number.is_integer() else number

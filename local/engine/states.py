@@ -195,7 +195,7 @@ class WaitState:
                     f"The Seconds field must be a non-negative integer: {paths.json_compact(seconds)}",
                     "Seconds",
                 )
-            if seconds > MAX_WAIT_SECONDS:
+            if seconds > MAX_WAIT_SECONDS:  # the documented range; AWS's wording here is not documented
                 raise QueryEvaluationError(
                     f"The Seconds field must be at most {MAX_WAIT_SECONDS}: {seconds}", "Seconds"
                 )
