@@ -33,6 +33,10 @@ from local.engine.validation_states import (
 
 __all__ = ["Problem", "raise_if_invalid", "validate_definition"]
 
+# The state types in the order AWS lists them when it refuses an unknown Type.
+AWS_STATE_TYPES = ("Task", "Wait", "Pass", "Succeed", "Fail", "Choice", "Parallel", "Map")
+UNKNOWN_STATE_TYPE = f"The field 'Type' should have one of these values: [{', '.join(AWS_STATE_TYPES)}]"
+
 # A check of one state: (state, its JSON pointer, its query language, its machine's states, findings).
 StateCheck = Callable[[dict[str, Any], str, str, dict[str, Any], list[Problem]], None]
 
@@ -138,7 +142,7 @@ def _validate_state(
         problems.append(Problem(SCHEMA, "These fields are required: [Type]", where))
         return
     if state_type not in SPEC_TYPES:
-        problems.append(Problem(SCHEMA, f"Invalid State Type: {state_type}", f"{where}/Type"))
+        problems.append(Problem(SCHEMA, UNKNOWN_STATE_TYPE, f"{where}/Type"))
         return
     state_language = _state_language(state, where, language, problems)
     _check_fields(state, state_type, state_language, where, problems)

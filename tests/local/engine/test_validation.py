@@ -44,7 +44,11 @@ def _machine(**states: dict[str, Any]) -> dict[str, Any]:
             _machine(A={"Type": "Pass", "End": True}, B={"Type": "Pass", "End": True}),
             "UNREACHABLE_STATE: State 'B' is not reachable. at /States/B",
         ),
-        (_machine(A={"Type": "Dance", "End": True}), "Invalid State Type: Dance at /States/A/Type"),
+        (
+            _machine(A={"Type": "Dance", "End": True}),
+            "The field 'Type' should have one of these values: "
+            "[Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map] at /States/A/Type",
+        ),
         (
             _machine(A={"Type": "Pass", "End": True, "Colour": "red"}),
             "Field 'Colour' is not supported by Step Functions at /States/A/Colour",
