@@ -1,9 +1,9 @@
 """What every group of the Engine's API operations shares.
 
 The Engine is assembled from one class per group of operations (state machines, versions, aliases,
-executions, redrive, history, task tokens, tags); each reads the clock, the store and the execution driver
-declared here, and looks state machines, versions, aliases and executions up by ARN the way AWS fails when
-they do not exist.
+activities, executions, redrive, history, task tokens, tags); each reads the clock, the store and the
+execution driver declared here, and looks state machines, versions, aliases and executions up by ARN the
+way AWS fails when they do not exist.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from local.engine.timestamps import to_epoch
 if TYPE_CHECKING:
     import threading
 
+    from local.engine.activity_queue import ActivityQueue
     from local.engine.clock import Clock
     from local.engine.driver import ExecutionDriver
     from local.engine.store import AliasRecord, ExecutionRecord, StateMachineRecord, Store, VersionRecord
@@ -32,6 +33,7 @@ class ApiBase:
     region: str
     dispatcher: TaskDispatcher
     _driver: ExecutionDriver
+    _activity_queue: ActivityQueue
     # Held while versions or aliases change: a version number is given once, an alias routes to live versions.
     _catalog_lock: threading.RLock
 

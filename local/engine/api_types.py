@@ -276,3 +276,40 @@ class ListTagsForResourceOutput(TypedDict):
     """ListTagsForResource."""
 
     tags: list[Tag]
+
+
+class CreateActivityOutput(TypedDict):
+    """CreateActivity."""
+
+    activityArn: str
+    creationDate: datetime
+
+
+class DescribeActivityOutput(TypedDict):
+    """DescribeActivity."""
+
+    activityArn: str
+    name: str
+    creationDate: datetime
+
+
+class ActivityListItem(TypedDict):
+    """One activity in ListActivities."""
+
+    activityArn: str
+    name: str
+    creationDate: datetime
+
+
+class ListActivitiesOutput(TypedDict):
+    """ListActivities."""
+
+    activities: list[ActivityListItem]
+    nextToken: NotRequired[str]
+
+
+class GetActivityTaskOutput(TypedDict):
+    """GetActivityTask: both members, or neither when no task came within the poll."""
+
+    taskToken: NotRequired[str]
+    input: NotRequired[str]

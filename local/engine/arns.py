@@ -17,6 +17,8 @@ _EXECUTION_ARN = re.compile(
     r"^arn:aws[a-z\-]*:states:([a-z0-9\-]+):(\d{12}):(execution|express):([^:]+):([^:]+)$"
 )
 
+_ACTIVITY_ARN = re.compile(r"^arn:aws[a-z\-]*:states:([a-z0-9\-]+):(\d{12}):activity:([^:]+)$")
+
 
 @dataclass(frozen=True)
 class StateMachineArn:
@@ -50,6 +52,17 @@ def parse_state_machine_arn(arn: str) -> StateMachineArn:
     if match is None:
         raise ApiError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
     return StateMachineArn(match.group(1), match.group(2), match.group(3), match.group(4))
+
+
+def activity_arn(region: str, account: str, name: str) -> str:
+    """ARN of an activity."""
+    return f"arn:aws:states:{region}:{account}:activity:{name}"
+
+
+def check_activity_arn(arn: str) -> None:
+    """Validate an activity ARN (InvalidArn otherwise)."""
+    if not isinstance(arn, str) or not _ACTIVITY_ARN.match(arn):
+        raise ApiError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
 
 
 def parse_execution_arn(arn: str) -> tuple[str, str]:

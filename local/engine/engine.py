@@ -2,9 +2,10 @@
 
 The API methods are the boto3 operation names in snake_case, taking boto3's parameters in snake_case and
 returning AWS's response shapes (`local.engine.api_types`); each group of operations lives in its own
-module (`api_state_machines`, `api_versions`, `api_aliases`, `api_executions`, `api_redrive`, `api_history`,
-`api_task_tokens`, `api_tags`). This module assembles them and adds what a test or a server needs around
-them: the clock (`now`, `advance`, `advance_to`), running work (`run_until_idle`, `start`) and closing.
+module (`api_state_machines`, `api_versions`, `api_aliases`, `api_activities`, `api_executions`,
+`api_redrive`, `api_history`, `api_task_tokens`, `api_tags`). This module assembles them and adds what a
+test or a server needs around them: the clock (`now`, `advance`, `advance_to`), running work
+(`run_until_idle`, `start`) and closing.
 
 Example:
     with Engine(clock=VirtualClock(start=datetime(2026, 1, 1, tzinfo=UTC))) as engine:
@@ -27,6 +28,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from local.engine.activity_queue import POLL_SECONDS, ActivityQueue
+from local.engine.api_activities import ActivityOperations
 from local.engine.api_aliases import AliasOperations
 from local.engine.api_executions import ExecutionOperations
 from local.engine.api_history import HistoryOperations
@@ -47,6 +50,7 @@ from local.engine.timestamps import at_or_after, to_epoch
 class Engine(
     StateMachineOperations,
     AliasOperations,
+    ActivityOperations,
     ExecutionOperations,
     RedriveOperations,
     HistoryOperations,
@@ -64,6 +68,7 @@ class Engine(
         region: str = "us-east-1",
         mock_config: str | Path | dict[str, Any] | None = None,
         aws_endpoint_url: str | None = None,
+        activity_poll_seconds: float = POLL_SECONDS,
     ) -> None:
         self.clock = clock or RealClock()
         self.store = store if store is not None else MemoryStore()
@@ -75,6 +80,8 @@ class Engine(
             mock_config=MockConfig.load(mock_config),
             aws_endpoint_url=aws_endpoint_url,
         )
+        self._activity_queue = ActivityQueue(self.store, activity_poll_seconds)
+        self.dispatcher.use_activity_queue(self._activity_queue)
         self._driver = ExecutionDriver(self.clock, self.store, self.dispatcher)
         self._catalog_lock = threading.RLock()
         self._closed = False
@@ -190,6 +197,7 @@ class Engine(
         if self._closed:
             return
         self._closed = True
+        self._activity_queue.close()
         self._driver.close()
         if isinstance(self.clock, ManualClock):
             self.clock.stop_recording(self._driver.clock_moved)

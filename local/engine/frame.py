@@ -53,7 +53,8 @@ class StateData(TypedDict, total=False):
     """The progress of the state a thread is in; each state type uses its own keys."""
 
     # Task
-    token: str  # a .waitForTaskToken task's token
+    token: str  # the token of a .waitForTaskToken or activity task
+    started: bool  # an activity task a worker took
     parameters: Any
     timeout: int | None  # seconds
     heartbeat: int | None  # seconds

@@ -36,7 +36,8 @@ class Resource:
     """A parsed Task resource."""
 
     arn: str
-    kind: str  # "function" (a Lambda ARN), "integration" (arn:aws:states:::svc:action) or "unknown"
+    # "function" (a Lambda ARN), "activity", "integration" (arn:aws:states:::svc:action) or "unknown"
+    kind: str
     service: str = ""
     action: str = ""
     pattern: str = ""
@@ -61,6 +62,8 @@ def parse_resource(arn: str) -> Resource:
     """Classify a Task resource ARN."""
     if _FUNCTION_ARN.match(arn):
         return Resource(arn=arn, kind="function", service="lambda", action="invoke")
+    if _ACTIVITY_ARN.match(arn):
+        return Resource(arn=arn, kind="activity")
     match = _SERVICE_ARN.match(arn)
     if match is None:
         return Resource(arn=arn, kind="unknown")
@@ -81,7 +84,7 @@ def unrecognized(arn: str) -> str | None:
     A Lambda function or an activity may be created after the state machine, so any well-formed one passes.
     """
     resource = parse_resource(arn)
-    if resource.kind == "function" or _ACTIVITY_ARN.match(arn):
+    if resource.kind in ("function", "activity"):
         return None
     if resource.kind == "integration":
         if resource.service.startswith("aws-sdk:"):

@@ -1,8 +1,10 @@
-"""Task state: scheduling, invoking, waiting for task tokens, timeouts and heartbeats.
+"""Task state: scheduling, invoking, waiting for task tokens and activity workers, timeouts and heartbeats.
 
 Before an integration is called the interpreter checkpoints, so after a crash the call is repeated
 (at-least-once). A `.waitForTaskToken` task parks its thread until SendTaskSuccess/Failure or a
-timeout; SendTaskHeartbeat moves the heartbeat deadline.
+timeout; SendTaskHeartbeat moves the heartbeat deadline. An activity task is queued for the activity's
+workers and parks the same way: TimeoutSeconds counts from when it was scheduled, HeartbeatSeconds from
+when a worker took it (`activity_started`).
 """
 
 from __future__ import annotations
@@ -81,7 +83,8 @@ class TaskState:
     def _attempt(self, runner: StateRunner, thread: Thread, spec: TaskSpec) -> None:
         resource = spec.resource
         data = thread["data"]
-        if resource.waits_for_token:
+        data.pop("started", None)  # a retried activity task waits for a worker again
+        if _takes_token(resource):
             token = str(uuid.uuid4())
             data["token"] = token
             runner.frame.tokens[token] = thread["id"]
@@ -98,6 +101,18 @@ class TaskState:
         self, runner: StateRunner, thread: Thread, resource: Resource, parameters: Any
     ) -> None:
         data = thread["data"]
+        if resource.kind == "activity":
+            scheduled: dict[str, Any] = {
+                "resource": resource.arn,
+                "input": events.to_json(parameters),
+                "inputDetails": dict(events.NOT_TRUNCATED),
+            }
+            if data["timeout"] is not None:
+                scheduled["timeoutInSeconds"] = data["timeout"]
+            if data["heartbeat"] is not None:
+                scheduled["heartbeatInSeconds"] = data["heartbeat"]
+            runner.log.emit(thread, "ActivityScheduled", "activityScheduledEventDetails", scheduled)
+            return
         if resource.kind == "function":
             details: dict[str, Any] = {
                 "resource": resource.arn,
@@ -167,8 +182,11 @@ class TaskState:
         started = runner.now_epoch()
         result = runner.invoke(thread, call)
         deadline = started + data["timeout"] if data["timeout"] is not None else None
-        if resource.waits_for_token and result.ok and not runner.is_mocked(spec.name, attempt):
-            self._submitted(runner, thread, resource, result.output, deadline)
+        if _takes_token(resource) and result.ok and not runner.is_mocked(spec.name, attempt):
+            if resource.kind == "activity":
+                _await_worker(thread, deadline)
+            else:
+                self._submitted(runner, thread, resource, result.output, deadline)
             return
         if deadline is not None and runner.now_epoch() >= deadline:
             # An in-process call cannot be interrupted; once it returns past its deadline it timed out.
@@ -202,7 +220,14 @@ class TaskState:
         if token is not None:
             runner.frame.tokens.pop(token, None)
         if not result.ok:
-            if resource.kind == "function":
+            if resource.kind == "activity":
+                runner.log.emit(
+                    thread,
+                    "ActivityFailed",
+                    "activityFailedEventDetails",
+                    events.error_details(result.error, result.cause),
+                )
+            elif resource.kind == "function":
                 runner.log.emit(
                     thread,
                     "LambdaFunctionFailed",
@@ -218,7 +243,14 @@ class TaskState:
                 )
             runner.fail_state(thread, spec, result.error, result.cause)
             return
-        if resource.kind == "function":
+        if resource.kind == "activity":
+            runner.log.emit(
+                thread,
+                "ActivitySucceeded",
+                "activitySucceededEventDetails",
+                events.output_details(result.output),
+            )
+        elif resource.kind == "function":
             runner.log.emit(
                 thread,
                 "LambdaFunctionSucceeded",
@@ -246,7 +278,11 @@ class TaskState:
         token = thread["data"].pop("token", None)
         if token is not None:
             runner.frame.tokens.pop(token, None)
-        if resource.kind == "function":
+        if resource.kind == "activity":
+            runner.log.emit(
+                thread, "ActivityTimedOut", "activityTimedOutEventDetails", events.error_details(error, None)
+            )
+        elif resource.kind == "function":
             runner.log.emit(
                 thread,
                 "LambdaFunctionTimedOut",
@@ -263,6 +299,26 @@ class TaskState:
         runner.fail_state(thread, spec, error, None)
 
 
+def activity_started(runner: StateRunner, thread: Thread, worker_name: str | None) -> bool:
+    """Hand a queued activity task to a worker: ActivityStarted, and its heartbeat counts from now.
+
+    False when the task was handed out already.
+    """
+    data = thread["data"]
+    if data.get("started"):
+        return False
+    data["started"] = True
+    details = {"workerName": worker_name} if worker_name is not None else {}
+    runner.log.emit(thread, "ActivityStarted", "activityStartedEventDetails", details)
+    schedule_heartbeat(thread, runner.now_epoch())
+    return True
+
+
+def _await_worker(thread: Thread, deadline: float | None) -> None:
+    thread["data"]["deadline"] = deadline  # TimeoutSeconds counts from when the task was scheduled
+    thread.update({"phase": "task", "resume": {"kind": "timeout"}, "due": deadline})
+
+
 def schedule_heartbeat(thread: Thread, now: float) -> None:
     """(Re)compute when a waiting task times out: the earlier of its deadline and next heartbeat."""
     data = thread["data"]
@@ -271,6 +327,11 @@ def schedule_heartbeat(thread: Thread, now: float) -> None:
     if heartbeat is not None:
         dues.append(now + heartbeat)
     thread["due"] = min(dues) if dues else None
+
+
+def _takes_token(resource: Resource) -> bool:
+    """Whether the task waits for SendTaskSuccess/Failure: a callback integration or an activity."""
+    return resource.waits_for_token or resource.kind == "activity"
 
 
 def _labels(resource: Resource) -> dict[str, Any]:

@@ -74,6 +74,33 @@ class AliasRecord:
 
 
 @dataclass
+class ActivityRecord:
+    """An activity as CreateActivity stored it."""
+
+    arn: str
+    name: str
+    creation_date: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
+        return dict(vars(self))
+
+
+@dataclass
+class ActivityTask:
+    """A task an activity Task state scheduled, waiting for a worker's GetActivityTask."""
+
+    token: str
+    activity_arn: str
+    execution_arn: str
+    input: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
+        return dict(vars(self))
+
+
+@dataclass
 class ExecutionRecord:
     """An execution's externally visible facts."""
 
@@ -118,8 +145,8 @@ class ExecutionCommit:
 
 
 class Store(Protocol):
-    """Persistence for state machines (with their versions and aliases), tags, executions, histories, timers
-    and task tokens."""
+    """Persistence for state machines (with their versions and aliases), activities and their queued tasks,
+    tags, executions, histories, timers and task tokens."""
 
     def put_state_machine(self, record: StateMachineRecord) -> None:
         """Insert or replace a state machine."""
@@ -172,6 +199,34 @@ class Store(Protocol):
 
     def delete_alias(self, arn: str) -> None:
         """Remove an alias."""
+        ...
+
+    def put_activity(self, record: ActivityRecord) -> None:
+        """Insert an activity."""
+        ...
+
+    def get_activity(self, arn: str) -> ActivityRecord | None:
+        """An activity by ARN."""
+        ...
+
+    def list_activity_entries(self) -> list[tuple[int, ActivityRecord]]:
+        """All activities, oldest first, each with the sequence number the store gave it at creation."""
+        ...
+
+    def delete_activity(self, arn: str) -> None:
+        """Remove an activity (with its tags)."""
+        ...
+
+    def put_activity_task(self, task: ActivityTask) -> None:
+        """Queue a task for the workers of its activity (again with the same token: no change)."""
+        ...
+
+    def activity_tasks(self, activity_arn: str) -> list[ActivityTask]:
+        """The tasks queued for an activity, in the order they were queued."""
+        ...
+
+    def delete_activity_task(self, token: str) -> None:
+        """Remove a queued task (a worker took it, or it no longer waits)."""
         ...
 
     def put_definition(self, digest: str, definition: str) -> None:

@@ -10,6 +10,8 @@ from datetime import datetime
 from typing import Any
 
 from local.engine.store import (
+    ActivityRecord,
+    ActivityTask,
     AliasRecord,
     ExecutionCommit,
     ExecutionRecord,
@@ -73,6 +75,9 @@ class MemoryStore:
         self._timers = _TimerIndex()
         self._skippable = _TimerIndex()
         self._runnable: set[str] = set()
+        self._activities: dict[str, tuple[int, ActivityRecord]] = {}
+        self._activities_created = 0
+        self._activity_tasks: dict[str, ActivityTask] = {}  # by token, in the order queued
         self._tokens: dict[str, str] = {}
         self._tokens_by_execution: dict[str, set[str]] = {}
         self._clock_position: datetime | None = None
@@ -155,6 +160,45 @@ class MemoryStore:
         """Remove an alias."""
         with self._lock:
             self._aliases.pop(arn, None)
+
+    def put_activity(self, record: ActivityRecord) -> None:
+        """Insert an activity."""
+        with self._lock:
+            self._activities_created += 1
+            self._activities[record.arn] = (self._activities_created, replace(record))
+
+    def get_activity(self, arn: str) -> ActivityRecord | None:
+        """An activity by ARN."""
+        with self._lock:
+            entry = self._activities.get(arn)
+            return replace(entry[1]) if entry is not None else None
+
+    def list_activity_entries(self) -> list[tuple[int, ActivityRecord]]:
+        """All activities with their sequence numbers, oldest first."""
+        with self._lock:
+            found = [(number, replace(record)) for number, record in self._activities.values()]
+        return sorted(found, key=lambda entry: (entry[1].creation_date, entry[0]))
+
+    def delete_activity(self, arn: str) -> None:
+        """Remove an activity with its tags."""
+        with self._lock:
+            self._activities.pop(arn, None)
+            self._tags.pop(arn, None)
+
+    def put_activity_task(self, task: ActivityTask) -> None:
+        """Queue a task (a token already queued keeps its place)."""
+        with self._lock:
+            self._activity_tasks.setdefault(task.token, replace(task))
+
+    def activity_tasks(self, activity_arn: str) -> list[ActivityTask]:
+        """The tasks queued for an activity, oldest first."""
+        with self._lock:
+            return [replace(t) for t in self._activity_tasks.values() if t.activity_arn == activity_arn]
+
+    def delete_activity_task(self, token: str) -> None:
+        """Remove a queued task."""
+        with self._lock:
+            self._activity_tasks.pop(token, None)
 
     def put_definition(self, digest: str, definition: str) -> None:
         """Keep a definition by digest."""

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from local.engine.store import (
+    ActivityRecord,
+    ActivityTask,
     AliasRecord,
     ExecutionCommit,
     ExecutionRecord,
@@ -74,6 +76,16 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
             body TEXT NOT NULL
         )""",
         "CREATE INDEX aliases_by_machine ON state_machine_aliases (state_machine_arn, created)",
+    ),
+    (
+        "CREATE TABLE activities (arn TEXT PRIMARY KEY, created REAL NOT NULL, body TEXT NOT NULL)",
+        """CREATE TABLE activity_tasks (
+            id INTEGER PRIMARY KEY,
+            token TEXT NOT NULL UNIQUE,
+            activity_arn TEXT NOT NULL,
+            body TEXT NOT NULL
+        )""",
+        "CREATE INDEX activity_tasks_by_activity ON activity_tasks (activity_arn, id)",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -244,6 +256,61 @@ class SqliteStore:
         """Remove an alias."""
         with self._lock:
             self._db.execute("DELETE FROM state_machine_aliases WHERE arn = ?", (arn,))
+
+    # ------------------------------------------------------------------ activities
+
+    def put_activity(self, record: ActivityRecord) -> None:
+        """Insert an activity."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO activities (arn, created, body) VALUES (?, ?, ?)",
+                (record.arn, record.creation_date, _dumps(record.to_dict())),
+            )
+
+    def get_activity(self, arn: str) -> ActivityRecord | None:
+        """An activity by ARN."""
+        with self._lock:
+            row = self._db.execute("SELECT body FROM activities WHERE arn = ?", (arn,)).fetchone()
+        return ActivityRecord(**json.loads(row[0])) if row else None
+
+    def list_activity_entries(self) -> list[tuple[int, ActivityRecord]]:
+        """All activities with their sequence numbers (row ids), oldest first."""
+        with self._lock:
+            rows = self._db.execute("SELECT rowid, body FROM activities ORDER BY created, rowid").fetchall()
+        return [(int(row[0]), ActivityRecord(**json.loads(row[1]))) for row in rows]
+
+    def delete_activity(self, arn: str) -> None:
+        """Remove an activity with its tags, in one transaction."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            try:
+                self._db.execute("DELETE FROM activities WHERE arn = ?", (arn,))
+                self._db.execute("DELETE FROM tags WHERE arn = ?", (arn,))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+
+    def put_activity_task(self, task: ActivityTask) -> None:
+        """Queue a task (a token already queued keeps its place)."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR IGNORE INTO activity_tasks (token, activity_arn, body) VALUES (?, ?, ?)",
+                (task.token, task.activity_arn, _dumps(task.to_dict())),
+            )
+
+    def activity_tasks(self, activity_arn: str) -> list[ActivityTask]:
+        """The tasks queued for an activity, oldest first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT body FROM activity_tasks WHERE activity_arn = ? ORDER BY id", (activity_arn,)
+            ).fetchall()
+        return [ActivityTask(**json.loads(row[0])) for row in rows]
+
+    def delete_activity_task(self, token: str) -> None:
+        """Remove a queued task."""
+        with self._lock:
+            self._db.execute("DELETE FROM activity_tasks WHERE token = ?", (token,))
 
     def put_definition(self, digest: str, definition: str) -> None:
         """Keep a definition by digest."""

@@ -1,5 +1,5 @@
 """Task integrations: in-process Lambda handlers (else a `LambdaInvoker`), SNS/SQS, DynamoDB, EventBridge
-and generic aws-sdk calls through boto3, and MockConfigFile responses.
+and generic aws-sdk calls through boto3, activity tasks queued for workers, and MockConfigFile responses.
 
 Every call returns a `TaskResult` (output, or an error named as Step Functions names it); exceptions
 never escape to the interpreter.
@@ -18,7 +18,8 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from local.engine import integration_dynamodb, integration_eventbridge, lambda_runtime
+from local.engine import events, integration_dynamodb, integration_eventbridge, lambda_runtime
+from local.engine.activity_queue import ActivityQueue
 from local.engine.errors import StatesError
 from local.engine.lambda_runtime import (
     Handler,
@@ -29,6 +30,7 @@ from local.engine.lambda_runtime import (
 )
 from local.engine.mock_config import MockConfig
 from local.engine.resources import Resource, function_name_of
+from local.engine.store import ActivityTask
 
 # Service names as Step Functions prints them in aws-sdk error names (PascalCase SDK names).
 SDK_ERROR_PREFIX = {
@@ -89,6 +91,7 @@ class TaskDispatcher:
         self.aws_endpoint_url = aws_endpoint_url
         self._handlers: dict[str, Handler] = {}
         self._lambda_invoker: LambdaInvoker | None = None
+        self._activity_queue: ActivityQueue | None = None
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
 
@@ -102,6 +105,11 @@ class TaskDispatcher:
         """Send invocations of functions that have no in-process handler to `invoker` (a Lambda service)."""
         with self._lock:
             self._lambda_invoker = invoker
+
+    def use_activity_queue(self, queue: ActivityQueue | None) -> None:
+        """Queue the tasks of activity Task states on `queue` for their workers."""
+        with self._lock:
+            self._activity_queue = queue
 
     def function_arn(self, name: str) -> str:
         """Full ARN of a function in this engine's account and region."""
@@ -117,7 +125,23 @@ class TaskDispatcher:
             return self._invoke_function(resource.arn, call.parameters, call, wrap=False)
         if resource.kind == "integration":
             return self._integration(call)
+        if resource.kind == "activity":
+            return self._schedule_activity(call)
         return _unsupported(resource)
+
+    def _schedule_activity(self, call: TaskCall) -> TaskResult:
+        with self._lock:
+            queue = self._activity_queue
+        if queue is None or call.token is None:
+            return _unsupported(call.resource)
+        task = ActivityTask(
+            token=call.token,
+            activity_arn=call.resource.arn,
+            execution_arn=call.execution_arn,
+            input=events.to_json(call.parameters),
+        )
+        queue.offer(task)
+        return TaskResult(ok=True)
 
     def _mocked(self, call: TaskCall) -> TaskResult | None:
         if self.mock_config is None or call.test_case is None:

@@ -24,6 +24,7 @@ WAITING = f"{ARN_PREFIX}:execution:Waits:waiting"
 CALLBACK = f"{ARN_PREFIX}:execution:Asks:callback"
 WAITS = f"{ARN_PREFIX}:stateMachine:Waits"
 LAYOUT_BEFORE_VERSIONS_AND_ALIASES = 1
+LAYOUT_BEFORE_ACTIVITIES = 2
 OTHER_ROLE_ARN = "arn:aws:iam::123456789012:role/other"
 
 
@@ -132,6 +133,29 @@ def test_a_store_of_the_layout_before_versions_gains_versions_and_aliases(tmp_pa
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT COUNT(*) FROM state_machine_versions").fetchone()[0] == 0
         assert db.execute("SELECT COUNT(*) FROM state_machine_aliases").fetchone()[0] == 0
+
+
+def test_a_store_of_the_layout_before_activities_gains_activities(tmp_path: Path) -> None:
+    # Given a store of the layout before activities, with an execution waiting an hour
+    path = _store_of_layout(tmp_path / "state.db", LAYOUT_BEFORE_ACTIVITIES)
+    # When this engine opens it, creates an activity and starts an execution that asks it
+    with Engine(clock=VirtualClock(), store=SqliteStore(path)) as engine:
+        assert _user_version(path) == SCHEMA_VERSION
+        activity = engine.create_activity("Approve")["activityArn"]
+        asks = {"StartAt": "Ask", "States": {"Ask": {"Type": "Task", "Resource": activity, "End": True}}}
+        machine = engine.create_state_machine("Asks2", json.dumps(asks), "arn:aws:iam::123456789012:role/r")
+        started = engine.start_execution(machine["stateMachineArn"], input='{"ask": 1}')["executionArn"]
+        engine.run_until_idle()
+    # Then after a restart the activity is there, its task waits for a worker, the stored execution resumes
+    with Engine(clock=VirtualClock(), store=SqliteStore(path), activity_poll_seconds=0) as engine:
+        assert engine.describe_activity(activity)["name"] == "Approve"
+        task = engine.get_activity_task(activity, worker_name="w")
+        assert json.loads(task["input"]) == {"ask": 1}
+        engine.send_task_success(task["taskToken"], '"approved"')
+        engine.run_until_idle()
+        assert output_of(engine, started) == "approved"
+        engine.advance(timedelta(hours=1))
+        assert output_of(engine, WAITING) == {"resumed": 2}
 
 
 def _store_from_a_newer_engine(path: Path) -> Path:
