@@ -1,4 +1,4 @@
-"""Tags on state machines: TagResource, UntagResource and ListTagsForResource."""
+"""Tags on state machines and activities: TagResource, UntagResource and ListTagsForResource."""
 
 from __future__ import annotations
 
@@ -25,6 +25,10 @@ class TagOperations(ApiBase):
     """The tagging operations."""
 
     def _tag_target(self, resource_arn: str) -> str:
+        if arns.is_activity_arn(resource_arn):
+            if self.store.get_activity(resource_arn) is None:
+                raise ApiError("ResourceNotFound", f"Resource not found: '{resource_arn}'")
+            return resource_arn
         parsed = arns.parse_state_machine_arn(resource_arn)
         if self.store.get_state_machine(parsed.arn) is None:
             raise ApiError("ResourceNotFound", f"Resource not found: '{resource_arn}'")

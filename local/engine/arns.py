@@ -59,9 +59,14 @@ def activity_arn(region: str, account: str, name: str) -> str:
     return f"arn:aws:states:{region}:{account}:activity:{name}"
 
 
+def is_activity_arn(arn: str) -> bool:
+    """Whether `arn` is a well-formed activity ARN."""
+    return isinstance(arn, str) and _ACTIVITY_ARN.match(arn) is not None
+
+
 def check_activity_arn(arn: str) -> None:
     """Validate an activity ARN (InvalidArn otherwise)."""
-    if not isinstance(arn, str) or not _ACTIVITY_ARN.match(arn):
+    if not is_activity_arn(arn):
         raise ApiError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
 
 

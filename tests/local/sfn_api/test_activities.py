@@ -107,6 +107,22 @@ def test_create_describe_list_and_delete_activities(sfn: Any, unique_name: Names
     assert len(sfn.list_activities()["activities"]) == 2
 
 
+def test_activities_carry_tags(sfn: Any, unique_name: Names) -> None:
+    # Given an activity created with a tag
+    name = unique_name("Tagged")
+    activity_arn = sfn.create_activity(name=name, tags=[{"key": "team", "value": "ops"}])["activityArn"]
+    # When tags are added and removed
+    sfn.tag_resource(resourceArn=activity_arn, tags=[{"key": "tier", "value": "gold"}])
+    sfn.untag_resource(resourceArn=activity_arn, tagKeys=["team"])
+    # Then the activity lists the tags left, and creating it again with other tags is refused
+    assert sfn.list_tags_for_resource(resourceArn=activity_arn)["tags"] == [{"key": "tier", "value": "gold"}]
+    other_tags = [{"key": "tier", "value": "silver"}]
+    assert _error_code(lambda: sfn.create_activity(name=name, tags=other_tags)) == "ActivityAlreadyExists"
+    # And a deleted activity has no tags to list
+    sfn.delete_activity(activityArn=activity_arn)
+    assert _error_code(lambda: sfn.list_tags_for_resource(resourceArn=activity_arn)) == "ResourceNotFound"
+
+
 def test_a_worker_takes_the_task_and_answers_success(sfn: Any, unique_name: Names) -> None:
     # Given an activity, and a worker thread polling it
     activity_arn = sfn.create_activity(name=unique_name("Work"))["activityArn"]
