@@ -17,6 +17,7 @@ from botocore.exceptions import ClientError
 from local.engine import Engine, MemoryStore, SqliteStore, VirtualClock
 from local.sfn_api import SfnApiServer
 from tests.local.sfn_api.helpers import CLOCK_START, ROLE_ARN, definition, make_client, wait_for_status
+from tests.local.sfn_api.sfn_process import SfnProcess
 
 Names = Callable[[str], str]
 POLL_SECONDS = 1.0  # the engine's long poll, shortened for these tests (AWS holds it 60 seconds)
@@ -320,3 +321,26 @@ def test_activities_and_tasks_survive_a_restart(tmp_path: Path, unique_name: Nam
             assert json.loads(wait_for_status(sfn, waiting_arn)["output"]) == "second"
     finally:
         engine.close()
+
+
+def test_tasks_waiting_for_a_worker_survive_a_crash_of_the_sfn_command(tmp_path: Path) -> None:
+    # Given `python -m local sfn` with durable state and an execution whose activity task waits for a worker
+    options = ("--clock", "virtual", "--state-dir", str(tmp_path / "state"))
+    first = SfnProcess(*options, log_path=tmp_path / "first.log")
+    sfn = make_client(first.start())
+    try:
+        activity_arn = sfn.create_activity(name="Crash")["activityArn"]
+        execution_arn = _start(sfn, "AsksCrash", _activity_machine(activity_arn), {"after": "crash"})
+        _wait_for_event(sfn, execution_arn, "ActivityScheduled")
+    finally:
+        # When the process is killed without warning and started again on the same state directory
+        first.kill()
+    with SfnProcess(*options, log_path=tmp_path / "second.log") as second:
+        sfn = make_client(second.endpoint_url)
+        # Then a worker gets the task, and its answer ends the execution
+        task = sfn.get_activity_task(activityArn=activity_arn, workerName="survivor")
+        assert json.loads(task["input"]) == {"after": "crash"}
+        sfn.send_task_success(taskToken=task["taskToken"], output='"done"')
+        assert json.loads(wait_for_status(sfn, execution_arn)["output"]) == "done"
+        started = _wait_for_event(sfn, execution_arn, "ActivityStarted")
+        assert started["activityStartedEventDetails"] == {"workerName": "survivor"}
