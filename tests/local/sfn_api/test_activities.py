@@ -249,6 +249,26 @@ def test_a_task_no_worker_takes_times_out(sfn: Any, engine: Engine, unique_name:
     assert "taskToken" not in sfn.get_activity_task(activityArn=activity_arn)
 
 
+def test_the_task_of_a_stopped_execution_goes_to_no_worker(sfn: Any, unique_name: Names) -> None:
+    # Given two executions whose tasks wait for a worker, the first of which is stopped
+    activity_arn = sfn.create_activity(name=unique_name("Stops"))["activityArn"]
+    machine = _activity_machine(activity_arn)
+    stopped_arn = _start(sfn, unique_name("Stopped"), machine, {"which": "stopped"})
+    _wait_for_event(sfn, stopped_arn, "ActivityScheduled")
+    running_arn = sfn.start_execution(
+        stateMachineArn=sfn.describe_execution(executionArn=stopped_arn)["stateMachineArn"],
+        input='{"which": "running"}',
+    )["executionArn"]
+    _wait_for_event(sfn, running_arn, "ActivityScheduled")
+    sfn.stop_execution(executionArn=stopped_arn)
+    # When workers poll
+    task = sfn.get_activity_task(activityArn=activity_arn)
+    # Then only the running execution's task is handed out, and the stopped one records no ActivityStarted
+    assert json.loads(task["input"]) == {"which": "running"}
+    assert "taskToken" not in sfn.get_activity_task(activityArn=activity_arn)
+    assert "ActivityStarted" not in [e["type"] for e in _history(sfn, stopped_arn)]
+
+
 def test_a_poll_without_tasks_answers_empty_and_blocks_no_one(sfn: Any, unique_name: Names) -> None:
     # Given an activity nothing schedules, and a worker polling it
     activity_arn = sfn.create_activity(name=unique_name("Quiet"))["activityArn"]
