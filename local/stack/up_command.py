@@ -82,7 +82,7 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         type=positive_whole_number,
         default=DEFAULT_LAMBDA_CONCURRENCY,
         metavar="N",
-        help="worker processes per function, below any reserved concurrency the catalog declares; further "
+        help="worker processes per function (a lower reserved concurrency in the catalog wins); further "
         f"invocations wait for one (default: {DEFAULT_LAMBDA_CONCURRENCY})",
     )
     parser.set_defaults(run=run)
