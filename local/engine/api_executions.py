@@ -58,21 +58,18 @@ class ExecutionOperations(ApiBase):
     def start_execution(
         self, state_machine_arn: str, input: str | None = None, name: str | None = None
     ) -> StartExecutionOutput:
-        """StartExecution (idempotent for the same name and input while RUNNING)."""
-        record = self._new_execution(state_machine_arn, input, name, express=False)
+        """StartExecution: a Standard execution is idempotent for the same name and input while RUNNING; an
+        Express one gets an ARN of its own (`express:MACHINE:NAME:ID`) each time, names may repeat."""
+        record = self._new_execution(state_machine_arn, input, name)
         return {"executionArn": record.arn, "startDate": from_epoch(record.start_date)}
 
     def start_sync_execution(
         self, state_machine_arn: str, input: str | None = None, name: str | None = None
     ) -> StartSyncExecutionOutput:
         """StartSyncExecution (EXPRESS state machines only): runs the execution to its end."""
-        machine = self._start_target(state_machine_arn).machine
-        if machine.type != "EXPRESS":
-            raise ApiError(
-                "StateMachineTypeNotSupported",
-                "This operation is not supported by this type of state machine",
-            )
-        record = self._new_execution(state_machine_arn, input, name, express=True)
+        if self._start_target(state_machine_arn).machine.type != "EXPRESS":
+            raise type_not_supported()
+        record = self._new_execution(state_machine_arn, input, name)
         try:
             self._run_to_end(record.arn)
         finally:
@@ -114,9 +111,7 @@ class ExecutionOperations(ApiBase):
             elif isinstance(self.clock, ManualClock) and at_or_after(frame_due) > self.clock.now():
                 self.clock.set(at_or_after(frame_due))
 
-    def _new_execution(
-        self, state_machine_arn: str, input: str | None, name: str | None, *, express: bool
-    ) -> ExecutionRecord:
+    def _new_execution(self, state_machine_arn: str, input: str | None, name: str | None) -> ExecutionRecord:
         """Start an execution; a Standard one already RUNNING with the same name and input is returned
         as it is (StartExecution is idempotent), anything else of that name is refused."""
         target = self._start_target(state_machine_arn)
@@ -125,7 +120,11 @@ class ExecutionOperations(ApiBase):
         value = parse_input(text)
         name = name if name is not None else str(uuid.uuid4())
         arns.check_name(name, "execution name")
-        arn = arns.execution_arn(self.region, self.account_id, machine.name, name, express=express)
+        if machine.type == "EXPRESS":
+            run_id = str(uuid.uuid4())
+            arn = arns.express_execution_arn(self.region, self.account_id, machine.name, name, run_id)
+        else:
+            arn = arns.execution_arn(self.region, self.account_id, machine.name, name)
         if target.test_case is not None:
             config = self.dispatcher.mock_config
             if config is None or not config.has_test_case(machine.name, target.test_case):
@@ -135,7 +134,7 @@ class ExecutionOperations(ApiBase):
         with self._driver.claim(arn):
             existing = self.store.get_execution(arn)
             if existing is not None:
-                if existing.status == "RUNNING" and existing.input == text and not express:
+                if existing.status == "RUNNING" and existing.input == text:
                     return existing
                 raise ApiError("ExecutionAlreadyExists", f"Execution Already Exists: '{arn}'")
             record = ExecutionRecord(
@@ -146,7 +145,7 @@ class ExecutionOperations(ApiBase):
                 start_date=self._now_epoch(),
                 input=text,
                 role_arn=target.role_arn,
-                type="EXPRESS" if express else machine.type,
+                type=machine.type,
                 mock_test_case=target.test_case,
                 definition_hash=definition_digest(target.definition),
                 state_machine_version_arn=target.version_arn,
@@ -230,6 +229,8 @@ class ExecutionOperations(ApiBase):
         elif parsed.alias is not None:
             self._alias(parsed.arn)
         machine = self._machine_named(arns.parse_state_machine_arn(parsed.state_machine_arn).arn)
+        if machine.type == "EXPRESS":  # AWS keeps no record of Express executions to list
+            raise type_not_supported()
         entries = [
             (sequence, r)
             for sequence, r in self.store.list_execution_entries(machine.arn, status_filter)
@@ -271,6 +272,13 @@ class ExecutionOperations(ApiBase):
         except LookupError as exc:
             raise ApiError("ExecutionDoesNotExist", f"Execution Does Not Exist: '{execution_arn}'") from exc
         return {"stopDate": from_epoch(stopped.stop_date or self._now_epoch())}
+
+
+def type_not_supported() -> ApiError:
+    """What AWS answers an operation the state machine's type does not offer (StartSyncExecution of a
+    Standard machine, ListExecutions of an Express one)."""
+    message = "This operation is not supported by this type of state machine"
+    return ApiError("StateMachineTypeNotSupported", message)
 
 
 def redrive_status(record: ExecutionRecord) -> str:

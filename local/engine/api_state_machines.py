@@ -57,6 +57,8 @@ class StateMachineOperations(VersionOperations):
         if type not in ("STANDARD", "EXPRESS"):
             raise ApiError("ValidationException", f"Value '{type}' at 'type' failed to satisfy constraint")
         self._driver.definition(definition)
+        if type == "EXPRESS":
+            validation.raise_if_not_express(asl.load_json(definition))
         arn = arns.state_machine_arn(self.region, self.account_id, name)
         existing = self.store.get_state_machine(arn)
         if existing is not None:
@@ -165,6 +167,8 @@ class StateMachineOperations(VersionOperations):
             )
         if definition is not None:
             self._driver.definition(definition)
+            if record.type == "EXPRESS":
+                validation.raise_if_not_express(asl.load_json(definition))
             self.store.put_definition(definition_digest(definition), definition)
             record.definition = definition
         if role_arn is not None:
@@ -235,6 +239,8 @@ class StateMachineOperations(VersionOperations):
             }
             return {"result": "FAIL", "diagnostics": [invalid_json], "truncated": False}
         problems = validation.validate_definition(raw, mocked=self._driver.dispatcher.mock_config is not None)
+        if type == "EXPRESS":
+            problems += validation.express_problems(raw)
         diagnostics: list[ValidationDiagnostic] = [
             {"severity": "ERROR", "code": p.kind, "message": p.message, "location": p.location}
             for p in problems

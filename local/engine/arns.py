@@ -13,8 +13,12 @@ _ROLE_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/.+$")
 _STATE_MACHINE_ARN = re.compile(
     r"^arn:aws[a-z\-]*:states:([a-z0-9\-]+):(\d{12}):stateMachine:([^:#]+)(?:#(.+))?$"
 )
+# A Standard execution is `execution:MACHINE:NAME`; an Express one `express:MACHINE:NAME:ID`, the ID telling
+# apart the executions that may share a name.
 _EXECUTION_ARN = re.compile(
-    r"^arn:aws[a-z\-]*:states:([a-z0-9\-]+):(\d{12}):(execution|express):([^:]+):([^:]+)$"
+    r"^arn:aws[a-z\-]*:states:[a-z0-9\-]+:\d{12}:"
+    r"(?:execution:(?P<machine>[^:]+):(?P<name>[^:]+)"
+    r"|express:(?P<express_machine>[^:]+):(?P<express_name>[^:]+):[^:]+)$"
 )
 
 _ACTIVITY_ARN = re.compile(r"^arn:aws[a-z\-]*:states:([a-z0-9\-]+):(\d{12}):activity:([^:]+)$")
@@ -40,10 +44,14 @@ def state_machine_arn(region: str, account: str, name: str) -> str:
     return f"arn:aws:states:{region}:{account}:stateMachine:{name}"
 
 
-def execution_arn(region: str, account: str, machine_name: str, name: str, *, express: bool = False) -> str:
-    """ARN of an execution."""
-    kind = "express" if express else "execution"
-    return f"arn:aws:states:{region}:{account}:{kind}:{machine_name}:{name}"
+def execution_arn(region: str, account: str, machine_name: str, name: str) -> str:
+    """ARN of a Standard execution."""
+    return f"arn:aws:states:{region}:{account}:execution:{machine_name}:{name}"
+
+
+def express_execution_arn(region: str, account: str, machine_name: str, name: str, execution_id: str) -> str:
+    """ARN of an Express execution: names repeat, so AWS adds an id of its own."""
+    return f"arn:aws:states:{region}:{account}:express:{machine_name}:{name}:{execution_id}"
 
 
 def parse_state_machine_arn(arn: str) -> StateMachineArn:
@@ -71,11 +79,18 @@ def check_activity_arn(arn: str) -> None:
 
 
 def parse_execution_arn(arn: str) -> tuple[str, str]:
-    """(state machine name, execution name) of an execution ARN; InvalidArn when malformed."""
+    """(state machine name, execution name) of an execution ARN the execution operations accept; InvalidArn
+    when malformed, and for an Express execution unless a Map Run started it (AWS keeps no record of the
+    others: DescribeExecution, GetExecutionHistory, StopExecution, RedriveExecution and
+    DescribeStateMachineForExecution refuse them)."""
     match = _EXECUTION_ARN.match(arn or "")
     if match is None:
         raise ApiError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
-    return match.group(4), match.group(5)
+    if match["machine"] is not None:
+        return match["machine"], match["name"]
+    if "/" not in match["express_machine"]:  # a Map Run's children are named MACHINE/MAP_LABEL
+        raise ApiError("InvalidArn", "Invalid Arn: 'Resource type not valid in this context: express'")
+    return match["express_machine"], match["express_name"]
 
 
 def check_name(name: str, what: str = "name") -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from local.engine import resources
 from local.engine.errors import ApiError
 from local.engine.state_specs import COMMON_FIELDS, JSONATA, JSONPATH, SPEC_TYPES
 from local.engine.validation_rules import (
@@ -31,7 +32,7 @@ from local.engine.validation_states import (
     check_wait,
 )
 
-__all__ = ["Problem", "raise_if_invalid", "validate_definition"]
+__all__ = ["Problem", "express_problems", "raise_if_invalid", "raise_if_not_express", "validate_definition"]
 
 # The state types in the order AWS lists them when it refuses an unknown Type.
 AWS_STATE_TYPES = ("Task", "Wait", "Pass", "Succeed", "Fail", "Choice", "Parallel", "Map")
@@ -62,7 +63,42 @@ def validate_definition(raw: dict[str, Any], *, mocked: bool = False) -> list[Pr
 
 def raise_if_invalid(raw: dict[str, Any], *, mocked: bool = False) -> None:
     """Raise ApiError("InvalidDefinition") listing every problem, as CreateStateMachine does."""
-    problems = validate_definition(raw, mocked=mocked)
+    _raise_if_any(validate_definition(raw, mocked=mocked))
+
+
+def raise_if_not_express(raw: dict[str, Any]) -> None:
+    """Raise ApiError("InvalidDefinition") when a definition uses what an Express workflow cannot run."""
+    _raise_if_any(express_problems(raw))
+
+
+def express_problems(raw: Any, base: str = "") -> list[Problem]:
+    """What an Express workflow cannot run, in any branch or iteration: activities, and the `.sync` and
+    `.waitForTaskToken` patterns (Express workflows offer request-response integrations only)."""
+    states = raw.get("States") if isinstance(raw, dict) else None
+    problems: list[Problem] = []
+    for name, state in states.items() if isinstance(states, dict) else ():
+        if not isinstance(state, dict):
+            continue
+        where = f"{base}/States/{name}"
+        resource = state.get("Resource")
+        if state.get("Type") == "Task" and isinstance(resource, str):
+            parsed = resources.parse_resource(resource)
+            if parsed.kind == "activity":
+                message = "Express state machine does not support Activity ARN"
+                problems.append(Problem(SCHEMA, message, f"{where}/Resource"))
+            elif parsed.pattern:
+                pattern = parsed.pattern.split(":")[0]  # AWS names "sync:2" '.sync' too
+                message = f"Express state machine does not support '.{pattern}' service integration"
+                problems.append(Problem(SCHEMA, message, f"{where}/Resource"))
+        branches = state.get("Branches")
+        for index, branch in enumerate(branches) if isinstance(branches, list) else ():
+            problems += express_problems(branch, f"{where}/Branches[{index}]")
+        for field in ("ItemProcessor", "Iterator"):
+            problems += express_problems(state.get(field), f"{where}/{field}")
+    return problems
+
+
+def _raise_if_any(problems: list[Problem]) -> None:
     if problems:
         listed = ", ".join(f"'{p.render()}'" for p in problems)
         raise ApiError("InvalidDefinition", f"Invalid State Machine Definition: {listed}")

@@ -5,7 +5,7 @@ import { sfn } from "./api.js";
 import { h, notice, replaceChildren } from "./dom.js";
 
 /** Open a dialog that starts an execution of `stateMachineArn`; `onStarted(executionArn)` follows. */
-export function startExecutionDialog({ stateMachineArn, machineName, input = "{}", onStarted }) {
+export function startExecutionDialog({ stateMachineArn, machineName, input = "{}", onStarted, express = false }) {
   const text = h("textarea", { id: "start-input", rows: 14, spellcheck: false, "aria-label": "Execution input (JSON)" });
   text.value = input;
   const name = h("input", { id: "start-name", placeholder: "optional: a name, otherwise a UUID", size: 40 });
@@ -29,6 +29,12 @@ export function startExecutionDialog({ stateMachineArn, machineName, input = "{}
       if (!check()) return false;
       const parameters = { stateMachineArn, input: text.value };
       if (name.value.trim()) parameters.name = name.value.trim();
+      if (express) {
+        // AWS keeps no record of an Express execution to open later: run it to its end and show the answer.
+        const finished = await sfn("StartSyncExecution", parameters);
+        replaceChildren(result, syncResult(finished));
+        return false;
+      }
       const started = await sfn("StartExecution", parameters);
       onStarted(started.executionArn);
       return true;
@@ -38,6 +44,16 @@ export function startExecutionDialog({ stateMachineArn, machineName, input = "{}
   text.addEventListener("input", check);
   check();
   return dialog;
+}
+
+function syncResult(finished) {
+  const outcome = finished.status === "SUCCEEDED" ? finished.output : `${finished.error || ""} ${finished.cause || ""}`;
+  return h(
+    "div",
+    { id: "sync-result" },
+    notice(finished.status === "SUCCEEDED" ? "info" : "error", `${finished.name}: ${finished.status}`),
+    h("pre", {}, outcome || ""),
+  );
 }
 
 /** Open a dialog that stops `executionArn` (with an optional error and cause); `onDone()` follows. */

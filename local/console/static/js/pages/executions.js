@@ -72,7 +72,9 @@ export function render(container, route) {
   async function start() {
     [machines] = await Promise.all([listStateMachines(), clockRead()]);
     renderFilters(form, machines, filters);
-    const arns = filters.machine ? [filters.machine] : machines.map((machine) => machine.stateMachineArn);
+    // Only Standard executions are listed (ListExecutions refuses an Express machine, as on AWS).
+    const standard = machines.filter((machine) => machine.type !== "EXPRESS").map((machine) => machine.stateMachineArn);
+    const arns = filters.machine ? standard.filter((arn) => arn === filters.machine) : standard;
     starts.push(firstPositions(arns));
     await show();
   }

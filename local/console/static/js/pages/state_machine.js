@@ -45,6 +45,7 @@ export function render(container, route) {
   async function load() {
     const machine = await sfn("DescribeStateMachine", { stateMachineArn: arn });
     model = readDefinition(machine.definition);
+    model.express = machine.type === "EXPRESS";
     selected = selected || model.root.startAt;
     replaceChildren(
       header,
@@ -74,6 +75,11 @@ export function render(container, route) {
   }
 
   const loadRecent = oneAtATime(async () => {
+    if (model.express) {
+      // ListExecutions refuses an Express machine, as on AWS: Step Functions keeps no record of those runs.
+      replaceChildren(recent, h("p", { class: "muted" }, "Express executions are not recorded: start one to see its result."));
+      return;
+    }
     const [page] = await Promise.all([sfn("ListExecutions", { stateMachineArn: arn, maxResults: RECENT }), clockRead()]);
     replaceChildren(recent, executionsTable(page.executions, { now: clockNow(), showMachine: false }));
   });
@@ -82,6 +88,7 @@ export function render(container, route) {
     startExecutionDialog({
       stateMachineArn: machine.stateMachineArn,
       machineName: machine.name,
+      express: machine.type === "EXPRESS",
       onStarted: (executionArn) => (location.hash = routeLink("execution", executionArn)),
     });
   }
