@@ -2,6 +2,8 @@
 
 Only one thread advances a given execution at a time (its claim). Integrations are called while the
 claim is held but without the engine-wide lock, so API calls on other executions are not blocked.
+Whoever must learn that an execution ended (a parent waiting on it) registers with `on_execution_end`; it is
+told after the end is committed and the claim released, so it may change other executions.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +35,7 @@ from local.engine.store import ExecutionCommit, ExecutionRecord, Store
 from local.engine.tasks import TaskCall, TaskDispatcher, TaskResult
 from local.engine.timestamps import at_or_after, from_epoch, to_epoch
 
-__all__ = ["HANDLERS", "TERMINAL_STATUSES", "ExecutionDriver", "definition_digest"]
+__all__ = ["HANDLERS", "TERMINAL_STATUSES", "ExecutionDriver", "ExecutionEnd", "definition_digest"]
 
 HANDLERS: Mapping[str, StateHandler[Any]] = {
     "Pass": PassState(),
@@ -44,6 +47,14 @@ HANDLERS: Mapping[str, StateHandler[Any]] = {
     "Map": MapState(),
     "Parallel": ParallelState(),
 }
+
+
+@dataclass(frozen=True)
+class ExecutionEnd:
+    """An execution that just ended, and the task tokens it held while it ran (what it was waiting on)."""
+
+    record: ExecutionRecord
+    held_tokens: tuple[str, ...]
 
 
 def definition_digest(text: str) -> str:
@@ -89,6 +100,8 @@ class ExecutionDriver:
         self._worker: threading.Thread | None = None
         self._stopping = False
         self._unsaved_clock: datetime | None = None
+        self._end_hooks: list[Callable[[ExecutionEnd], None]] = []
+        self._ended = threading.local()  # ends committed by this thread, announced once its claim is released
         for arn in store.runnable_executions():
             self.enqueue(arn)
 
@@ -210,15 +223,19 @@ class ExecutionDriver:
     def process(self, arn: str) -> None:
         """Advance one execution as far as it can go now."""
         with self.claim(arn):
-            record = self.store.get_execution(arn)
-            if record is None or record.status != "RUNNING":
-                return
-            frame_text = self.store.load_frame(arn)
-            if frame_text is None:
-                return
-            runner = self.runner(record, Frame.from_json(frame_text))
-            runner.run()
-            self.commit(runner, record)
+            self._advance(arn)
+        self._announce_ends()
+
+    def _advance(self, arn: str) -> None:
+        record = self.store.get_execution(arn)
+        if record is None or record.status != "RUNNING":
+            return
+        frame_text = self.store.load_frame(arn)
+        if frame_text is None:
+            return
+        runner = self.runner(record, Frame.from_json(frame_text))
+        runner.run()
+        self.commit(runner, record)
 
     def apply(self, arn: str, change: Callable[[Runner, ExecutionRecord], None]) -> ExecutionRecord:
         """Change a running execution under its claim (stop, callbacks, heartbeats) and commit."""
@@ -230,7 +247,22 @@ class ExecutionDriver:
             runner = self.runner(record, Frame.from_json(frame_text))
             change(runner, record)
             self.commit(runner, record)
-            return record
+        self._announce_ends()
+        return record
+
+    def on_execution_end(self, hook: Callable[[ExecutionEnd], None]) -> None:
+        """Call `hook` whenever an execution ends, after its end is committed and its claim released."""
+        with self._lock:
+            self._end_hooks.append(hook)
+
+    def _announce_ends(self) -> None:
+        ended: list[ExecutionEnd] = getattr(self._ended, "pending", [])
+        self._ended.pending = []
+        with self._lock:
+            hooks = list(self._end_hooks)
+        for end in ended:
+            for hook in hooks:
+                hook(end)
 
     def commit(
         self, runner: Runner, record: ExecutionRecord, *, new: bool = False, enqueue: bool = True
@@ -239,7 +271,9 @@ class ExecutionDriver:
         frame = runner.frame
         frame.last_event_id = runner.log.last_event_id
         completion = runner.completion
+        end: ExecutionEnd | None = None
         if completion is not None and record.status == "RUNNING":
+            end = ExecutionEnd(record, self._committed_tokens(record.arn))
             self._record_completion(record, completion)
         running = record.status == "RUNNING"
         runnable = running and frame.has_runnable()
@@ -262,10 +296,17 @@ class ExecutionDriver:
         )
         if clock_position is not None:
             self._clock_saved(clock_position)
+        if end is not None:
+            self._ended.pending = [*getattr(self._ended, "pending", []), end]
         if runnable and enqueue:
             self.enqueue(record.arn)
         elif running:
             self.wake()
+
+    def _committed_tokens(self, arn: str) -> tuple[str, ...]:
+        """The tokens an execution held at its last commit (an ending execution has let go of them)."""
+        frame_text = self.store.load_frame(arn)
+        return tuple(Frame.from_json(frame_text).tokens) if frame_text is not None else ()
 
     def _record_completion(self, record: ExecutionRecord, completion: Completion) -> None:
         record.status = completion.status

@@ -41,6 +41,7 @@ from local.engine.clock import Clock, ClockMoveError, ClockNotMovableError, Manu
 from local.engine.driver import ExecutionDriver
 from local.engine.lambda_runtime import Handler, LambdaInvoker
 from local.engine.mock_config import MockConfig
+from local.engine.nested_executions import NestedExecutions
 from local.engine.store import Store
 from local.engine.store_memory import MemoryStore
 from local.engine.tasks import TaskDispatcher
@@ -83,9 +84,17 @@ class Engine(
         self._activity_queue = ActivityQueue(self.store, activity_poll_seconds)
         self.dispatcher.use_activity_queue(self._activity_queue)
         self._driver = ExecutionDriver(self.clock, self.store, self.dispatcher)
+        self._nest_executions()
         self._catalog_lock = threading.RLock()
         self._closed = False
         self._resume_clock()
+
+    def _nest_executions(self) -> None:
+        """`states:startExecution` tasks start their children here and `.sync` ones wait for their ends."""
+        nested = NestedExecutions(self._driver, self.store, self.stop_execution)
+        self.dispatcher.use_execution_starter(self.start_execution)
+        self._driver.on_execution_end(nested.execution_ended)
+        nested.resume_waiting_parents()
 
     def _resume_clock(self) -> None:
         """A virtual or skip clock continues from the position saved in the store and saves every move."""

@@ -57,6 +57,12 @@ class Resource:
         """Whether the task waits for SendTaskSuccess/Failure."""
         return self.pattern == "waitForTaskToken"
 
+    @property
+    def waits_for_execution(self) -> bool:
+        """Whether the task waits for the end of the child execution it starts (`startExecution.sync`)."""
+        nested = (self.service, self.action) == ("states", "startExecution")
+        return nested and self.pattern in ("sync", "sync:2")
+
 
 def parse_resource(arn: str) -> Resource:
     """Classify a Task resource ARN."""

@@ -2,9 +2,10 @@
 
 Before an integration is called the interpreter checkpoints, so after a crash the call is repeated
 (at-least-once). A `.waitForTaskToken` task parks its thread until SendTaskSuccess/Failure or a
-timeout; SendTaskHeartbeat moves the heartbeat deadline. An activity task is queued for the activity's
-workers and parks the same way: TimeoutSeconds counts from when it was scheduled, HeartbeatSeconds from
-when a worker took it (`activity_started`).
+timeout; SendTaskHeartbeat moves the heartbeat deadline. A `states:startExecution.sync` task parks the same
+way on the child's `wait_token` until the child ends (`nested_executions` delivers it). An activity task is
+queued for the activity's workers and parks the same way: TimeoutSeconds counts from when it was
+scheduled, HeartbeatSeconds from when a worker took it (`activity_started`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from local.engine import dataflow, events, jsonata_eval, paths
+from local.engine import dataflow, events, integration_states, jsonata_eval, paths
 from local.engine.errors import StatesError
 from local.engine.frame import Resume, Thread, make_runnable
 from local.engine.jsonata_eval import QueryEvaluationError
@@ -187,6 +188,12 @@ class TaskState:
                 _await_worker(thread, deadline)
             else:
                 self._submitted(runner, thread, resource, result.output, deadline)
+            return
+        if resource.waits_for_execution and result.ok and not runner.is_mocked(spec.name, attempt):
+            token = integration_states.wait_token(result.output["ExecutionArn"])
+            data["token"] = token
+            runner.frame.tokens[token] = thread["id"]
+            self._submitted(runner, thread, resource, result.output, deadline)
             return
         if deadline is not None and runner.now_epoch() >= deadline:
             # An in-process call cannot be interrupted; once it returns past its deadline it timed out.

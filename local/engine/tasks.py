@@ -1,5 +1,6 @@
 """Task integrations: in-process Lambda handlers (else a `LambdaInvoker`), SNS/SQS, DynamoDB, EventBridge
-and generic aws-sdk calls through boto3, activity tasks queued for workers, and MockConfigFile responses.
+and generic aws-sdk calls through boto3, activity tasks queued for workers, child executions started on
+this engine, and MockConfigFile responses.
 
 Every call returns a `TaskResult` (output, or an error named as Step Functions names it); exceptions
 never escape to the interpreter.
@@ -18,9 +19,16 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
-from local.engine import events, integration_dynamodb, integration_eventbridge, lambda_runtime
+from local.engine import (
+    events,
+    integration_dynamodb,
+    integration_eventbridge,
+    integration_states,
+    lambda_runtime,
+)
 from local.engine.activity_queue import ActivityQueue
 from local.engine.errors import StatesError
+from local.engine.integration_states import ExecutionStarter
 from local.engine.lambda_runtime import (
     Handler,
     LambdaContext,
@@ -92,6 +100,7 @@ class TaskDispatcher:
         self._handlers: dict[str, Handler] = {}
         self._lambda_invoker: LambdaInvoker | None = None
         self._activity_queue: ActivityQueue | None = None
+        self._execution_starter: ExecutionStarter | None = None
         self._clients: dict[str, Any] = {}
         self._lock = threading.Lock()
 
@@ -110,6 +119,11 @@ class TaskDispatcher:
         """Queue the tasks of activity Task states on `queue` for their workers."""
         with self._lock:
             self._activity_queue = queue
+
+    def use_execution_starter(self, starter: ExecutionStarter | None) -> None:
+        """Start the child executions of `states:startExecution` tasks with `starter` (this engine's own)."""
+        with self._lock:
+            self._execution_starter = starter
 
     def function_arn(self, name: str) -> str:
         """Full ARN of a function in this engine's account and region."""
@@ -186,6 +200,11 @@ class TaskDispatcher:
                     execution_arn=call.execution_arn,
                 )
             )
+        if (resource.service, resource.action) == ("states", "startExecution"):
+            with self._lock:
+                starter = self._execution_starter
+            if starter is not None:
+                return _settled(lambda: integration_states.start_execution(starter, call.parameters))
         return _unsupported(resource)
 
     # ------------------------------------------------------------------ Lambda
@@ -316,6 +335,7 @@ def _unsupported(resource: Resource) -> TaskResult:
         error="States.Runtime",
         cause=(
             f"The resource '{resource.arn}' is not supported by the local engine: use a Lambda function, an "
-            "aws-sdk integration, an optimized lambda, sns, sqs, dynamodb or events integration, or a mock."
+            "aws-sdk integration, an optimized lambda, sns, sqs, dynamodb, events or states integration, "
+            "or a mock."
         ),
     )
