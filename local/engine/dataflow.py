@@ -21,7 +21,9 @@ def input_value(runner: StateRunner, thread: Thread, spec: StateSpec) -> Any:
     """The state input after InputPath (JSONPath); the raw input for JSONata."""
     if spec.is_jsonata:
         return thread["input"]
-    return _filter_path(runner, thread, spec, spec.input_path, thread["input"])
+    value = _filter_path(runner, thread, spec, spec.input_path, thread["input"])
+    runner.inspect(thread, "afterInputPath", value)
+    return value
 
 
 def apply_template(
@@ -41,14 +43,21 @@ def apply_template(
 
 def parameters(runner: StateRunner, thread: Thread, spec: StateSpec, value: Any) -> Any:
     """JSONPath `Parameters` applied to `value` (the value itself when absent)."""
-    return apply_template(runner, thread, spec, spec.parameters, value)
+    applied = apply_template(runner, thread, spec, spec.parameters, value)
+    runner.inspect(thread, "afterParameters", applied)
+    return applied
 
 
 def arguments(runner: StateRunner, thread: Thread, spec: StateSpec) -> Any:
     """JSONata `Arguments` (the state input when absent)."""
     if spec.arguments is None:
-        return thread["input"]
-    return jsonata_eval.evaluate_template(spec.arguments.value, runner.bindings(thread, spec), "Arguments")
+        value = thread["input"]
+    else:
+        value = jsonata_eval.evaluate_template(
+            spec.arguments.value, runner.bindings(thread, spec), "Arguments"
+        )
+    runner.inspect(thread, "afterArguments", value)
+    return value
 
 
 def finish(
@@ -69,10 +78,13 @@ def _finish_jsonpath(
         value = input_value(runner, thread, spec) if effective is _DEFAULT else effective
         assigned = _assign_jsonpath(runner, thread, spec, spec.assign, value)
         return _filter_path(runner, thread, spec, spec.output_path, value), assigned
+    runner.inspect(thread, "result", result)
     if spec.result_selector is not None:
         result = spec.result_selector(runner.scope(thread, spec, result))
+        runner.inspect(thread, "afterResultSelector", result)
     assigned = _assign_jsonpath(runner, thread, spec, spec.assign, result)
     combined = result_path(spec.result_path, raw_input, result)
+    runner.inspect(thread, "afterResultPath", combined)
     return _filter_path(runner, thread, spec, spec.output_path, combined), assigned
 
 
@@ -107,6 +119,8 @@ def _finish_jsonata(
     runner: StateRunner, thread: Thread, spec: StateSpec, result: Any
 ) -> tuple[Any, dict[str, Any] | None]:
     extra = {} if result is _DEFAULT else {"result": result}
+    if extra:
+        runner.inspect(thread, "result", result)
     bindings = runner.bindings(thread, spec, **extra)
     assigned = _assign_jsonata(spec.assign, bindings, "Assign")
     if spec.output is not None:

@@ -3,9 +3,9 @@
 The API methods are the boto3 operation names in snake_case, taking boto3's parameters in snake_case and
 returning AWS's response shapes (`local.engine.api_types`); each group of operations lives in its own
 module (`api_state_machines`, `api_versions`, `api_aliases`, `api_activities`, `api_executions`,
-`api_redrive`, `api_history`, `api_task_tokens`, `api_tags`). This module assembles them and adds what a
-test or a server needs around them: the clock (`now`, `advance`, `advance_to`), running work
-(`run_until_idle`, `start`) and closing.
+`api_redrive`, `api_history`, `api_task_tokens`, `api_tags`, `api_test_state`). This module assembles
+them and adds what a test or a server needs around them: the clock (`now`, `advance`, `advance_to`),
+running work (`run_until_idle`, `start`) and closing.
 
 Example:
     with Engine(clock=VirtualClock(start=datetime(2026, 1, 1, tzinfo=UTC))) as engine:
@@ -37,6 +37,7 @@ from local.engine.api_redrive import RedriveOperations
 from local.engine.api_state_machines import StateMachineOperations
 from local.engine.api_tags import TagOperations
 from local.engine.api_task_tokens import TaskTokenOperations
+from local.engine.api_test_state import TestStateOperations
 from local.engine.clock import Clock, ClockMoveError, ClockNotMovableError, ManualClock, RealClock
 from local.engine.driver import ExecutionDriver
 from local.engine.lambda_runtime import Handler, LambdaInvoker
@@ -57,6 +58,7 @@ class Engine(
     HistoryOperations,
     TaskTokenOperations,
     TagOperations,
+    TestStateOperations,
 ):
     """A local Step Functions service; `with Engine(...) as engine:` closes it (and its store) at the end."""
 

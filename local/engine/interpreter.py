@@ -142,6 +142,9 @@ class Runner:
         """Run a task integration."""
         return self.services.invoke(self, thread, call)
 
+    def inspect(self, thread: Thread, stage: str, value: Any) -> None:
+        """Note a value of a state's data flow; an execution keeps none (TestState's runner does)."""
+
     def is_mocked(self, state_name: str, attempt: int) -> bool:
         """Whether a MockConfigFile test case answers this call of the state."""
         config = self.services.mock_config

@@ -63,6 +63,10 @@ class StateRunner(Protocol):
         """Run a task integration."""
         ...
 
+    def inspect(self, thread: Thread, stage: str, value: Any) -> None:
+        """Note a value a state's data flow produced (`stage` as TestState's inspectionData names it)."""
+        ...
+
     def is_mocked(self, state_name: str, attempt: int) -> bool:
         """Whether a MockConfigFile test case answers this call of the state."""
         ...

@@ -1,0 +1,255 @@
+"""TestState: run one state once, without a state machine, and answer what it did.
+
+The state (or the state `stateName` names in a whole definition) runs through the interpreter as the only
+state of a machine; states it may go to are stand-ins that never run. A Task calls its integration for
+real (or answers with `mock`), a Wait is not waited out, and a Retry that applies is reported as
+RETRIABLE instead of being waited for. DEBUG and TRACE add the data-flow steps as `inspectionData`; no
+HTTP Task runs here, so TRACE has nothing more to show than DEBUG.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import replace
+from typing import Any, NotRequired, TypedDict
+
+from local.engine import arns, validation
+from local.engine import definition as asl
+from local.engine.api_base import ApiBase
+from local.engine.api_state_machines import check_definition_size
+from local.engine.driver import HANDLERS
+from local.engine.errors import ApiError
+from local.engine.execution import ExecutionInfo
+from local.engine.one_state_run import Invoke, TrialOutcome, run_state
+from local.engine.tasks import TaskResult
+
+INSPECTION_LEVELS = ("INFO", "DEBUG", "TRACE")
+# The name the state runs under when `definition` is one state; `$$.State.Name` reads it.
+STATE_NAME = "TestState"
+MACHINE_NAME = "TestStateMachine"
+NEEDS_TRANSITION = frozenset({"Task", "Pass", "Wait", "Map", "Parallel"})
+# Stages in the order AWS lists them in InspectionData.
+STAGES = (
+    "afterInputPath",
+    "afterParameters",
+    "afterArguments",
+    "result",
+    "afterResultSelector",
+    "afterResultPath",
+)
+CALLBACK_SUFFIXES = (".sync", ".sync:2", ".waitForTaskToken")
+
+
+class InspectionErrorDetails(TypedDict, total=False):
+    """InspectionData.errorDetails."""
+
+    catchIndex: int
+    retryIndex: int
+    retryBackoffIntervalSeconds: int
+
+
+class TestStateOutput(TypedDict):
+    """TestState."""
+
+    status: str
+    output: NotRequired[str]
+    error: NotRequired[str]
+    cause: NotRequired[str]
+    nextState: NotRequired[str]
+    inspectionData: NotRequired[dict[str, Any]]
+
+
+class TestStateOperations(ApiBase):
+    """TestState."""
+
+    def test_state(
+        self,
+        definition: str,
+        *,
+        role_arn: str | None = None,
+        input: str | None = None,
+        inspection_level: str = "INFO",
+        reveal_secrets: bool = False,
+        variables: str | None = None,
+        state_name: str | None = None,
+        mock: dict[str, Any] | None = None,
+        context: str | None = None,
+        state_configuration: dict[str, Any] | None = None,
+    ) -> TestStateOutput:
+        """TestState: run one state with `input` and answer its output, error, next state and status."""
+        if inspection_level not in INSPECTION_LEVELS:
+            raise ApiError(
+                "ValidationException",
+                f"1 validation error detected: Value '{inspection_level}' at 'inspectionLevel' failed to "
+                f"satisfy constraint: Member must satisfy enum value set: [{', '.join(INSPECTION_LEVELS)}]",
+            )
+        check_definition_size(definition)
+        if role_arn is not None:
+            arns.check_role_arn(role_arn)
+        value = _json_argument(input, "input", "InvalidExecutionInput", default={})
+        seeded = _json_argument(variables, "variables", "ValidationException", default={})
+        if not isinstance(seeded, dict):
+            raise ApiError("ValidationException", "The variables must be a JSON object")
+        given_context = _json_argument(context, "context", "ValidationException", default={})
+        if not isinstance(given_context, dict):
+            raise ApiError("ValidationException", "The context must be a JSON object")
+        raw, name = self._machine_for(definition, state_name)
+        _check_valid(raw, single_state=state_name is None, mocked=self.dispatcher.mock_config is not None)
+        parsed = asl.build({**raw, "StartAt": name})
+        _check_runnable(raw["States"][name], mock)
+        retry_count = int((state_configuration or {}).get("retrierRetryCount") or 0)
+        outcome = run_state(
+            definition=parsed,
+            state_name=name,
+            info=self._trial_info(role_arn, value),
+            handlers=HANDLERS,
+            invoke=self._invoker(mock),
+            variables=seeded,
+            retry_count=retry_count,
+            mocked=mock is not None,
+            context=given_context,
+        )
+        return _answer(outcome, value, inspection_level)
+
+    def _machine_for(self, definition: str, state_name: str | None) -> tuple[dict[str, Any], str]:
+        """The machine the state runs in (validated as CreateStateMachine would) and its name there."""
+        raw = asl.load_json(definition)
+        if state_name is not None:
+            states = raw.get("States")
+            if not isinstance(states, dict) or state_name not in states:
+                raise ApiError(
+                    "ValidationException", f"The state '{state_name}' does not exist in the definition"
+                )
+            return raw, state_name
+        if isinstance(raw.get("States"), dict) and "StartAt" in raw:
+            raise ApiError(
+                "ValidationException",
+                "The definition is a state machine: give the state to test in stateName",
+            )
+        state = dict(raw)
+        if state.get("Type") in NEEDS_TRANSITION and "Next" not in state and "End" not in state:
+            state["End"] = True
+        stand_ins = {target: {"Type": "Succeed"} for target in _targets(state) if target != STATE_NAME}
+        return {"StartAt": STATE_NAME, "States": {STATE_NAME: state, **stand_ins}}, STATE_NAME
+
+    def _trial_info(self, role_arn: str | None, value: Any) -> ExecutionInfo:
+        machine_arn = arns.state_machine_arn(self.region, self.account_id, MACHINE_NAME)
+        name = str(uuid.uuid4())
+        return ExecutionInfo(
+            arn=f"arn:aws:states:{self.region}:{self.account_id}:execution:{MACHINE_NAME}:{name}",
+            name=name,
+            state_machine_arn=machine_arn,
+            state_machine_name=MACHINE_NAME,
+            role_arn=role_arn or "",
+            start_time=self.clock.now(),
+            input=value,
+        )
+
+    def _invoker(self, mock: dict[str, Any] | None) -> Invoke:
+        if mock is None:
+            return self.dispatcher.dispatch
+        answer = _mocked_result(mock)
+        return lambda _call: answer
+
+
+def _check_valid(raw: dict[str, Any], *, single_state: bool, mocked: bool) -> None:
+    """Refuse an invalid state as CreateStateMachine refuses a machine, placing findings in the state."""
+    problems = validation.validate_definition(raw, mocked=mocked)
+    if single_state:
+        # The machine around one state is ours: what it lacks as a machine is no finding about the state.
+        prefix = f"/States/{STATE_NAME}"
+        problems = [
+            replace(p, location=p.location.removeprefix(prefix) or "/")
+            for p in problems
+            if p.location.startswith(prefix)
+        ]
+    if problems:
+        listed = ", ".join(f"'{p.render()}'" for p in problems)
+        raise ApiError("InvalidDefinition", f"Invalid State Machine Definition: {listed}")
+
+
+def _mocked_result(mock: dict[str, Any]) -> TaskResult:
+    failure = mock.get("errorOutput")
+    if failure is not None:
+        return TaskResult(ok=False, error=failure.get("error"), cause=failure.get("cause"))
+    result = mock.get("result")
+    if result is None:
+        raise ApiError("ValidationException", "A mock gives either a result or an errorOutput")
+    return TaskResult(
+        ok=True, output=_json_argument(result, "mock.result", "ValidationException", default=None)
+    )
+
+
+def _json_argument(text: str | None, member: str, code: str, *, default: Any) -> Any:
+    if text is None:
+        return default
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ApiError(
+            code, f"Invalid {member}: {error.msg} at line {error.lineno} column {error.colno}"
+        ) from error
+
+
+def _targets(state: dict[str, Any]) -> list[str]:
+    """The states `state` may go to."""
+    found = [state.get("Next"), state.get("Default")]
+    for key in ("Choices", "Catch"):
+        blocks = state.get(key)
+        if isinstance(blocks, list):
+            found += [block.get("Next") for block in blocks if isinstance(block, dict)]
+    return [target for target in found if isinstance(target, str)]
+
+
+def _check_runnable(state: dict[str, Any], mock: dict[str, Any] | None) -> None:
+    """What TestState refuses to run without a mock, as AWS does: activities and callback patterns."""
+    if mock is not None or state.get("Type") != "Task":
+        return
+    resource = state.get("Resource")
+    if not isinstance(resource, str):
+        return
+    if ":activity:" in resource or resource.endswith(CALLBACK_SUFFIXES):
+        raise ApiError(
+            "ValidationException",
+            "TestState runs an activity task, or a .sync or .waitForTaskToken integration, only with a mock",
+        )
+
+
+def _encode(value: Any) -> str:
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def _answer(outcome: TrialOutcome, value: Any, inspection_level: str) -> TestStateOutput:
+    answer: TestStateOutput = {"status": outcome.status}
+    if outcome.has_output:
+        answer["output"] = _encode(outcome.output)
+    if outcome.status != "SUCCEEDED":
+        if outcome.error is not None:
+            answer["error"] = outcome.error
+        if outcome.cause is not None:
+            answer["cause"] = outcome.cause
+    if outcome.next_state is not None:
+        answer["nextState"] = outcome.next_state
+    if inspection_level != "INFO":
+        answer["inspectionData"] = _inspection(outcome, value)
+    return answer
+
+
+def _inspection(outcome: TrialOutcome, value: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {"input": _encode(value)}
+    for stage in STAGES:
+        if stage in outcome.stages:
+            data[stage] = _encode(outcome.stages[stage])
+    if outcome.has_output:
+        data["variables"] = _encode(outcome.variables)
+    details: InspectionErrorDetails = {}
+    if outcome.catch_index is not None:
+        details["catchIndex"] = outcome.catch_index
+    if outcome.retry_index is not None:
+        details["retryIndex"] = outcome.retry_index
+    if outcome.retry_backoff_seconds is not None:
+        details["retryBackoffIntervalSeconds"] = outcome.retry_backoff_seconds
+    if details:
+        data["errorDetails"] = details
+    return data

@@ -1,0 +1,212 @@
+"""TestState over HTTP: one state runs once and answers its output, next state, status and inspection data."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from local.engine import Engine
+from tests.local.sfn_api.helpers import ROLE_ARN, make_client
+
+FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:{}"
+
+
+@pytest.fixture
+def sfn(endpoint_url: str) -> Any:
+    # botocore sends TestState to a `sync-` host; the local endpoint answers on its own host.
+    return make_client(endpoint_url, inject_host_prefix=False)
+
+
+def run(sfn: Any, state: dict[str, Any], payload: Any, **options: Any) -> dict[str, Any]:
+    answer: dict[str, Any] = sfn.test_state(
+        definition=json.dumps(state), roleArn=ROLE_ARN, input=json.dumps(payload), **options
+    )
+    return answer
+
+
+def failing_task(engine: Engine, **handling: Any) -> dict[str, Any]:
+    def refuse(event: Any, context: Any = None) -> Any:
+        raise RuntimeError("the vendor is down")
+
+    engine.register_lambda("refuse", refuse)
+    return {"Type": "Task", "Resource": FUNCTION_ARN.format("refuse"), "End": True, **handling}
+
+
+def test_a_pass_state_shows_each_step_of_its_data_flow_at_debug(sfn: Any) -> None:
+    # Given a Pass state that reshapes part of its input, assigns a variable and keeps its input beside
+    # the result (ResultPath places the result in the state's raw input, before InputPath)
+    state = {
+        "Type": "Pass",
+        "InputPath": "$.order",
+        "Parameters": {"id.$": "$.id", "region.$": "$region"},
+        "ResultPath": "$.shaped",
+        "Assign": {"lastId.$": "$.id"},
+        "Next": "Ship",
+    }
+
+    # When it is tested at DEBUG
+    answer = run(sfn, state, {"order": {"id": 7}}, inspectionLevel="DEBUG", variables='{"region": "eu"}')
+
+    # Then every step of the data flow is shown, as JSON text
+    assert answer["status"] == "SUCCEEDED"
+    assert answer["nextState"] == "Ship"
+    assert json.loads(answer["output"]) == {"order": {"id": 7}, "shaped": {"id": 7, "region": "eu"}}
+    inspection = {key: json.loads(value) for key, value in answer["inspectionData"].items()}
+    assert inspection == {
+        "input": {"order": {"id": 7}},
+        "afterInputPath": {"id": 7},
+        "afterParameters": {"id": 7, "region": "eu"},
+        "result": {"id": 7, "region": "eu"},
+        "afterResultPath": {"order": {"id": 7}, "shaped": {"id": 7, "region": "eu"}},
+        "variables": {"region": "eu", "lastId": 7},
+    }
+
+
+def test_info_answers_without_inspection_data(sfn: Any) -> None:
+    answer = run(sfn, {"Type": "Pass", "Result": {"done": True}, "End": True}, {})
+
+    assert answer["status"] == "SUCCEEDED"
+    assert json.loads(answer["output"]) == {"done": True}
+    assert "inspectionData" not in answer
+    assert "nextState" not in answer
+
+
+def test_a_choice_state_names_the_next_state(sfn: Any) -> None:
+    state = {
+        "Type": "Choice",
+        "Choices": [{"Variable": "$.attempts", "NumericGreaterThan": 3, "Next": "GiveUp"}],
+        "Default": "TryAgain",
+    }
+
+    assert run(sfn, state, {"attempts": 5})["nextState"] == "GiveUp"
+    assert run(sfn, state, {"attempts": 1})["nextState"] == "TryAgain"
+
+
+def test_a_wait_state_is_not_waited_out(sfn: Any) -> None:
+    answer = run(sfn, {"Type": "Wait", "Seconds": 86_400, "Next": "Later"}, {"a": 1})
+
+    assert answer["status"] == "SUCCEEDED"
+    assert answer["nextState"] == "Later"
+    assert json.loads(answer["output"]) == {"a": 1}
+
+
+def test_a_map_state_runs_its_iterations_without_waiting_out_their_waits(sfn: Any) -> None:
+    iteration = {
+        "StartAt": "Pause",
+        "States": {
+            "Pause": {"Type": "Wait", "Seconds": 3600, "Next": "Echo"},
+            "Echo": {"Type": "Pass", "End": True},
+        },
+    }
+    state = {"Type": "Map", "ItemsPath": "$.items", "ItemProcessor": iteration, "Next": "Report"}
+
+    answer = run(sfn, state, {"items": [1, 2, 3]})
+
+    assert answer["status"] == "SUCCEEDED"
+    assert json.loads(answer["output"]) == [1, 2, 3]
+    assert answer["nextState"] == "Report"
+
+
+def test_a_fail_state_answers_failed_with_its_error_and_cause(sfn: Any) -> None:
+    answer = run(sfn, {"Type": "Fail", "Error": "Consent.Missing", "Cause": "no consent on file"}, {})
+
+    assert answer["status"] == "FAILED"
+    assert (answer["error"], answer["cause"]) == ("Consent.Missing", "no consent on file")
+    assert "output" not in answer
+
+
+def test_a_task_calls_its_lambda_function(sfn: Any, engine: Engine) -> None:
+    engine.register_lambda("double", lambda event, context=None: {"value": event["value"] * 2})
+    state = {
+        "Type": "Task",
+        "Resource": FUNCTION_ARN.format("double"),
+        "ResultSelector": {"doubled.$": "$.value"},
+        "ResultPath": "$.result",
+        "End": True,
+    }
+
+    answer = run(sfn, state, {"value": 21}, inspectionLevel="DEBUG")
+
+    assert answer["status"] == "SUCCEEDED"
+    assert json.loads(answer["output"]) == {"value": 21, "result": {"doubled": 42}}
+    assert json.loads(answer["inspectionData"]["result"]) == {"value": 42}
+    assert json.loads(answer["inspectionData"]["afterResultSelector"]) == {"doubled": 42}
+
+
+def test_a_task_error_a_retrier_matches_is_retriable(sfn: Any, engine: Engine) -> None:
+    retry = [{"ErrorEquals": ["States.Timeout"]}, {"ErrorEquals": ["States.ALL"], "IntervalSeconds": 4}]
+    state = failing_task(engine, Retry=retry)
+
+    answer = run(sfn, state, {}, inspectionLevel="DEBUG")
+
+    assert answer["status"] == "RETRIABLE"
+    assert answer["error"] == "RuntimeError"
+    assert "the vendor is down" in answer["cause"]
+    assert answer["inspectionData"]["errorDetails"] == {"retryIndex": 1, "retryBackoffIntervalSeconds": 4}
+
+
+def test_a_task_error_past_its_retries_fails(sfn: Any, engine: Engine) -> None:
+    state = failing_task(engine, Retry=[{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2}])
+
+    answer = run(sfn, state, {}, stateConfiguration={"retrierRetryCount": 2})
+
+    assert answer["status"] == "FAILED"
+    assert answer["error"] == "RuntimeError"
+
+
+def test_a_caught_task_error_goes_to_the_catcher(sfn: Any, engine: Engine) -> None:
+    catch = [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.failure", "Next": "Recover"}]
+    state = failing_task(engine, Catch=catch)
+
+    answer = run(sfn, state, {"id": 1}, inspectionLevel="DEBUG")
+
+    assert answer["status"] == "CAUGHT_ERROR"
+    assert answer["nextState"] == "Recover"
+    assert answer["error"] == "RuntimeError"
+    output = json.loads(answer["output"])
+    assert output["id"] == 1
+    assert output["failure"]["Error"] == "RuntimeError"
+    assert answer["inspectionData"]["errorDetails"] == {"catchIndex": 0}
+
+
+def test_a_mock_answers_in_place_of_the_integration(sfn: Any) -> None:
+    state = {"Type": "Task", "Resource": FUNCTION_ARN.format("not-deployed"), "End": True}
+
+    answer = run(sfn, state, {}, mock={"result": '{"mocked": true}'})
+
+    assert answer["status"] == "SUCCEEDED"
+    assert json.loads(answer["output"]) == {"mocked": True}
+
+
+def test_state_name_picks_one_state_of_a_whole_definition(sfn: Any) -> None:
+    machine = {
+        "StartAt": "First",
+        "States": {
+            "First": {"Type": "Pass", "Next": "Second"},
+            "Second": {"Type": "Pass", "Result": "second ran", "Next": "Third"},
+            "Third": {"Type": "Succeed"},
+        },
+    }
+
+    answer = run(sfn, machine, {}, stateName="Second")
+
+    assert json.loads(answer["output"]) == "second ran"
+    assert answer["nextState"] == "Third"
+
+
+def test_an_invalid_state_is_refused_as_create_state_machine_refuses_it(sfn: Any) -> None:
+    with pytest.raises(ClientError) as raised:
+        run(sfn, {"Type": "Teleport", "End": True}, {})
+
+    assert raised.value.response["Error"]["Code"] == "InvalidDefinition"
+    assert "The field 'Type' should have one of these values" in raised.value.response["Error"]["Message"]
+
+
+def test_input_that_is_not_json_is_refused(sfn: Any) -> None:
+    with pytest.raises(ClientError) as raised:
+        sfn.test_state(definition='{"Type": "Pass", "End": true}', roleArn=ROLE_ARN, input="{not json")
+
+    assert raised.value.response["Error"]["Code"] == "InvalidExecutionInput"
