@@ -148,6 +148,18 @@ def test_an_aborted_child_fails_the_sync_task(virtual_engine: Engine) -> None:
     assert json.loads(described["cause"])["Status"] == "ABORTED"
 
 
+def test_a_child_that_times_out_fails_the_sync_task(virtual_engine: Engine) -> None:
+    # Given a parent waiting on a child whose execution times out before its Wait ends
+    child = _machine(virtual_engine, "Child", {**CHILD_WAITS_THEN_ANSWERS, "TimeoutSeconds": 10})
+    arn = _run(virtual_engine, _parent(child, ".sync"), {"name": "kid", "n": 1})
+    # When the child's ten seconds pass
+    virtual_engine.advance(10)
+    # Then the parent failed with States.TaskFailed, the child TIMED_OUT in the cause
+    described = virtual_engine.describe_execution(arn)
+    assert described["error"] == "States.TaskFailed"
+    assert json.loads(described["cause"])["Status"] == "TIMED_OUT"
+
+
 def test_stopping_the_parent_stops_its_sync_child(virtual_engine: Engine) -> None:
     # Given a parent waiting on a child
     child = _machine(virtual_engine, "Child", CHILD_WAITS_THEN_ANSWERS)
