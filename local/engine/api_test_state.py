@@ -3,7 +3,8 @@
 The state (or the state `stateName` names in a whole definition) runs through the interpreter as the only
 state of a machine; states it may go to are stand-ins that never run. A Task calls its integration for
 real (or answers with `mock`), a Wait is not waited out, and a Retry that applies is reported as
-RETRIABLE instead of being waited for. DEBUG and TRACE add the data-flow steps as `inspectionData`; no
+RETRIABLE instead of being waited for. As on AWS, Map and Parallel states run only with a mock, which
+stands for their result. DEBUG and TRACE add the data-flow steps as `inspectionData`; no
 HTTP Task runs here, so TRACE has nothing more to show than DEBUG.
 """
 
@@ -39,6 +40,26 @@ STAGES = (
     "afterResultPath",
 )
 CALLBACK_SUFFIXES = (".sync", ".sync:2", ".waitForTaskToken")
+COMPOSITE_TYPES = frozenset({"Map", "Parallel"})
+# What a mocked Map or Parallel state keeps: the fields around its result (not those of its iterations).
+COMPOSITE_KEPT_FIELDS = frozenset(
+    {
+        "Comment",
+        "QueryLanguage",
+        "InputPath",
+        "OutputPath",
+        "ResultPath",
+        "ResultSelector",
+        "Retry",
+        "Catch",
+        "Next",
+        "End",
+        "Assign",
+        "Output",
+    }
+)
+# The stand-in task a mocked Map or Parallel state runs as; the mock answers it, nothing calls it.
+MOCKED_RESOURCE = "arn:aws:lambda:us-east-1:000000000000:function:TestStateMock"
 
 
 class InspectionErrorDetails(TypedDict, total=False):
@@ -96,8 +117,11 @@ class TestStateOperations(ApiBase):
             raise ApiError("ValidationException", "The context must be a JSON object")
         raw, name = self._machine_for(definition, state_name)
         _check_valid(raw, single_state=state_name is None, mocked=self.dispatcher.mock_config is not None)
-        parsed = asl.build({**raw, "StartAt": name})
-        _check_runnable(raw["States"][name], mock)
+        state = raw["States"][name]
+        _check_runnable(state, mock)
+        if state.get("Type") in COMPOSITE_TYPES:
+            state = _mocked_composite(state)
+        parsed = asl.build({**raw, "StartAt": name, "States": {**raw["States"], name: state}})
         retry_count = int((state_configuration or {}).get("retrierRetryCount") or 0)
         outcome = run_state(
             definition=parsed,
@@ -203,10 +227,12 @@ def _targets(state: dict[str, Any]) -> list[str]:
 
 
 def _check_runnable(state: dict[str, Any], mock: dict[str, Any] | None) -> None:
-    """What TestState refuses to run without a mock, as AWS does: activities and callback patterns."""
-    if mock is not None or state.get("Type") != "Task":
+    """What TestState runs only with a mock, as AWS: Map, Parallel, activities and callback patterns."""
+    if mock is not None:
         return
-    resource = state.get("Resource")
+    if state.get("Type") in COMPOSITE_TYPES:
+        raise ApiError("ValidationException", f"TestState runs a {state['Type']} state only with a mock")
+    resource = state.get("Resource") if state.get("Type") == "Task" else None
     if not isinstance(resource, str):
         return
     if ":activity:" in resource or resource.endswith(CALLBACK_SUFFIXES):
@@ -214,6 +240,13 @@ def _check_runnable(state: dict[str, Any], mock: dict[str, Any] | None) -> None:
             "ValidationException",
             "TestState runs an activity task, or a .sync or .waitForTaskToken integration, only with a mock",
         )
+
+
+def _mocked_composite(state: dict[str, Any]) -> dict[str, Any]:
+    """A Map or Parallel state as TestState runs it: its iterations or branches do not run, the mock is
+    its result; input and output processing, Retry and Catch apply as to any result."""
+    kept = {key: value for key, value in state.items() if key in COMPOSITE_KEPT_FIELDS}
+    return {**kept, "Type": "Task", "Resource": MOCKED_RESOURCE}
 
 
 def _encode(value: Any) -> str:

@@ -23,7 +23,7 @@ from local.engine.state_specs import StateSpec
 from local.engine.tasks import TaskCall, TaskResult
 from local.engine.timestamps import from_epoch
 
-# A Wait, then the Map or Parallel children it may hold: the clock moves to each timer in turn.
+# A Wait is not waited out: the clock jumps to each timer in turn, this many times at most.
 MAX_WAKEUPS = 1_000
 
 Invoke = Callable[[TaskCall], TaskResult]

@@ -93,21 +93,46 @@ def test_a_wait_state_is_not_waited_out(sfn: Any) -> None:
     assert json.loads(answer["output"]) == {"a": 1}
 
 
-def test_a_map_state_runs_its_iterations_without_waiting_out_their_waits(sfn: Any) -> None:
-    iteration = {
-        "StartAt": "Pause",
-        "States": {
-            "Pause": {"Type": "Wait", "Seconds": 3600, "Next": "Echo"},
-            "Echo": {"Type": "Pass", "End": True},
-        },
-    }
-    state = {"Type": "Map", "ItemsPath": "$.items", "ItemProcessor": iteration, "Next": "Report"}
+def test_a_map_state_needs_a_mock_as_on_aws(sfn: Any) -> None:
+    iteration = {"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": True}}}
+    state = {"Type": "Map", "ItemProcessor": iteration, "End": True}
 
-    answer = run(sfn, state, {"items": [1, 2, 3]})
+    with pytest.raises(ClientError) as raised:
+        run(sfn, state, [1, 2])
+
+    assert raised.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_a_mocked_map_state_processes_the_mock_as_its_result(sfn: Any) -> None:
+    iteration = {"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": True}}}
+    state = {
+        "Type": "Map",
+        "ItemsPath": "$.items",
+        "ItemProcessor": iteration,
+        "ResultSelector": {"count.$": "States.ArrayLength($)"},
+        "ResultPath": "$.summary",
+        "Next": "Report",
+    }
+
+    answer = run(sfn, state, {"items": [1, 2, 3]}, mock={"result": "[10, 20, 30]"})
 
     assert answer["status"] == "SUCCEEDED"
-    assert json.loads(answer["output"]) == [1, 2, 3]
+    assert json.loads(answer["output"]) == {"items": [1, 2, 3], "summary": {"count": 3}}
     assert answer["nextState"] == "Report"
+
+
+def test_a_mocked_parallel_error_goes_to_its_catcher(sfn: Any) -> None:
+    branch = {"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": True}}}
+    catch = [{"ErrorEquals": ["Branch.Failed"], "Next": "Recover"}]
+    state = {"Type": "Parallel", "Branches": [branch], "Catch": catch, "End": True}
+
+    answer = run(
+        sfn, state, {}, mock={"errorOutput": {"error": "Branch.Failed", "cause": "one branch failed"}}
+    )
+
+    assert answer["status"] == "CAUGHT_ERROR"
+    assert answer["nextState"] == "Recover"
+    assert (answer["error"], answer["cause"]) == ("Branch.Failed", "one branch failed")
 
 
 def test_a_fail_state_answers_failed_with_its_error_and_cause(sfn: Any) -> None:
