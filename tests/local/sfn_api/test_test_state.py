@@ -206,6 +206,25 @@ def test_a_mock_answers_in_place_of_the_integration(sfn: Any) -> None:
     assert json.loads(answer["output"]) == {"mocked": True}
 
 
+def test_a_mock_answers_for_an_integration_the_engine_cannot_call(sfn: Any) -> None:
+    # Given an HTTP Task, which the engine does not run
+    parameters = {"ApiEndpoint": "https://vendor.example/consents", "Method": "GET"}
+    state = {
+        "Type": "Task",
+        "Resource": "arn:aws:states:::http:invoke",
+        "Parameters": parameters,
+        "End": True,
+    }
+
+    # When it is tested with a mock at TRACE
+    answer = run(sfn, state, {}, mock={"result": '{"ResponseBody": {"ok": true}}'}, inspectionLevel="TRACE")
+
+    # Then the mock is its result; no HTTP request was sent, so none is shown
+    assert json.loads(answer["output"]) == {"ResponseBody": {"ok": True}}
+    assert json.loads(answer["inspectionData"]["afterParameters"]) == parameters
+    assert "request" not in answer["inspectionData"]
+
+
 def test_state_name_picks_one_state_of_a_whole_definition(sfn: Any) -> None:
     machine = {
         "StartAt": "First",
