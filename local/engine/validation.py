@@ -13,7 +13,7 @@ from typing import Any
 
 from local.engine import resources
 from local.engine.errors import ApiError
-from local.engine.state_specs import COMMON_FIELDS, JSONATA, JSONPATH, SPEC_TYPES
+from local.engine.state_specs import COMMON_FIELDS, JSONATA, JSONPATH, SPEC_TYPES, UNSUPPORTED_MAP_FIELDS
 from local.engine.validation_rules import (
     SCHEMA,
     Problem,
@@ -282,6 +282,10 @@ def _check_map(
     else:
         _validate_machine(processor, f"{where}/{processor_field}", language, problems)
     check_map_numbers(state, where, language, problems)
+    for field in UNSUPPORTED_MAP_FIELDS:  # refused here rather than accepted and failed at run time
+        if field in state:
+            message = f"The local engine does not run a Distributed Map's {field} yet"
+            problems.append(Problem(SCHEMA, message, f"{where}/{field}"))
 
 
 # Checks particular to a state type (Pass and Succeed have none).

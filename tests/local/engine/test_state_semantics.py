@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from local.engine import ApiError, Engine
 
 from .conftest import Starter, history_types, output_of
@@ -225,13 +227,13 @@ def test_output_larger_than_256_kib_fails_the_state(skip_engine: Engine, start: 
         raise AssertionError("an oversized input was accepted")
 
 
-def test_distributed_map_features_fail_with_a_clear_error(skip_engine: Engine, start: Starter) -> None:
-    # Given a Map reading its items from S3 (a distributed-map feature)
+def test_distributed_map_features_are_refused_at_create(skip_engine: Engine, start: Starter) -> None:
+    # Given a Map reading its items from S3 (a distributed-map feature the engine does not run yet)
     reader = {"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"}}
     processor = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
-    arn = start(skip_engine, _map(ItemReader=reader, processor=processor), [])
-    skip_engine.run_until_idle()
-    # Then the execution fails naming the unsupported field
-    described = skip_engine.describe_execution(arn)
-    assert described["error"] == "States.Runtime"
-    assert "ItemReader" in described["cause"]
+
+    # When it is created, Then it is refused, naming the field, rather than failing when it runs
+    with pytest.raises(ApiError) as refused:
+        start(skip_engine, _map(ItemReader=reader, processor=processor), [])
+    assert refused.value.code == "InvalidDefinition"
+    assert "ItemReader yet at /States/M/ItemReader" in refused.value.message
