@@ -10,13 +10,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from local.engine import dataflow, events, jsonata_eval, jsonpath, paths
+from local.engine import dataflow, events, jsonata_eval, jsonpath, map_item_reader, paths
 from local.engine.errors import EvaluationFailure, StatesError
 from local.engine.frame import StateData, Thread
 from local.engine.state_composite import CompositeState, slot_of
 from local.engine.state_protocol import StateRunner
 from local.engine.state_specs import MapLimit, MapSpec
 from local.engine.states import type_name
+from local.engine.tasks import TaskCall
 
 RUNTIME = "States.Runtime"
 THRESHOLD_EXCEEDED = "States.ExceedToleratedFailureThreshold"
@@ -42,7 +43,7 @@ class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done"
             settings = _JsonPathSettings(runner, thread, spec)
         thread["data"] = {
             "effective": settings.effective,
-            "items": settings.items(),
+            "items": _read_items(runner, thread, spec, settings),
             "concurrency": settings.number(spec.max_concurrency),
             "tolerated_count": settings.number(spec.tolerated_failure_count),
             "tolerated_percentage": settings.number(spec.tolerated_failure_percentage),
@@ -197,6 +198,44 @@ class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done"
             self.children_done(parent)
             return
         self._launch(runner, parent, spec)
+
+
+def _read_items(
+    runner: StateRunner, thread: Thread, spec: MapSpec, settings: _JsonataSettings | _JsonPathSettings
+) -> list[Any]:
+    """The Map's items: from its input, or read by its ItemReader through the task dispatcher (so the AWS
+    endpoint and a MockConfigFile apply as they do to Task states)."""
+    reader = spec.item_reader
+    if reader is None:
+        return settings.items()
+    max_items: Any = reader.max_items
+    if spec.is_jsonata:
+        bindings = runner.bindings(thread, spec)
+        arguments = jsonata_eval.evaluate_template(reader.arguments, bindings, "Arguments")
+        if jsonata_eval.is_expression(max_items):
+            max_items = jsonata_eval.evaluate(max_items, bindings, "MaxItems")
+    else:
+        arguments = dataflow.apply_template(runner, thread, spec, reader.parameters, settings.effective)
+        if reader.max_items_path is not None:
+            max_items = paths.resolve(reader.max_items_path, runner.scope(thread, spec, settings.effective))
+    valid = isinstance(max_items, int) and not isinstance(max_items, bool) and max_items >= 0
+    if max_items is not None and not valid:
+        shown = paths.json_compact(max_items)
+        raise StatesError(RUNTIME, f"The MaxItems value {shown} is not a valid integer")
+    call = TaskCall(
+        resource=reader.resource,
+        parameters=arguments,
+        state_name=spec.name,
+        state_machine_name=runner.info.state_machine_name,
+        test_case=runner.info.mock_test_case,
+        attempt=0,
+        state_machine_arn=runner.info.state_machine_arn,
+        execution_arn=runner.info.arn,
+    )
+    result = runner.invoke(thread, call)
+    if not result.ok:
+        raise StatesError(result.error or map_item_reader.READER_FAILED, result.cause or "")
+    return map_item_reader.items_of(reader, result.output, max_items)
 
 
 class _JsonPathSettings:

@@ -15,14 +15,15 @@ from typing import Any, ClassVar, Final, Literal
 
 from local.engine import paths
 from local.engine.choice import Condition, compile_rule
+from local.engine.map_item_reader import ItemReaderSpec
 from local.engine.paths import Evaluator
 from local.engine.resources import Resource, parse_resource
 
 QueryLanguage = Literal["JSONPath", "JSONata"]
 JSONPATH: Final[QueryLanguage] = "JSONPath"
 JSONATA: Final[QueryLanguage] = "JSONata"
-# Distributed-map features that need S3 or child executions; a Map using them fails with a clear error.
-UNSUPPORTED_MAP_FIELDS = ("ItemReader", "ItemBatcher", "ResultWriter")
+# Distributed-map fields the engine does not run yet; a definition using them is refused at create.
+UNSUPPORTED_MAP_FIELDS = ("ItemBatcher", "ResultWriter")
 
 # Field groups of the accepted-field tables (`FIELDS`) the validator checks states against.
 COMMON_FIELDS = frozenset({"Type", "Comment", "QueryLanguage"})
@@ -31,7 +32,7 @@ _JSONPATH_IO = frozenset({"InputPath", "OutputPath"})
 _JSONPATH_RESULT = frozenset({"ResultPath", "ResultSelector"})
 _ERROR_HANDLING = frozenset({"Retry", "Catch"})
 _MAP_LIMITS = frozenset({"MaxConcurrency", "ToleratedFailureCount", "ToleratedFailurePercentage"})
-_MAP_DISTRIBUTED = frozenset(UNSUPPORTED_MAP_FIELDS)
+_MAP_DISTRIBUTED = frozenset({"ItemReader", *UNSUPPORTED_MAP_FIELDS})
 
 
 @dataclass(frozen=True)
@@ -333,6 +334,7 @@ class MapSpec(StateSpec):
             **common,
             processor=processor_key(common["machine_key"], common["name"]),
             unsupported=tuple(name for name in UNSUPPORTED_MAP_FIELDS if name in raw),
+            item_reader=ItemReaderSpec.parse(raw["ItemReader"]) if "ItemReader" in raw else None,
             items_path=raw.get("ItemsPath", "$"),
             items=_given(raw, "Items"),
             selector_name=selector_name,
@@ -345,6 +347,7 @@ class MapSpec(StateSpec):
 
     processor: str
     unsupported: tuple[str, ...] = ()
+    item_reader: ItemReaderSpec | None = None
     items_path: str = "$"
     items: Given | None = None  # JSONata
     selector_name: str = "ItemSelector"  # ItemSelector, or the legacy Parameters

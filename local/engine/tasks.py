@@ -25,6 +25,7 @@ from local.engine import (
     integration_eventbridge,
     integration_states,
     lambda_runtime,
+    map_item_reader,
 )
 from local.engine.activity_queue import ActivityQueue
 from local.engine.errors import StatesError
@@ -190,6 +191,10 @@ class TaskDispatcher:
         if resource.service == "dynamodb" and resource.action in integration_dynamodb.OPERATIONS:
             return _settled(
                 lambda: integration_dynamodb.call(self._client("dynamodb"), resource.action, call.parameters)
+            )
+        if resource.service == "s3" and resource.action in map_item_reader.READ_ACTIONS:
+            return _settled(
+                lambda: map_item_reader.fetch(self._client("s3"), resource.action, call.parameters)
             )
         if (resource.service, resource.action) == ("events", "putEvents"):
             return _settled(

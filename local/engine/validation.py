@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from local.engine import resources
+from local.engine import map_item_reader, resources
 from local.engine.errors import ApiError
 from local.engine.state_specs import COMMON_FIELDS, JSONATA, JSONPATH, SPEC_TYPES, UNSUPPORTED_MAP_FIELDS
 from local.engine.validation_rules import (
@@ -282,6 +282,9 @@ def _check_map(
     else:
         _validate_machine(processor, f"{where}/{processor_field}", language, problems)
     check_map_numbers(state, where, language, problems)
+    if "ItemReader" in state:
+        for message, below in map_item_reader.problems(state["ItemReader"]):
+            problems.append(Problem(SCHEMA, message, f"{where}/ItemReader{below}"))
     for field in UNSUPPORTED_MAP_FIELDS:  # refused here rather than accepted and failed at run time
         if field in state:
             message = f"The local engine does not run a Distributed Map's {field} yet"

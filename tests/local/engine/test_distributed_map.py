@@ -1,0 +1,199 @@
+"""Distributed Map fields against a moto server given as the AWS endpoint: items read from S3."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from local.engine import Engine, MemoryStore, SkipClock
+from local.engine.errors import ApiError
+
+from .conftest import START, Starter, output_of
+
+REGION = "us-east-1"
+
+
+@pytest.fixture(scope="module")
+def aws_endpoint() -> Iterator[str]:
+    """A moto server on a free port (every test uses its own bucket)."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def engine(aws_endpoint: str) -> Engine:
+    """An engine whose S3 reads go to the moto server."""
+    return Engine(clock=SkipClock(start=START), store=MemoryStore(), aws_endpoint_url=aws_endpoint)
+
+
+@pytest.fixture
+def s3(aws_endpoint: str) -> Any:
+    """An S3 client of the moto server."""
+    return boto3.client(
+        "s3",
+        endpoint_url=aws_endpoint,
+        region_name=REGION,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+
+
+@pytest.fixture
+def bucket(s3: Any) -> str:
+    """A fresh bucket."""
+    name = f"items-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=name)
+    return name
+
+
+def _distributed_map(item_reader: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    processor = {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        "StartAt": "Echo",
+        "States": {"Echo": {"Type": "Pass", "End": True}},
+    }
+    state = {"Type": "Map", "ItemReader": item_reader, "ItemProcessor": processor, "End": True, **fields}
+    return {"StartAt": "M", "States": {"M": state}}
+
+
+def _get_object(bucket: str, key: str, **config: Any) -> dict[str, Any]:
+    return {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": config,
+        "Parameters": {"Bucket": bucket, "Key.$": "$.key"},
+    }
+
+
+def _run(engine: Engine, start: Starter, definition: dict[str, Any], execution_input: Any) -> Any:
+    arn = start(engine, definition, execution_input)
+    engine.run_until_idle()
+    return output_of(engine, arn)
+
+
+def test_json_array_items(engine: Engine, start: Starter, s3: Any, bucket: str) -> None:
+    # Given a JSON array in S3 and a Map reading it by a key taken from the input
+    s3.put_object(Bucket=bucket, Key="orders.json", Body=json.dumps([{"id": 1}, {"id": 2}, {"id": 3}]))
+    definition = _distributed_map(
+        _get_object(bucket, "orders.json", InputType="JSON"),
+        ItemSelector={"order.$": "$$.Map.Item.Value.id", "index.$": "$$.Map.Item.Index"},
+    )
+
+    # When it runs
+    output = _run(engine, start, definition, {"key": "orders.json"})
+
+    # Then each element of the array is one item, through the ItemSelector
+    assert output == [{"order": 1, "index": 0}, {"order": 2, "index": 1}, {"order": 3, "index": 2}]
+
+
+def test_jsonl_items_with_max_items(engine: Engine, start: Starter, s3: Any, bucket: str) -> None:
+    # Given a JSON Lines object of four lines (and a blank one) and MaxItems 3
+    s3.put_object(Bucket=bucket, Key="lines.jsonl", Body='{"n": 1}\n{"n": 2}\n\n{"n": 3}\n{"n": 4}\n')
+    definition = _distributed_map(_get_object(bucket, "lines.jsonl", InputType="JSONL", MaxItems=3))
+
+    # When it runs, Then the first three lines are the items
+    assert _run(engine, start, definition, {"key": "lines.jsonl"}) == [{"n": 1}, {"n": 2}, {"n": 3}]
+
+
+def test_csv_items_with_first_row_headers(engine: Engine, start: Starter, s3: Any, bucket: str) -> None:
+    # Given a CSV whose first row names the columns (one value quoted, holding a comma)
+    s3.put_object(Bucket=bucket, Key="r.csv", Body='userId,movieId,rating\n1,307,3.5\n2,"481,b",4\n')
+    definition = _distributed_map(
+        _get_object(bucket, "r.csv", InputType="CSV", CSVHeaderLocation="FIRST_ROW")
+    )
+
+    # When it runs, Then each other row is an item whose values are strings, as AWS gives them
+    assert _run(engine, start, definition, {"key": "r.csv"}) == [
+        {"userId": "1", "movieId": "307", "rating": "3.5"},
+        {"userId": "2", "movieId": "481,b", "rating": "4"},
+    ]
+
+
+def test_csv_items_with_given_headers(engine: Engine, start: Starter, s3: Any, bucket: str) -> None:
+    # Given a CSV without a header row and the headers in the definition, with MaxItems taken from the input
+    s3.put_object(Bucket=bucket, Key="r.csv", Body="1,307\n2,481\n3,1091\n")
+    reader = _get_object(
+        bucket, "r.csv", InputType="CSV", CSVHeaderLocation="GIVEN", CSVHeaders=["userId", "movieId"]
+    )
+    reader["ReaderConfig"]["MaxItemsPath"] = "$.limit"
+
+    # When it runs
+    output = _run(engine, start, _distributed_map(reader), {"key": "r.csv", "limit": 2})
+
+    # Then every row is an item keyed by the given headers, up to the limit
+    assert output == [{"userId": "1", "movieId": "307"}, {"userId": "2", "movieId": "481"}]
+
+
+def test_object_listing_items(engine: Engine, start: Starter, s3: Any, bucket: str) -> None:
+    # Given three objects under a prefix and one outside it
+    for key in ("logs/a.txt", "logs/b.txt", "logs/c.txt", "other/d.txt"):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"12345")
+    reader = {
+        "Resource": "arn:aws:states:::s3:listObjectsV2",
+        "Parameters": {"Bucket": bucket, "Prefix": "logs/"},
+        "ReaderConfig": {"MaxItems": 2},
+    }
+
+    # When a Map lists them (at most two)
+    output = _run(engine, start, _distributed_map(reader), {})
+
+    # Then each item is a listed object shaped as Step Functions gives it
+    expected = s3.list_objects_v2(Bucket=bucket, Prefix="logs/")["Contents"][:2]
+    assert output == [
+        {
+            "Etag": entry["ETag"],
+            "Key": entry["Key"],
+            "LastModified": int(entry["LastModified"].timestamp()),
+            "Size": 5,
+            "StorageClass": "STANDARD",
+        }
+        for entry in expected
+    ]
+    assert [item["Key"] for item in output] == ["logs/a.txt", "logs/b.txt"]
+
+
+def test_jsonata_arguments_read_the_object(engine: Engine, start: Starter, s3: Any, bucket: str) -> None:
+    # Given a JSONata Map whose reader's Arguments take the key from the input
+    s3.put_object(Bucket=bucket, Key="k.json", Body="[1, 2]")
+    reader = {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {"InputType": "JSON"},
+        "Arguments": {"Bucket": bucket, "Key": "{% $states.input.key %}"},
+    }
+    definition = {**_distributed_map(reader), "QueryLanguage": "JSONata"}
+
+    # When it runs, Then the array's elements are the items
+    assert _run(engine, start, definition, {"key": "k.json"}) == [1, 2]
+
+
+def test_missing_object_fails_the_reader(engine: Engine, start: Starter, bucket: str) -> None:
+    # Given a Map reading an object that does not exist
+    definition = _distributed_map(_get_object(bucket, "missing.json", InputType="JSON"))
+
+    # When it runs
+    arn = start(engine, definition, {"key": "missing.json"})
+    engine.run_until_idle()
+
+    # Then the execution fails with the reader's error, naming S3's
+    described = engine.describe_execution(arn)
+    assert (described["status"], described["error"]) == ("FAILED", "States.ItemReaderFailed")
+    assert "NoSuchKey" in described["cause"]
+
+
+def test_unsupported_reader_is_refused_at_create(engine: Engine, start: Starter, bucket: str) -> None:
+    # Given a reader of a Parquet object (an input type the engine does not read)
+    definition = _distributed_map(_get_object(bucket, "p.parquet", InputType="PARQUET"))
+
+    # When it is created, Then it is refused, naming the field
+    with pytest.raises(ApiError) as refused:
+        start(engine, definition, {"key": "p.parquet"})
+    assert refused.value.code == "InvalidDefinition"
+    assert "/States/M/ItemReader/ReaderConfig/InputType" in refused.value.message
