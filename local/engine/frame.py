@@ -70,6 +70,7 @@ class StateData(TypedDict, total=False):
     pending: int  # Parallel: branches still running
     # Map
     items: list[Any]
+    batched: bool  # Map with an ItemBatcher: `items` holds the batches, each an iteration's whole input
     concurrency: int | None
     tolerated_count: int | None
     tolerated_percentage: float | None

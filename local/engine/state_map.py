@@ -10,12 +10,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from local.engine import dataflow, events, jsonata_eval, jsonpath, map_item_reader, paths
+from local.engine import dataflow, events, jsonata_eval, jsonpath, map_item_batcher, map_item_reader, paths
 from local.engine.errors import EvaluationFailure, StatesError
 from local.engine.frame import StateData, Thread
+from local.engine.map_item_batcher import ItemBatcherSpec
 from local.engine.state_composite import CompositeState, slot_of
 from local.engine.state_protocol import StateRunner
-from local.engine.state_specs import MapLimit, MapSpec
+from local.engine.state_specs import Given, MapLimit, MapSpec
 from local.engine.states import type_name
 from local.engine.tasks import TaskCall
 
@@ -49,6 +50,8 @@ class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done"
             "tolerated_percentage": settings.number(spec.tolerated_failure_percentage),
             "kept": self.kept_by_redrive(thread),
         }
+        if spec.item_batcher is not None:
+            self._batch(runner, thread, spec, spec.item_batcher, settings)
         self.start_children(runner, thread, spec)
 
     def start_children(self, runner: StateRunner, thread: Thread, spec: MapSpec) -> None:
@@ -103,10 +106,40 @@ class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done"
                 data={"iteration": {"name": spec.name, "index": index}},
             )
 
+    def _batch(
+        self,
+        runner: StateRunner,
+        thread: Thread,
+        spec: MapSpec,
+        batcher: ItemBatcherSpec,
+        settings: _JsonataSettings | _JsonPathSettings,
+    ) -> None:
+        """Group the selected items into batches: from here on, each batch is one iteration's input."""
+        data = thread["data"]
+        max_items = settings.number(
+            MapLimit("MaxItemsPerBatch", _given(batcher.max_items), batcher.max_items_path)
+        )
+        max_bytes = settings.number(
+            MapLimit("MaxInputBytesPerBatch", _given(batcher.max_bytes), batcher.max_bytes_path)
+        )
+        extra: dict[str, Any] = {}
+        if batcher.has_batch_input and spec.is_jsonata:
+            bindings = runner.bindings(thread, spec)
+            extra["BatchInput"] = jsonata_eval.evaluate_template(
+                batcher.batch_input_template, bindings, "BatchInput"
+            )
+        elif batcher.has_batch_input:
+            extra["BatchInput"] = dataflow.apply_template(
+                runner, thread, spec, batcher.batch_input, data["effective"]
+            )
+        selected = [self._item_input(runner, thread, spec, index) for index in range(len(data["items"]))]
+        data["items"] = map_item_batcher.batches(selected, max_items or None, max_bytes or None, extra)
+        data["batched"] = True
+
     def _item_input(self, runner: StateRunner, thread: Thread, spec: MapSpec, index: int) -> Any:
         data = thread["data"]
         value = data["items"][index]
-        if spec.item_selector is None and spec.item_template is None:
+        if data.get("batched") or (spec.item_selector is None and spec.item_template is None):
             return value
         item_context = {"Map": {"Item": {"Index": index, "Value": value}}}
         if spec.item_template is not None:
@@ -283,6 +316,10 @@ class _JsonPathSettings:
                 f'The {field_name}Path field refers to value "{shown}" which is not a valid integer: {path}',
             )
         return value
+
+
+def _given(value: Any) -> Given | None:
+    return None if value is None else Given(value)
 
 
 def _as_number(value: Any) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from local.engine import map_item_reader, resources
+from local.engine import map_item_batcher, map_item_reader, resources
 from local.engine.errors import ApiError
 from local.engine.state_specs import COMMON_FIELDS, JSONATA, JSONPATH, SPEC_TYPES, UNSUPPORTED_MAP_FIELDS
 from local.engine.validation_rules import (
@@ -285,6 +285,9 @@ def _check_map(
     if "ItemReader" in state:
         for message, below in map_item_reader.problems(state["ItemReader"]):
             problems.append(Problem(SCHEMA, message, f"{where}/ItemReader{below}"))
+    if "ItemBatcher" in state:
+        for message, below in map_item_batcher.problems(state["ItemBatcher"]):
+            problems.append(Problem(SCHEMA, message, f"{where}/ItemBatcher{below}"))
     for field in UNSUPPORTED_MAP_FIELDS:  # refused here rather than accepted and failed at run time
         if field in state:
             message = f"The local engine does not run a Distributed Map's {field} yet"

@@ -197,3 +197,84 @@ def test_unsupported_reader_is_refused_at_create(engine: Engine, start: Starter,
         start(engine, definition, {"key": "p.parquet"})
     assert refused.value.code == "InvalidDefinition"
     assert "/States/M/ItemReader/ReaderConfig/InputType" in refused.value.message
+
+
+def _batching_map(**fields: Any) -> dict[str, Any]:
+    processor = {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        "StartAt": "Echo",
+        "States": {"Echo": {"Type": "Pass", "End": True}},
+    }
+    state = {"Type": "Map", "ItemProcessor": processor, "End": True, **fields}
+    return {"StartAt": "M", "States": {"M": state}}
+
+
+def test_batches_of_selected_items_with_batch_input(engine: Engine, start: Starter) -> None:
+    # Given five items, an ItemSelector, batches of at most two and a BatchInput taken from the input
+    definition = _batching_map(
+        ItemsPath="$.numbers",
+        ItemSelector={"n.$": "$$.Map.Item.Value"},
+        ItemBatcher={"MaxItemsPerBatch": 2, "BatchInput": {"run.$": "$.run"}},
+    )
+
+    # When it runs
+    output = _run(engine, start, definition, {"numbers": [1, 2, 3, 4, 5], "run": "r1"})
+
+    # Then each child got a batch of selected items with the batch input
+    assert output == [
+        {"Items": [{"n": 1}, {"n": 2}], "BatchInput": {"run": "r1"}},
+        {"Items": [{"n": 3}, {"n": 4}], "BatchInput": {"run": "r1"}},
+        {"Items": [{"n": 5}], "BatchInput": {"run": "r1"}},
+    ]
+
+
+def test_batches_bounded_by_bytes(engine: Engine, start: Starter) -> None:
+    # Given items of ten characters and a batch size in bytes taken from the input
+    # ({"Items":["aaaaaaaaaa"]} is 24 bytes of compact JSON, two items 37)
+    words = ["aaaaaaaaaa", "bbbbbbbbbb", "cccccccccc"]
+    definition = _batching_map(ItemsPath="$.words", ItemBatcher={"MaxInputBytesPerBatchPath": "$.bytes"})
+
+    # When it runs with 30 bytes, then with 37
+    narrow = _run(engine, start, definition, {"words": words, "bytes": 30})
+    wide = _run(engine, start, definition, {"words": words, "bytes": 37})
+
+    # Then one item fits a batch of 30 bytes and two fit one of 37
+    assert narrow == [{"Items": [word]} for word in words]
+    assert wide == [{"Items": words[:2]}, {"Items": words[2:]}]
+
+
+def test_batches_of_items_read_from_s3_in_jsonata(
+    engine: Engine, start: Starter, s3: Any, bucket: str
+) -> None:
+    # Given a JSONata Map reading a CSV and batching three rows at a time, with a BatchInput expression
+    s3.put_object(Bucket=bucket, Key="r.csv", Body="id\n1\n2\n3\n4\n")
+    reader = {
+        "Resource": "arn:aws:states:::s3:getObject",
+        "ReaderConfig": {"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"},
+        "Arguments": {"Bucket": bucket, "Key": "r.csv"},
+    }
+    batcher = {
+        "MaxItemsPerBatch": "{% $states.input.size %}",
+        "BatchInput": {"size": "{% $states.input.size %}"},
+    }
+    definition = {**_distributed_map(reader, ItemBatcher=batcher), "QueryLanguage": "JSONata"}
+
+    # When it runs
+    output = _run(engine, start, definition, {"size": 3})
+
+    # Then the rows come in batches of three, each with the evaluated BatchInput
+    assert output == [
+        {"Items": [{"id": "1"}, {"id": "2"}, {"id": "3"}], "BatchInput": {"size": 3}},
+        {"Items": [{"id": "4"}], "BatchInput": {"size": 3}},
+    ]
+
+
+def test_batcher_without_a_limit_is_refused_at_create(engine: Engine, start: Starter) -> None:
+    # Given an ItemBatcher with neither MaxItemsPerBatch nor MaxInputBytesPerBatch
+    definition = _batching_map(ItemBatcher={"BatchInput": {}})
+
+    # When it is created, Then it is refused, naming the field
+    with pytest.raises(ApiError) as refused:
+        start(engine, definition, [])
+    assert refused.value.code == "InvalidDefinition"
+    assert "at /States/M/ItemBatcher" in refused.value.message
