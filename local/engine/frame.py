@@ -71,6 +71,7 @@ class StateData(TypedDict, total=False):
     # Map
     items: list[Any]
     batched: bool  # Map with an ItemBatcher: `items` holds the batches, each an iteration's whole input
+    iteration_runs: dict[str, dict[str, Any]]  # Map with a ResultWriter: each iteration's input and times
     concurrency: int | None
     tolerated_count: int | None
     tolerated_percentage: float | None

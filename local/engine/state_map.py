@@ -8,17 +8,30 @@ chains iteration events.
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
-from local.engine import dataflow, events, jsonata_eval, jsonpath, map_item_batcher, map_item_reader, paths
+from local.engine import (
+    dataflow,
+    events,
+    jsonata_eval,
+    jsonpath,
+    map_item_batcher,
+    map_item_reader,
+    map_result_writer,
+    paths,
+)
 from local.engine.errors import EvaluationFailure, StatesError
-from local.engine.frame import StateData, Thread
+from local.engine.frame import Resume, StateData, Thread
 from local.engine.map_item_batcher import ItemBatcherSpec
+from local.engine.map_result_writer import ResultWriterSpec
+from local.engine.resources import Resource
 from local.engine.state_composite import CompositeState, slot_of
 from local.engine.state_protocol import StateRunner
 from local.engine.state_specs import Given, MapLimit, MapSpec
 from local.engine.states import type_name
 from local.engine.tasks import TaskCall
+from local.engine.timestamps import iso_millis
 
 RUNTIME = "States.Runtime"
 THRESHOLD_EXCEEDED = "States.ExceedToleratedFailureThreshold"
@@ -32,11 +45,6 @@ class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done"
 
     def enter(self, runner: StateRunner, thread: Thread, spec: MapSpec) -> None:
         """Read the items and the limits, then start iterating."""
-        if spec.unsupported:
-            raise StatesError(
-                RUNTIME,
-                f"The local engine runs Map states inline and does not support {', '.join(spec.unsupported)}",
-            )
         settings: _JsonataSettings | _JsonPathSettings
         if spec.is_jsonata:
             settings = _JsonataSettings(runner, thread, spec)
@@ -52,6 +60,8 @@ class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done"
         }
         if spec.item_batcher is not None:
             self._batch(runner, thread, spec, spec.item_batcher, settings)
+        if spec.result_writer is not None:
+            thread["data"]["iteration_runs"] = {}
         self.start_children(runner, thread, spec)
 
     def start_children(self, runner: StateRunner, thread: Thread, spec: MapSpec) -> None:
@@ -95,12 +105,15 @@ class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done"
             data["next"] += 1
             lane = data["free"].pop(0)
             data["lane_of"][str(index)] = lane
+            value = self._item_input(runner, thread, spec, index)
+            if "iteration_runs" in data:
+                data["iteration_runs"][str(index)] = {"Input": value, "StartDate": iso_millis(runner.now())}
             self.spawn(
                 runner,
                 thread,
                 machine,
                 index,
-                self._item_input(runner, thread, spec, index),
+                value,
                 src=data["lanes"][lane],
                 phase="start",
                 data={"iteration": {"name": spec.name, "index": index}},
@@ -170,6 +183,7 @@ class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done"
             move=False,
         )
         self._release_lane(data, index, child["src"], event_id)
+        _note_stop(runner, data, index)
         self.record_success(data, child, output)
         self._after_iteration(runner, parent, spec)
 
@@ -193,6 +207,7 @@ class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done"
             move=False,
         )
         self._release_lane(data, index, child["src"], child["src"])
+        _note_stop(runner, data, index)
         data["failures"] += 1
         data["results"][index] = {"Error": error, "Cause": cause}
         if self._tolerated(data):
@@ -214,6 +229,20 @@ class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done"
             error, cause = THRESHOLD_EXCEEDED, "The specified tolerated failure threshold was exceeded"
         self.children_failed(parent, error, cause)
 
+    def resume(self, runner: StateRunner, thread: Thread, spec: MapSpec, resume: Resume) -> None:
+        """As every composite state does, but a ResultWriter first writes the results to S3."""
+        if resume["kind"] == self.done and spec.result_writer is not None:
+            try:
+                written = _write_results(runner, thread, spec, spec.result_writer)
+            except StatesError as failure:
+                runner.fail_state(thread, spec, failure.error, failure.cause)
+                return
+            runner.log.emit(thread, "MapStateSucceeded", move=False)
+            output, assigned = dataflow.finish(runner, thread, spec, written)
+            runner.complete(thread, spec, output, assigned)
+            return
+        super().resume(runner, thread, spec, resume)
+
     def _tolerated(self, data: StateData) -> bool:
         count, percentage = data["tolerated_count"], data["tolerated_percentage"]
         if count is None and percentage is None:
@@ -233,11 +262,72 @@ class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done"
         self._launch(runner, parent, spec)
 
 
+def _note_stop(runner: StateRunner, data: StateData, index: int) -> None:
+    if "iteration_runs" in data:
+        data["iteration_runs"][str(index)]["StopDate"] = iso_millis(runner.now())
+
+
+def _write_results(
+    runner: StateRunner, thread: Thread, spec: MapSpec, writer: ResultWriterSpec
+) -> dict[str, Any]:
+    """Put the iterations' results and the manifest to S3; the Map's result says where."""
+    data = thread["data"]
+    if spec.is_jsonata:
+        arguments = jsonata_eval.evaluate_template(
+            writer.arguments, runner.bindings(thread, spec), "Arguments"
+        )
+    else:
+        arguments = dataflow.apply_template(runner, thread, spec, writer.parameters, data["effective"])
+    target = arguments if isinstance(arguments, dict) else {}
+    bucket, prefix = target.get("Bucket"), target.get("Prefix")
+    map_name = spec.label or spec.name
+    run = map_result_writer.MapRun.of(runner.info.state_machine_arn, map_name, str(uuid.uuid4()))
+    child_machine = run.child_machine_arn(runner.info.state_machine_arn, map_name)
+    succeeded = set(data["succeeded"])
+    records = [
+        map_result_writer.record(
+            run,
+            child_machine,
+            str(uuid.uuid5(uuid.NAMESPACE_URL, f"{run.arn}/{index}")),
+            run_facts=data["iteration_runs"].get(str(index), {}),
+            result=result,
+            succeeded=index in succeeded,
+        )
+        for index, result in enumerate(data["results"])
+    ]
+    files = map_result_writer.result_files(prefix, run, records)
+    manifest_key = map_result_writer.manifest_key(prefix, run)
+    files[manifest_key] = map_result_writer.manifest(str(bucket), run, files)
+    for key, body in files.items():
+        put = {"Bucket": bucket, "Key": key, "Body": body}
+        _s3_call(runner, thread, spec, writer.resource, put, error=map_result_writer.WRITER_FAILED)
+    return {"MapRunArn": run.arn, "ResultWriterDetails": {"Bucket": bucket, "Key": manifest_key}}
+
+
+def _s3_call(
+    runner: StateRunner, thread: Thread, spec: MapSpec, resource: Resource, parameters: Any, *, error: str
+) -> Any:
+    """Call S3 through the task dispatcher, so the AWS endpoint and a MockConfigFile apply as to a Task."""
+    call = TaskCall(
+        resource=resource,
+        parameters=parameters,
+        state_name=spec.name,
+        state_machine_name=runner.info.state_machine_name,
+        test_case=runner.info.mock_test_case,
+        attempt=0,
+        state_machine_arn=runner.info.state_machine_arn,
+        execution_arn=runner.info.arn,
+    )
+    result = runner.invoke(thread, call)
+    if not result.ok:
+        raise StatesError(result.error or error, result.cause or "")
+    return result.output
+
+
 def _read_items(
     runner: StateRunner, thread: Thread, spec: MapSpec, settings: _JsonataSettings | _JsonPathSettings
 ) -> list[Any]:
-    """The Map's items: from its input, or read by its ItemReader through the task dispatcher (so the AWS
-    endpoint and a MockConfigFile apply as they do to Task states)."""
+    """The Map's items: from its input, or read from S3 by its ItemReader."""
     reader = spec.item_reader
     if reader is None:
         return settings.items()
@@ -255,20 +345,8 @@ def _read_items(
     if max_items is not None and not valid:
         shown = paths.json_compact(max_items)
         raise StatesError(RUNTIME, f"The MaxItems value {shown} is not a valid integer")
-    call = TaskCall(
-        resource=reader.resource,
-        parameters=arguments,
-        state_name=spec.name,
-        state_machine_name=runner.info.state_machine_name,
-        test_case=runner.info.mock_test_case,
-        attempt=0,
-        state_machine_arn=runner.info.state_machine_arn,
-        execution_arn=runner.info.arn,
-    )
-    result = runner.invoke(thread, call)
-    if not result.ok:
-        raise StatesError(result.error or map_item_reader.READER_FAILED, result.cause or "")
-    return map_item_reader.items_of(reader, result.output, max_items)
+    fetched = _s3_call(runner, thread, spec, reader.resource, arguments, error=map_item_reader.READER_FAILED)
+    return map_item_reader.items_of(reader, fetched, max_items)
 
 
 class _JsonPathSettings:

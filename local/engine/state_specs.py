@@ -17,14 +17,13 @@ from local.engine import paths
 from local.engine.choice import Condition, compile_rule
 from local.engine.map_item_batcher import ItemBatcherSpec
 from local.engine.map_item_reader import ItemReaderSpec
+from local.engine.map_result_writer import ResultWriterSpec
 from local.engine.paths import Evaluator
 from local.engine.resources import Resource, parse_resource
 
 QueryLanguage = Literal["JSONPath", "JSONata"]
 JSONPATH: Final[QueryLanguage] = "JSONPath"
 JSONATA: Final[QueryLanguage] = "JSONata"
-# Distributed-map fields the engine does not run yet; a definition using them is refused at create.
-UNSUPPORTED_MAP_FIELDS = ("ResultWriter",)
 
 # Field groups of the accepted-field tables (`FIELDS`) the validator checks states against.
 COMMON_FIELDS = frozenset({"Type", "Comment", "QueryLanguage"})
@@ -33,7 +32,7 @@ _JSONPATH_IO = frozenset({"InputPath", "OutputPath"})
 _JSONPATH_RESULT = frozenset({"ResultPath", "ResultSelector"})
 _ERROR_HANDLING = frozenset({"Retry", "Catch"})
 _MAP_LIMITS = frozenset({"MaxConcurrency", "ToleratedFailureCount", "ToleratedFailurePercentage"})
-_MAP_DISTRIBUTED = frozenset({"ItemReader", "ItemBatcher", *UNSUPPORTED_MAP_FIELDS})
+_MAP_DISTRIBUTED = frozenset({"ItemReader", "ItemBatcher", "ResultWriter"})
 
 
 @dataclass(frozen=True)
@@ -334,11 +333,12 @@ class MapSpec(StateSpec):
         return cls(
             **common,
             processor=processor_key(common["machine_key"], common["name"]),
-            unsupported=tuple(name for name in UNSUPPORTED_MAP_FIELDS if name in raw),
             item_reader=ItemReaderSpec.parse(raw["ItemReader"]) if "ItemReader" in raw else None,
             item_batcher=ItemBatcherSpec.parse(raw["ItemBatcher"], is_jsonata)
             if "ItemBatcher" in raw
             else None,
+            result_writer=ResultWriterSpec.parse(raw["ResultWriter"]) if "ResultWriter" in raw else None,
+            label=raw.get("Label"),
             items_path=raw.get("ItemsPath", "$"),
             items=_given(raw, "Items"),
             selector_name=selector_name,
@@ -350,9 +350,10 @@ class MapSpec(StateSpec):
         )
 
     processor: str
-    unsupported: tuple[str, ...] = ()
     item_reader: ItemReaderSpec | None = None
     item_batcher: ItemBatcherSpec | None = None
+    result_writer: ResultWriterSpec | None = None
+    label: str | None = None
     items_path: str = "$"
     items: Given | None = None  # JSONata
     selector_name: str = "ItemSelector"  # ItemSelector, or the legacy Parameters

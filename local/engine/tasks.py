@@ -26,6 +26,7 @@ from local.engine import (
     integration_states,
     lambda_runtime,
     map_item_reader,
+    map_result_writer,
 )
 from local.engine.activity_queue import ActivityQueue
 from local.engine.errors import StatesError
@@ -59,6 +60,8 @@ SDK_ERROR_PREFIX = {
 }
 # Step Functions' SDK service names that boto3 spells differently.
 BOTO3_SERVICE = {"sfn": "stepfunctions", "eventbridge": "events"}
+# S3 actions served for a Distributed Map's ItemReader and ResultWriter (not as Task resources).
+MAP_S3_ACTIONS = (*map_item_reader.READ_ACTIONS, map_result_writer.PUT_OBJECT)
 OPTIMISED_ERROR_PREFIX = {"sns": "SNS", "sqs": "SQS", "lambda": "Lambda"}
 
 
@@ -192,10 +195,8 @@ class TaskDispatcher:
             return _settled(
                 lambda: integration_dynamodb.call(self._client("dynamodb"), resource.action, call.parameters)
             )
-        if resource.service == "s3" and resource.action in map_item_reader.READ_ACTIONS:
-            return _settled(
-                lambda: map_item_reader.fetch(self._client("s3"), resource.action, call.parameters)
-            )
+        if resource.service == "s3" and resource.action in MAP_S3_ACTIONS:
+            return _settled(lambda: self._map_s3(resource.action, call.parameters))
         if (resource.service, resource.action) == ("events", "putEvents"):
             return _settled(
                 lambda: integration_eventbridge.put_events(
@@ -247,6 +248,12 @@ class TaskDispatcher:
         raise LambdaServiceError.function_not_found(arn)
 
     # ------------------------------------------------------------------ boto3
+
+    def _map_s3(self, action: str, parameters: Any) -> Any:
+        """The S3 calls a Distributed Map's ItemReader and ResultWriter make."""
+        if action == map_result_writer.PUT_OBJECT:
+            return map_result_writer.put(self._client("s3"), parameters)
+        return map_item_reader.fetch(self._client("s3"), action, parameters)
 
     def _client(self, service: str) -> Any:
         with self._lock:

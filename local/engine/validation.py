@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from local.engine import map_item_batcher, map_item_reader, resources
+from local.engine import map_item_batcher, map_item_reader, map_result_writer, resources
 from local.engine.errors import ApiError
-from local.engine.state_specs import COMMON_FIELDS, JSONATA, JSONPATH, SPEC_TYPES, UNSUPPORTED_MAP_FIELDS
+from local.engine.state_specs import COMMON_FIELDS, JSONATA, JSONPATH, SPEC_TYPES
 from local.engine.validation_rules import (
     SCHEMA,
     Problem,
@@ -282,16 +282,19 @@ def _check_map(
     else:
         _validate_machine(processor, f"{where}/{processor_field}", language, problems)
     check_map_numbers(state, where, language, problems)
-    if "ItemReader" in state:
-        for message, below in map_item_reader.problems(state["ItemReader"]):
-            problems.append(Problem(SCHEMA, message, f"{where}/ItemReader{below}"))
-    if "ItemBatcher" in state:
-        for message, below in map_item_batcher.problems(state["ItemBatcher"]):
-            problems.append(Problem(SCHEMA, message, f"{where}/ItemBatcher{below}"))
-    for field in UNSUPPORTED_MAP_FIELDS:  # refused here rather than accepted and failed at run time
+    # What the engine cannot run of a Distributed Map is refused here rather than failed at run time.
+    for field, check in _DISTRIBUTED_MAP_CHECKS.items():
         if field in state:
-            message = f"The local engine does not run a Distributed Map's {field} yet"
-            problems.append(Problem(SCHEMA, message, f"{where}/{field}"))
+            problems.extend(
+                Problem(SCHEMA, message, f"{where}/{field}{below}") for message, below in check(state[field])
+            )
+
+
+_DISTRIBUTED_MAP_CHECKS: dict[str, Callable[[Any], list[tuple[str, str]]]] = {
+    "ItemReader": map_item_reader.problems,
+    "ItemBatcher": map_item_batcher.problems,
+    "ResultWriter": map_result_writer.problems,
+}
 
 
 # Checks particular to a state type (Pass and Succeed have none).

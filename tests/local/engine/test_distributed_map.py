@@ -278,3 +278,108 @@ def test_batcher_without_a_limit_is_refused_at_create(engine: Engine, start: Sta
         start(engine, definition, [])
     assert refused.value.code == "InvalidDefinition"
     assert "at /States/M/ItemBatcher" in refused.value.message
+
+
+def _read_json(s3: Any, bucket: str, key: str) -> Any:
+    return json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
+
+
+def test_results_written_to_s3(engine: Engine, start: Starter, s3: Any, bucket: str) -> None:
+    # Given a Map of three items whose second iteration fails (one failure tolerated), writing its results
+    processor = {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        "StartAt": "Check",
+        "States": {
+            "Check": {
+                "Type": "Choice",
+                "Choices": [{"Variable": "$", "NumericEquals": 2, "Next": "Bad"}],
+                "Default": "Ok",
+            },
+            "Bad": {"Type": "Fail", "Error": "Two", "Cause": "two is bad"},
+            "Ok": {"Type": "Pass", "End": True},
+        },
+    }
+    writer = {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": bucket, "Prefix": "runs"}}
+    state = {
+        "Type": "Map",
+        "ItemProcessor": processor,
+        "ToleratedFailureCount": 1,
+        "ResultWriter": writer,
+        "Label": "Each",
+        "End": True,
+    }
+
+    # When it runs
+    arn = start(engine, {"StartAt": "M", "States": {"M": state}}, [1, 2, 3])
+    engine.run_until_idle()
+    output = output_of(engine, arn)
+
+    # Then the state's output names the Map Run and the manifest it wrote
+    machine_arn = engine.describe_execution(arn)["stateMachineArn"]
+    run_id = output["MapRunArn"].rsplit(":", 1)[-1]
+    assert output == {
+        "MapRunArn": machine_arn.replace(":stateMachine:", ":mapRun:") + f"/Each:{run_id}",
+        "ResultWriterDetails": {"Bucket": bucket, "Key": f"runs/{run_id}/manifest.json"},
+    }
+    # And the manifest lists one file of successes and one of failures
+    manifest = _read_json(s3, bucket, f"runs/{run_id}/manifest.json")
+    succeeded_key, failed_key = f"runs/{run_id}/SUCCEEDED_0.json", f"runs/{run_id}/FAILED_0.json"
+    sizes = {
+        key: s3.head_object(Bucket=bucket, Key=key)["ContentLength"] for key in (succeeded_key, failed_key)
+    }
+    assert manifest == {
+        "DestinationBucket": bucket,
+        "MapRunArn": output["MapRunArn"],
+        "ResultFiles": {
+            "FAILED": [{"Key": failed_key, "Size": sizes[failed_key]}],
+            "PENDING": [],
+            "SUCCEEDED": [{"Key": succeeded_key, "Size": sizes[succeeded_key]}],
+        },
+    }
+    # And each file holds its iterations with their input, and their output or error, as JSON text
+    succeeded = _read_json(s3, bucket, succeeded_key)
+    assert [(r["Input"], r["Output"], r["Status"]) for r in succeeded] == [
+        ("1", "1", "SUCCEEDED"),
+        ("3", "3", "SUCCEEDED"),
+    ]
+    (failed,) = _read_json(s3, bucket, failed_key)
+    assert (failed["Input"], failed["Error"], failed["Cause"], failed["Status"]) == (
+        "2",
+        "Two",
+        "two is bad",
+        "FAILED",
+    )
+    assert failed["ExecutionArn"].startswith(machine_arn.replace(":stateMachine:", ":execution:") + "/Each:")
+    assert set(succeeded[0]) == {
+        "ExecutionArn",
+        "Input",
+        "InputDetails",
+        "Name",
+        "Output",
+        "OutputDetails",
+        "RedriveCount",
+        "RedriveStatus",
+        "RedriveStatusReason",
+        "StartDate",
+        "StateMachineArn",
+        "Status",
+        "StopDate",
+    }
+    assert succeeded[0]["StartDate"].endswith("Z")
+
+
+def test_writing_to_a_missing_bucket_fails_the_state(engine: Engine, start: Starter) -> None:
+    # Given a Map writing its results to a bucket that does not exist
+    writer = {
+        "Resource": "arn:aws:states:::s3:putObject",
+        "Parameters": {"Bucket": "no-such-bucket-x", "Prefix": "p"},
+    }
+    definition = _batching_map(ResultWriter=writer)
+
+    # When it runs
+    arn = start(engine, definition, [1])
+    engine.run_until_idle()
+
+    # Then the execution fails with the writer's error
+    described = engine.describe_execution(arn)
+    assert (described["status"], described["error"]) == ("FAILED", "States.ResultWriterFailed")
