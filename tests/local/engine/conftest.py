@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from moto.server import ThreadedMotoServer
 
 from local.engine import Engine, MemoryStore, SkipClock, VirtualClock
 
@@ -25,6 +26,16 @@ def skip_engine() -> Engine:
 def virtual_engine() -> Engine:
     """An engine whose clock moves only when advanced."""
     return Engine(clock=VirtualClock(start=START), store=MemoryStore())
+
+
+@pytest.fixture(scope="module")
+def aws_endpoint() -> Iterator[str]:
+    """A moto server on a free port, for an engine's `aws_endpoint_url` (tests name their own resources)."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
 
 
 Starter = Callable[..., str]

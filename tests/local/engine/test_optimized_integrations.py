@@ -5,12 +5,10 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from local.engine import Engine, MemoryStore, SkipClock, integration_eventbridge
 from local.engine.errors import ApiError, StatesError
@@ -18,16 +16,6 @@ from local.engine.errors import ApiError, StatesError
 from .conftest import ROLE_ARN, START, Starter, output_of
 
 REGION = "us-east-1"
-
-
-@pytest.fixture(scope="module")
-def aws_endpoint() -> Iterator[str]:
-    """A moto server on a free port (every test uses its own table, bus and queue names)."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture
