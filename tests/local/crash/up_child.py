@@ -8,20 +8,24 @@ endpoints that stay valid. What the child prints is the only source of its resou
 from __future__ import annotations
 
 import re
-import signal
 import socket
 import subprocess
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.local.local_command import STARTUP_TIMEOUT_SECONDS, end_process, start_local_command
+from tests.local.local_command import (
+    STARTUP_TIMEOUT_SECONDS,
+    UP_ADDRESS_LINE,
+    UP_READY_LINE,
+    UpCommandChild,
+    start_local_command,
+)
 
-_ADDRESS_LINE = re.compile(r"^\s+(?P<label>[A-Za-z ()-]+):\s+(?P<url>http://\S+)$")
 _MACHINE_LINE = re.compile(r"^State machine (?P<name>\S+): (?P<arn>arn:\S+)$")
 _RESOURCE_LINE = re.compile(r"^\s+(?P<kind>[a-z]+):\s+(?P<value>\S+)$")
-_READY_LINE = "Press Ctrl-C to stop."
 
 
 class UpChildError(RuntimeError):
@@ -41,7 +45,7 @@ class PrintedStack:
         if machine := _MACHINE_LINE.match(line):
             self.machine_arns[machine["name"]] = machine["arn"]
             self.resources[machine["name"]] = {}
-        elif address := _ADDRESS_LINE.match(line):
+        elif address := UP_ADDRESS_LINE.match(line):
             self.addresses[address["label"].strip()] = address["url"]
         elif (resource := _RESOURCE_LINE.match(line)) and self.resources:
             current = self.resources[next(reversed(self.resources))]
@@ -67,7 +71,7 @@ def free_ports(count: int) -> list[int]:
             probe.close()
 
 
-class UpChild:
+class UpChild(UpCommandChild):
     """`python -m local up --clock virtual --state-dir DIR` on ports fixed at construction."""
 
     def __init__(self, state_dir: Path, log_path: Path) -> None:
@@ -84,20 +88,8 @@ class UpChild:
         self._reader: threading.Thread | None = None
 
     @property
-    def api(self) -> str:
-        return self.printed.addresses["Schedule API"]
-
-    @property
-    def stepfunctions(self) -> str:
-        return self.printed.addresses["Step Functions API"]
-
-    @property
-    def aws(self) -> str:
-        return self.printed.addresses["AWS services (moto)"]
-
-    @property
-    def third_party(self) -> str:
-        return self.printed.addresses["Third-party API"]
+    def addresses(self) -> Mapping[str, str]:
+        return self.printed.addresses
 
     def start(self) -> None:
         """Start the child and return once it says it is ready; records how long that took."""
@@ -130,25 +122,8 @@ class UpChild:
         assert process.stdout is not None
         for line in process.stdout:
             self.printed.read(line.rstrip("\n"))
-            if line.strip() == _READY_LINE:
+            if line.strip() == UP_READY_LINE:
                 self._ready.set()
-
-    def kill(self) -> None:
-        """SIGKILL, like a crash: nothing is flushed or closed."""
-        self._end(signal.SIGKILL)
-
-    def interrupt(self) -> int:
-        """SIGINT (Ctrl-C) and wait; returns the exit code."""
-        return self._end(signal.SIGINT)
-
-    def _end(self, signum: int) -> int:
-        if self._process is None:
-            return 0
-        code = end_process(self._process, signum)
-        if self._reader is not None:
-            self._reader.join(timeout=5)
-        self._process = None
-        return code
 
     def _log_tail(self) -> str:
         return self.log_path.read_text(errors="replace")[-3000:] if self.log_path.exists() else "(no log)"

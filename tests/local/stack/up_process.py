@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
-import re
-import signal
 import subprocess
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from tests.local.local_command import STARTUP_TIMEOUT_SECONDS, end_process, start_local_command
-
-_ADDRESS_LINE = re.compile(r"^\s+(?P<label>[A-Za-z ()-]+):\s+(?P<url>http://\S+)$")
-_READY_LINE = "Press Ctrl-C to stop."
+from tests.local.local_command import (
+    STARTUP_TIMEOUT_SECONDS,
+    UP_ADDRESS_LINE,
+    UP_READY_LINE,
+    UpCommandChild,
+    start_local_command,
+)
 
 
 class UpProcessError(RuntimeError):
     """The child exited or did not report its addresses in time."""
 
 
-class UpProcess:
+class UpProcess(UpCommandChild):
     """One `python -m local up --clock virtual --state-dir DIR` child on free ports."""
 
     def __init__(self, state_dir: Path | None, log_path: Path, command: Sequence[str] | None = None) -> None:
@@ -30,25 +31,13 @@ class UpProcess:
         ]  # fmt: skip
         self._log_path = log_path
         self._process: subprocess.Popen[str] | None = None
-        self.addresses: dict[str, str] = {}
+        self._addresses: dict[str, str] = {}
         self.output: list[str] = []
         self._reader: threading.Thread | None = None
 
     @property
-    def api(self) -> str:
-        return self.addresses["Schedule API"]
-
-    @property
-    def stepfunctions(self) -> str:
-        return self.addresses["Step Functions API"]
-
-    @property
-    def aws(self) -> str:
-        return self.addresses["AWS services (moto)"]
-
-    @property
-    def third_party(self) -> str:
-        return self.addresses["Third-party API"]
+    def addresses(self) -> Mapping[str, str]:
+        return self._addresses
 
     def start(self) -> UpProcess:
         """Start the child and return once it has printed every address."""
@@ -67,25 +56,8 @@ class UpProcess:
         assert self._process is not None and self._process.stdout is not None
         for line in self._process.stdout:
             self.output.append(line.rstrip("\n"))
-            match = _ADDRESS_LINE.match(line.rstrip("\n"))
+            match = UP_ADDRESS_LINE.match(line.rstrip("\n"))
             if match:
-                self.addresses[match.group("label").strip()] = match.group("url")
-            if line.strip() == _READY_LINE:
+                self._addresses[match.group("label").strip()] = match.group("url")
+            if line.strip() == UP_READY_LINE:
                 ready.set()
-
-    def kill(self) -> None:
-        """SIGKILL, like a crash: nothing is flushed or closed."""
-        self._end(signal.SIGKILL)
-
-    def interrupt(self) -> int:
-        """SIGINT (Ctrl-C) and wait; returns the exit code."""
-        return self._end(signal.SIGINT)
-
-    def _end(self, signum: int) -> int:
-        if self._process is None:
-            return 0
-        code = end_process(self._process, signum)
-        if self._reader is not None:
-            self._reader.join(timeout=5)  # the last lines it printed
-        self._process = None
-        return code
