@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -59,6 +60,11 @@ class Answer:
     status: int
     headers: dict[str, str]
     body: dict[str, Any]
+
+
+def in_an_hour() -> str:
+    """A triggerAt one hour from now."""
+    return (datetime.now(UTC) + timedelta(hours=1)).isoformat()
 
 
 def rest_event(

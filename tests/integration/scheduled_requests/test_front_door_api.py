@@ -21,12 +21,9 @@ from tests.integration.scheduled_requests.conftest import (
     LambdaContextStub,
     ScheduleApi,
     StandInMachine,
+    in_an_hour,
     rest_event,
 )
-
-
-def in_an_hour() -> str:
-    return (datetime.now(UTC) + timedelta(hours=1)).isoformat()
 
 
 def right_now() -> str:

@@ -9,7 +9,7 @@ import logging
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -23,12 +23,9 @@ from tests.integration.scheduled_requests.conftest import (
     LambdaContextStub,
     ScheduleApi,
     StandInMachine,
+    in_an_hour,
     rest_event,
 )
-
-
-def in_an_hour() -> str:
-    return (datetime.now(UTC) + timedelta(hours=1)).isoformat()
 
 
 def nested(depth: int) -> str:
