@@ -31,6 +31,17 @@ def port_number(text: str) -> int:
     return port
 
 
+def positive_whole_number(text: str) -> int:
+    """An argparse `type` for a count of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return value
+
+
 def check_ports_free(host: str, ports: Mapping[str, int]) -> None:
     """Raise `CommandError` for the first option (e.g. `"--sfn-port"`) whose port cannot be listened on.
 

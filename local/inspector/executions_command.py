@@ -27,6 +27,7 @@ from local.inspector.formatting import (
 from local.inspector.history import EventRow, HistoryWalk
 from local.inspector.output import Column, Output
 from local.inspector.step_functions import StepFunctionsReader, stepfunctions_endpoint
+from local.startup_checks import positive_whole_number
 
 STATUSES = ("RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED", "PENDING_REDRIVE")
 DEFAULT_LIMIT = 20
@@ -68,7 +69,10 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     listing.add_argument("--machine", help="only this state machine (name or ARN)")
     listing.add_argument("--status", type=str.upper, choices=STATUSES, help="only executions in this status")
     listing.add_argument(
-        "--limit", type=_positive, default=DEFAULT_LIMIT, help=f"at most N (default: {DEFAULT_LIMIT})"
+        "--limit",
+        type=positive_whole_number,
+        default=DEFAULT_LIMIT,
+        help=f"at most N (default: {DEFAULT_LIMIT})",
     )
     listing.set_defaults(run=run_list)
 
@@ -94,16 +98,6 @@ def register(subcommands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         help=f"seconds between polls (default: {DEFAULT_WATCH_INTERVAL_SECONDS})",
     )
     watch.set_defaults(run=run_watch)
-
-
-def _positive(text: str) -> int:
-    try:
-        number = int(text)
-    except ValueError:
-        number = 0
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"not a positive whole number: {text!r}")
-    return number
 
 
 def run_list(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ from local.engine.lambda_runtime import LambdaInvoker, LambdaOutcome
 from local.lambda_service.registry import DEFAULT_CONCURRENCY, FunctionRegistry
 from local.lambda_service.remote import RemoteLambdaInvoker
 from local.lambda_service.rest_api import LambdaRestApi
+from local.startup_checks import positive_whole_number
 
 STATE_SUBDIRECTORY = "lambda"
 
@@ -114,14 +115,3 @@ class _HereFirst:
         if self._here.knows(function):
             return self._here.invoke(function, event)
         return self._remote.invoke(function, event)
-
-
-def positive_whole_number(text: str) -> int:
-    """An argparse `type` for a count of at least 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
-    return value

@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from local.cli import CommandError, wait_for_stop_signal
 from local.engine.mock_config import ENVIRONMENT_VARIABLE as MOCK_CONFIG_VARIABLE
 from local.engine.mock_config import MockConfigError
-from local.lambda_service.command_line import positive_whole_number
 from local.sfn_api.clock_mover import describe_completed_move
 from local.stack.config import (
     CLOCK_MODES,
@@ -26,7 +25,7 @@ from local.stack.config import (
     StackConfig,
 )
 from local.stack.sandbox import FAKE_AWS_ENVIRONMENT, use_fake_aws_credentials
-from local.startup_checks import check_ports_free, check_state_dir, port_number
+from local.startup_checks import check_ports_free, check_state_dir, port_number, positive_whole_number
 
 if TYPE_CHECKING:
     from local.stack.stack import LocalStack
