@@ -16,8 +16,8 @@ that acknowledgement by up to 40 ms, so every answer on a kept-alive connection 
 accepted socket has TCP_NODELAY and an answer leaves in one write.
 
 Besides: HTTP/1.1 keep-alive, a thread per connection, a listen backlog that takes a burst of clients,
-idle keep-alive connections dropped after `IDLE_TIMEOUT_SECONDS`, and `stop()` that ends open connections
-too.
+idle keep-alive connections dropped after `IDLE_TIMEOUT_SECONDS`, `stop()` that ends open connections
+too, and a client that resets its connection logged as one debug line, not a traceback on stderr.
 
 Every server answers malformed requests the same way, in JSON, before `answer()` sees them, and closes
 their connection: a method it does not serve 405 with `Allow`; a malformed or contradictory Content-Length,
@@ -33,6 +33,7 @@ import io
 import json
 import logging
 import socket
+import sys
 import threading
 import time
 from http import HTTPStatus
@@ -105,6 +106,15 @@ class LocalHttpServer(ThreadingHTTPServer):
         with self._connections_lock:
             self._connections.discard(request)
         super().shutdown_request(request)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that resets or drops its connection is routine: one debug line. Anything else is our
+        defect, logged with its traceback (socketserver's default prints it to stderr instead)."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
+            logger.debug("connection from %s ended: %s", client_address, error)
+        else:
+            logger.error("request from %s failed", client_address, exc_info=error)
 
     def _close_connections(self) -> None:
         with self._connections_lock:

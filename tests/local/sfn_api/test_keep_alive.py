@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import logging
 import socket
+import struct
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -119,3 +122,33 @@ def test_a_burst_of_connections_is_accepted_and_answered(endpoint_url: str) -> N
     # Then every connection was accepted and answered, none reset
     assert failures == []
     assert statuses == [200] * BURST
+
+
+def test_a_client_that_resets_its_connection_is_one_debug_line_not_a_traceback(
+    endpoint_url: str, caplog: pytest.LogCaptureFixture, capfd: pytest.CaptureFixture[str]
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="local.http_server")
+    address = urlsplit(endpoint_url)
+    # Given a kept-alive connection whose first request was answered
+    with socket.create_connection((address.hostname, address.port), timeout=GUARD_SECONDS) as client:
+        client.sendall(b"GET /_local/clock HTTP/1.1\r\nHost: local\r\n\r\n")
+        assert client.recv(65536).startswith(b"HTTP/1.1 200 ")
+
+        # When the client resets it (SO_LINGER 0: close sends RST) while the server waits for the next
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    deadline = time.monotonic() + GUARD_SECONDS
+    while not _reset_records(caplog) and time.monotonic() < deadline:
+        time.sleep(0.01)
+
+    # Then the server noted it in one debug line, printed no traceback, and still answers
+    assert [record.levelno for record in _reset_records(caplog)] == [logging.DEBUG]
+    assert "Traceback" not in capfd.readouterr().err
+    other = _connection(endpoint_url)
+    try:
+        assert _get(other, "/_local/clock")[0] == 200
+    finally:
+        other.close()
+
+
+def _reset_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [record for record in caplog.records if "Connection reset" in record.getMessage()]
