@@ -35,6 +35,7 @@ from schemathesis import GenerationMode
 from schemathesis.core.failures import FailureGroup
 from schemathesis.core.parameters import ParameterLocation
 from schemathesis.core.result import Err
+
 # schemathesis imports this module lazily, when a document is first loaded. pytest rewrites the modules of
 # a plugin as they are imported, with ast.parse, and on Python 3.11 two threads parsing at once can fail
 # with "AST constructor recursion depth mismatch": import it at collection, before any server thread runs.
