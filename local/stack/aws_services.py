@@ -25,6 +25,7 @@ from typing import Any
 import boto3
 import moto.dynamodb.models.table as dynamodb_tables
 from botocore.config import Config
+from moto.dynamodbstreams.models import dynamodbstreams_backends
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
@@ -105,6 +106,14 @@ class EmbeddedAwsServices:
                 )
                 self._clients[service] = client
             return client
+
+    def discard_shard_iterator(self, iterator: str) -> None:
+        """Forget a DynamoDB Streams shard iterator its reader is done with. AWS lets an iterator expire
+        15 minutes after issuing it; moto keeps every one it issued (each GetRecords issues the next), so a
+        stream read on every poll would grow this process for as long as the stack runs."""
+        for account in list(dynamodbstreams_backends.values()):
+            for backend in list(account.values()):
+                backend.shard_iterators.pop(iterator, None)
 
     def close(self) -> None:
         """Forget every resource (moto's state is process-wide; the state file keeps it) and stop serving;

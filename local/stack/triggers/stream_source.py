@@ -60,6 +60,7 @@ class StreamSourceDelivery:
         self._stream_arn = stream_arn
         self._function = function
         self._failure_queue_url = failure_queue_url
+        self._services = services
         self._streams = services.client("dynamodbstreams")
         self._sqs = services.client("sqs")
         self._patterns = [EventPattern.load(json.dumps(pattern)) for pattern in source.filter_patterns]
@@ -75,6 +76,7 @@ class StreamSourceDelivery:
                 )["ShardIterator"]
             )
             response = self._streams.get_records(ShardIterator=iterator, Limit=_MAX_RECORDS_PER_READ)
+            self._services.discard_shard_iterator(iterator)
             self._iterators[shard_id] = response["NextShardIterator"]
             finished = self._finished_up_to.get(shard_id, -1)
             records = [

@@ -55,3 +55,6 @@ class StubServices:
 
     def client(self, service: str) -> Any:
         return self.clients[service]
+
+    def discard_shard_iterator(self, iterator: str) -> None:
+        pass

@@ -8,9 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from moto.dynamodbstreams.models import dynamodbstreams_backends
 
 from catalog.model import StreamSource
 from local.engine import VirtualClock
+from local.stack.aws_services import EmbeddedAwsServices
+from local.stack.config import ACCOUNT_ID
 from local.stack.functions import FunctionError
 from local.stack.triggers.stream_source import StreamSourceDelivery
 from tests.local.stack.fakes import RecordingFunction, StubServices, StubSqs, StubStreams
@@ -191,3 +194,42 @@ def test_a_failing_record_is_given_up_once_it_is_too_old_on_the_stack_clock(posi
     note = json.loads(sqs.sent[0]["MessageBody"])
     assert note["DDBStreamBatchInfo"]["startSequenceNumber"] == "5"
     assert note["timestamp"].startswith("2026-01-03")
+
+
+def test_polling_a_real_stream_keeps_one_shard_iterator_however_long_it_runs(position_file: Path) -> None:
+    # Given the embedded AWS services with a table whose stream has one change, and a delivery reading it
+    services = EmbeddedAwsServices(host="127.0.0.1", port=0, clock=VirtualClock(start=STACK_START).now)
+    services.start()
+    try:
+        dynamodb = services.client("dynamodb")
+        stream_arn = dynamodb.create_table(
+            TableName="T",
+            KeySchema=[{"AttributeName": "customerId", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "customerId", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        )["TableDescription"]["LatestStreamArn"]
+        dynamodb.put_item(TableName="T", Item={"customerId": {"S": "C-1"}})
+        dynamodb.delete_item(TableName="T", Key={"customerId": {"S": "C-1"}})
+        function = RecordingFunction()
+        delivery = StreamSourceDelivery(
+            source=StreamSource(table="T", function="F", filter_patterns=ONLY_REMOVALS, failure_queue="Q"),
+            stream_arn=stream_arn,
+            function=function,  # type: ignore[arg-type]
+            failure_queue_url="http://queue",
+            services=services,
+            clock=VirtualClock(start=STACK_START),
+            position_file=position_file,
+        )
+
+        # When it polls a hundred times, as a stack that runs for a while does
+        for _ in range(100):
+            delivery.poll()
+
+        # Then the removal was delivered once, and moto holds only the iterator of the next read
+        delivered = [record["eventName"] for event in function.events for record in event["Records"]]
+        assert delivered == ["REMOVE"]
+        held = [len(backend.shard_iterators) for backend in dynamodbstreams_backends[ACCOUNT_ID].values()]
+        assert sum(held) == 1
+    finally:
+        services.close()
