@@ -4,8 +4,9 @@ The state (or the state `stateName` names in a whole definition) runs through th
 state of a machine; states it may go to are stand-ins that never run. A Task calls its integration for
 real (or answers with `mock`), a Wait is not waited out, and a Retry that applies is reported as
 RETRIABLE instead of being waited for. As on AWS, Map and Parallel states run only with a mock, which
-stands for their result. DEBUG and TRACE add the data-flow steps as `inspectionData`; no
-HTTP Task runs here, so TRACE has nothing more to show than DEBUG.
+stands for their result: a Map still reads its items and limits (`trial_map`), a Parallel runs as a task
+the mock answers. DEBUG and TRACE add the data-flow steps as `inspectionData`. An HTTP Task runs only with
+a mock, and AWS shows no request or response for a mocked one, so TRACE shows what DEBUG shows.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import uuid
 from dataclasses import replace
 from typing import Any, NotRequired, TypedDict
 
-from local.engine import arns, validation
+from local.engine import arns, map_item_reader, paths, trial_map, trial_request, validation
 from local.engine import definition as asl
 from local.engine.api_base import ApiBase
 from local.engine.api_state_machines import check_definition_size
@@ -24,6 +25,7 @@ from local.engine.errors import ApiError
 from local.engine.execution import ExecutionInfo
 from local.engine.one_state_run import Invoke, TrialOutcome, run_state
 from local.engine.tasks import TaskResult
+from local.engine.trial_map import MockedMapState
 
 INSPECTION_LEVELS = ("INFO", "DEBUG", "TRACE")
 # The name the state runs under when `definition` is one state; `$$.State.Name` reads it.
@@ -39,9 +41,7 @@ STAGES = (
     "afterResultSelector",
     "afterResultPath",
 )
-CALLBACK_SUFFIXES = (".sync", ".sync:2", ".waitForTaskToken")
-COMPOSITE_TYPES = frozenset({"Map", "Parallel"})
-# What a mocked Map or Parallel state keeps: the fields around its result (not those of its iterations).
+# What a mocked Parallel state keeps: the fields around its result (not those of its branches).
 COMPOSITE_KEPT_FIELDS = frozenset(
     {
         "Comment",
@@ -58,7 +58,7 @@ COMPOSITE_KEPT_FIELDS = frozenset(
         "Output",
     }
 )
-# The stand-in task a mocked Map or Parallel state runs as; the mock answers it, nothing calls it.
+# The stand-in task a mocked Parallel state runs as; the mock answers it, nothing calls it.
 MOCKED_RESOURCE = "arn:aws:lambda:us-east-1:000000000000:function:TestStateMock"
 
 
@@ -112,32 +112,45 @@ class TestStateOperations(ApiBase):
         seeded = _json_argument(variables, "variables", "ValidationException", default={})
         if not isinstance(seeded, dict):
             raise ApiError("ValidationException", "The variables must be a JSON object")
-        given_context = _json_argument(context, "context", "ValidationException", default={})
-        if not isinstance(given_context, dict):
+        given_context = _json_argument(context, "context", "ValidationException", default=None)
+        if given_context is not None and not isinstance(given_context, dict):
             raise ApiError("ValidationException", "The context must be a JSON object")
         raw, name = self._machine_for(definition, state_name)
         # An integration the engine cannot call is accepted when a mock answers for it, as at create
         # time with a MockConfigFile.
         mocked = mock is not None or self.dispatcher.mock_config is not None
-        _check_valid(raw, single_state=state_name is None, mocked=mocked)
         state = raw["States"][name]
-        _check_runnable(state, mock)
-        if state.get("Type") in COMPOSITE_TYPES:
-            state = _mocked_composite(state)
+        configuration = state_configuration or {}
+        trial_request.check_reveal_secrets(reveal_secrets, inspection_level)
+        trial_request.check_mock(state, mock, reveal_secrets=reveal_secrets)
+        _check_valid(raw, single_state=state_name is None, mocked=mocked)
+        trial_request.check_role(state, mock, role_arn)
+        if given_context is not None:
+            trial_request.check_context(given_context, state)
+        trial_request.check_configuration(configuration, state, mock)
+        answer = _mocked_result(mock) if mock is not None else None
+        handlers = HANDLERS
+        invoke = self._invoker(answer)
+        if state.get("Type") == "Map" and answer is not None:
+            failures = configuration.get("mapIterationFailureCount")
+            handlers = {**HANDLERS, "Map": MockedMapState(answer, failures)}
+            invoke = self._item_reader(_read_items(state, configuration.get("mapItemReaderData")))
+        elif state.get("Type") == "Parallel":
+            state = _mocked_parallel(state)
         parsed = asl.build({**raw, "StartAt": name, "States": {**raw["States"], name: state}})
-        retry_count = int((state_configuration or {}).get("retrierRetryCount") or 0)
         outcome = run_state(
             definition=parsed,
             state_name=name,
             info=self._trial_info(role_arn, value),
-            handlers=HANDLERS,
-            invoke=self._invoker(mock),
+            handlers=handlers,
+            invoke=invoke,
             variables=seeded,
-            retry_count=retry_count,
+            retry_count=int(configuration.get("retrierRetryCount") or 0),
             mocked=mock is not None,
             context=given_context,
         )
-        return _answer(outcome, value, inspection_level)
+        hidden = trial_map.HIDDEN_STAGES if state.get("Type") == "Map" else frozenset()
+        return _answer(outcome, value, inspection_level, hidden)
 
     def _machine_for(self, definition: str, state_name: str | None) -> tuple[dict[str, Any], str]:
         """The machine the state runs in (validated as CreateStateMachine would) and its name there."""
@@ -173,11 +186,17 @@ class TestStateOperations(ApiBase):
             input=value,
         )
 
-    def _invoker(self, mock: dict[str, Any] | None) -> Invoke:
-        if mock is None:
+    def _invoker(self, answer: TaskResult | None) -> Invoke:
+        if answer is None:
             return self.dispatcher.dispatch
-        answer = _mocked_result(mock)
         return lambda _call: answer
+
+    def _item_reader(self, items: Any) -> Invoke:
+        """What a mocked Map calls: only its ItemReader, which reads `mapItemReaderData` when given."""
+        if items is None:
+            return self.dispatcher.dispatch
+        read = TaskResult(ok=True, output=items)
+        return lambda _call: read
 
 
 def _check_valid(raw: dict[str, Any], *, single_state: bool, mocked: bool) -> None:
@@ -229,37 +248,27 @@ def _targets(state: dict[str, Any]) -> list[str]:
     return [target for target in found if isinstance(target, str)]
 
 
-def _check_runnable(state: dict[str, Any], mock: dict[str, Any] | None) -> None:
-    """What TestState runs only with a mock, as AWS: Map, Parallel, activities and callback patterns."""
-    if mock is not None:
-        return
-    if state.get("Type") in COMPOSITE_TYPES:
-        raise ApiError("ValidationException", f"TestState runs a {state['Type']} state only with a mock")
-    resource = state.get("Resource") if state.get("Type") == "Task" else None
-    if not isinstance(resource, str):
-        return
-    if ":activity:" in resource or resource.endswith(CALLBACK_SUFFIXES):
-        raise ApiError(
-            "ValidationException",
-            "TestState runs an activity task, or a .sync or .waitForTaskToken integration, only with a mock",
-        )
-
-
-def _mocked_composite(state: dict[str, Any]) -> dict[str, Any]:
-    """A Map or Parallel state as TestState runs it: its iterations or branches do not run, the mock is
-    its result; input and output processing, Retry and Catch apply as to any result."""
+def _mocked_parallel(state: dict[str, Any]) -> dict[str, Any]:
+    """A Parallel state as TestState runs it: its branches do not run, the mock is its result; input and
+    output processing, Retry and Catch apply as to any result."""
     kept = {key: value for key, value in state.items() if key in COMPOSITE_KEPT_FIELDS}
     return {**kept, "Type": "Task", "Resource": MOCKED_RESOURCE}
 
 
-def _encode(value: Any) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+def _read_items(state: dict[str, Any], data: str | None) -> Any:
+    """What the Map's ItemReader reads from `data`: the object's text, or the objects a listing gives."""
+    resource = (state.get("ItemReader") or {}).get("Resource", "")
+    if data is None or not resource.endswith(f":{map_item_reader.LIST_OBJECTS}"):
+        return data
+    return _json_argument(data, "stateConfiguration.mapItemReaderData", "ValidationException", default=None)
 
 
-def _answer(outcome: TrialOutcome, value: Any, inspection_level: str) -> TestStateOutput:
+def _answer(
+    outcome: TrialOutcome, value: Any, inspection_level: str, hidden: frozenset[str]
+) -> TestStateOutput:
     answer: TestStateOutput = {"status": outcome.status}
     if outcome.has_output:
-        answer["output"] = _encode(outcome.output)
+        answer["output"] = paths.json_compact(outcome.output)
     if outcome.status != "SUCCEEDED":
         if outcome.error is not None:
             answer["error"] = outcome.error
@@ -268,17 +277,18 @@ def _answer(outcome: TrialOutcome, value: Any, inspection_level: str) -> TestSta
     if outcome.next_state is not None:
         answer["nextState"] = outcome.next_state
     if inspection_level != "INFO":
-        answer["inspectionData"] = _inspection(outcome, value)
+        answer["inspectionData"] = _inspection(outcome, value, hidden)
     return answer
 
 
-def _inspection(outcome: TrialOutcome, value: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {"input": _encode(value)}
+def _inspection(outcome: TrialOutcome, value: Any, hidden: frozenset[str]) -> dict[str, Any]:
+    data: dict[str, Any] = {"input": paths.json_compact(value)}
     for stage in STAGES:
-        if stage in outcome.stages:
-            data[stage] = _encode(outcome.stages[stage])
-    if outcome.has_output:
-        data["variables"] = _encode(outcome.variables)
+        if stage in outcome.stages and stage not in hidden:
+            data[stage] = paths.json_compact(outcome.stages[stage])
+    if outcome.has_output and outcome.variables:
+        data["variables"] = paths.json_compact(outcome.variables)
+    data.update(trial_map.inspection(outcome.stages))
     details: InspectionErrorDetails = {}
     if outcome.catch_index is not None:
         details["catchIndex"] = outcome.catch_index

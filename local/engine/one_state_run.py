@@ -7,6 +7,7 @@ about to be retried. Along the way the data-flow steps are recorded through `Run
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -79,13 +80,15 @@ class TrialRunner(Runner):
     def context_object(
         self, thread: Thread, spec: StateSpec, extra: dict[str, Any] | None = None
     ) -> dict[str, Any]:
-        """The context object, with the members TestState's `context` gives in place of the engine's."""
-        context = super().context_object(thread, spec, extra)
-        for key, value in (self.context_override or {}).items():
-            known = context.get(key)
-            context[key] = (
-                {**known, **value} if isinstance(known, dict) and isinstance(value, dict) else value
-            )
+        """The context object; TestState's `context`, when given, is all of it (as on AWS), but for the
+        Map item an ItemSelector sees and the task token a callback task is given."""
+        if self.context_override is None:
+            return super().context_object(thread, spec, extra)
+        context = copy.deepcopy(self.context_override)
+        token = thread["data"].get("token")
+        if token is not None and "Task" not in context:
+            context["Task"] = {"Token": token}
+        context.update(extra or {})
         return context
 
     def inspect(self, thread: Thread, stage: str, value: Any) -> None:

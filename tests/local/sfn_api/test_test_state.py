@@ -9,22 +9,16 @@ import pytest
 from botocore.exceptions import ClientError
 
 from local.engine import Engine
-from tests.local.sfn_api.helpers import ROLE_ARN, make_client
+from tests.local.sfn_api import trial_state
+from tests.local.sfn_api.helpers import ROLE_ARN
+from tests.local.sfn_api.trial_state import run
 
 FUNCTION_ARN = "arn:aws:lambda:us-east-1:123456789012:function:{}"
 
 
 @pytest.fixture
 def sfn(endpoint_url: str) -> Any:
-    # botocore sends TestState to a `sync-` host; the local endpoint answers on its own host.
-    return make_client(endpoint_url, inject_host_prefix=False)
-
-
-def run(sfn: Any, state: dict[str, Any], payload: Any, **options: Any) -> dict[str, Any]:
-    answer: dict[str, Any] = sfn.test_state(
-        definition=json.dumps(state), roleArn=ROLE_ARN, input=json.dumps(payload), **options
-    )
-    return answer
+    return trial_state.client(endpoint_url)
 
 
 def failing_task(engine: Engine, **handling: Any) -> dict[str, Any]:
@@ -100,7 +94,12 @@ def test_a_map_state_needs_a_mock_as_on_aws(sfn: Any) -> None:
     with pytest.raises(ClientError) as raised:
         run(sfn, state, [1, 2])
 
-    assert raised.value.response["Error"]["Code"] == "ValidationException"
+    error = raised.value.response["Error"]
+    assert error["Code"] == "InvalidDefinition"
+    assert error["Message"] == (
+        "TestState API does not support Map or Parallel states. "
+        "Supported state types include: [Task, Wait, Pass, Succeed, Fail, Choice]"
+    )
 
 
 def test_a_mocked_map_state_processes_the_mock_as_its_result(sfn: Any) -> None:
