@@ -16,7 +16,15 @@ import uuid
 from dataclasses import replace
 from typing import Any, NotRequired, TypedDict
 
-from local.engine import arns, map_item_reader, paths, trial_map, trial_request, validation
+from local.engine import (
+    arns,
+    map_item_reader,
+    mock_result_schema,
+    paths,
+    trial_map,
+    trial_request,
+    validation,
+)
 from local.engine import definition as asl
 from local.engine.api_base import ApiBase
 from local.engine.api_state_machines import check_definition_size
@@ -128,7 +136,7 @@ class TestStateOperations(ApiBase):
         if given_context is not None:
             trial_request.check_context(given_context, state)
         trial_request.check_configuration(configuration, state, mock)
-        answer = _mocked_result(mock) if mock is not None else None
+        answer = _mocked_result(state, mock) if mock is not None else None
         handlers = HANDLERS
         invoke = self._invoker(answer)
         if state.get("Type") == "Map" and answer is not None:
@@ -215,16 +223,20 @@ def _check_valid(raw: dict[str, Any], *, single_state: bool, mocked: bool) -> No
         raise ApiError("InvalidDefinition", f"Invalid State Machine Definition: {listed}")
 
 
-def _mocked_result(mock: dict[str, Any]) -> TaskResult:
+def _mocked_result(state: dict[str, Any], mock: dict[str, Any]) -> TaskResult:
+    """What `mock` answers for `state`, its result checked as its fieldValidationMode says."""
+    resource = state.get("Resource") if state.get("Type") == "Task" else None
+    mode = mock.get("fieldValidationMode")
     failure = mock.get("errorOutput")
     if failure is not None:
+        mock_result_schema.check(resource, None, mode)
         return TaskResult(ok=False, error=failure.get("error"), cause=failure.get("cause"))
-    result = mock.get("result")
-    if result is None:
+    text = mock.get("result")
+    if text is None:
         raise ApiError("ValidationException", "A mock gives either a result or an errorOutput")
-    return TaskResult(
-        ok=True, output=_json_argument(result, "mock.result", "ValidationException", default=None)
-    )
+    result = _json_argument(text, "mock.result", "ValidationException", default=None)
+    mock_result_schema.check(resource, result, mode)
+    return TaskResult(ok=True, output=result)
 
 
 def _json_argument(text: str | None, member: str, code: str, *, default: Any) -> Any:
