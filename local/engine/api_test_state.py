@@ -36,7 +36,7 @@ from local.engine.tasks import TaskResult
 from local.engine.trial_map import MockedMapState
 
 INSPECTION_LEVELS = ("INFO", "DEBUG", "TRACE")
-# The name the state runs under when `definition` is one state; `$$.State.Name` reads it.
+# The name the state runs under when `definition` is one state (`$$.State.Name` is AWS's "StateName").
 STATE_NAME = "TestState"
 MACHINE_NAME = "TestStateMachine"
 NEEDS_TRANSITION = frozenset({"Task", "Pass", "Wait", "Map", "Parallel"})
@@ -185,7 +185,8 @@ class TestStateOperations(ApiBase):
         machine_arn = arns.state_machine_arn(self.region, self.account_id, MACHINE_NAME)
         name = str(uuid.uuid4())
         return ExecutionInfo(
-            arn=f"arn:aws:states:{self.region}:{self.account_id}:execution:{MACHINE_NAME}:{name}",
+            # AWS runs the state as an Express execution (its ARN says so in `$$.Execution.Id`).
+            arn=f"arn:aws:states:{self.region}:{self.account_id}:express:{MACHINE_NAME}:{name}",
             name=name,
             state_machine_arn=machine_arn,
             state_machine_name=MACHINE_NAME,

@@ -28,6 +28,8 @@ from local.engine.timestamps import from_epoch
 MAX_WAKEUPS = 1_000
 
 Invoke = Callable[[TaskCall], TaskResult]
+# What AWS's Context object calls the tested state, whatever its name in the definition.
+CONTEXT_STATE_NAME = "StateName"
 
 
 @dataclass
@@ -80,10 +82,15 @@ class TrialRunner(Runner):
     def context_object(
         self, thread: Thread, spec: StateSpec, extra: dict[str, Any] | None = None
     ) -> dict[str, Any]:
-        """The context object; TestState's `context`, when given, is all of it (as on AWS), but for the
-        Map item an ItemSelector sees and the task token a callback task is given."""
+        """The context object as AWS gives it: the tested state is "StateName" and the role is null when
+        none is given. TestState's `context`, when given, is all of it, but for the Map item an
+        ItemSelector sees and the task token a callback task is given."""
         if self.context_override is None:
-            return super().context_object(thread, spec, extra)
+            context = super().context_object(thread, spec, extra)
+            context["State"] = {**context["State"], "Name": CONTEXT_STATE_NAME}
+            if not self.info.role_arn:
+                context["Execution"] = {**context["Execution"], "RoleArn": None}
+            return context
         context = copy.deepcopy(self.context_override)
         token = thread["data"].get("token")
         if token is not None and "Task" not in context:

@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.local.sfn_api import trial_state
+from tests.local.sfn_api.helpers import ROLE_ARN
 from tests.local.sfn_api.trial_state import run
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
@@ -149,12 +150,22 @@ def test_a_given_context_object_may_be_empty(sfn: Any) -> None:
     assert json.loads(answer["output"])["context"] == given
 
 
-def test_without_a_context_object_the_state_sees_its_own(sfn: Any) -> None:
-    answer = run(sfn, context_task(), {"order": 7}, mock={"result": "{}"})
+def test_without_a_context_object_the_state_sees_the_one_aws_builds(sfn: Any) -> None:
+    # Given a whole machine whose "Charge" state is tested, with a role and without one
+    machine = {"StartAt": "Charge", "States": {"Charge": context_task()}}
 
-    context = json.loads(answer["output"])["context"]
+    with_role = run(sfn, machine, {"order": 7}, stateName="Charge", mock={"result": "{}"})
+    without_role = run(sfn, machine, {}, stateName="Charge", roleArn=None, mock={"result": "{}"})
+
+    # Then, as AWS's recorded answers show, an Express execution runs a state AWS calls "StateName"
+    context = json.loads(with_role["output"])["context"]
     assert context["Execution"]["Input"] == {"order": 7}
-    assert context["State"]["Name"] == "TestState"
+    assert context["Execution"]["RoleArn"] == ROLE_ARN
+    assert ":express:" in context["Execution"]["Id"]
+    assert context["Execution"]["Id"].endswith(f":{context['Execution']['Name']}")
+    assert context["State"]["Name"] == "StateName"
+    assert context["State"]["RetryCount"] == 0
+    assert json.loads(without_role["output"])["context"]["Execution"]["RoleArn"] is None
 
 
 @pytest.mark.parametrize(
