@@ -123,11 +123,11 @@ class TestStateOperations(ApiBase):
         given_context = _json_argument(context, "context", "ValidationException", default=None)
         if given_context is not None and not isinstance(given_context, dict):
             raise ApiError("ValidationException", "The context must be a JSON object")
-        raw, name = self._machine_for(definition, state_name)
+        raw, machine, name = self._machine_for(definition, state_name)
         # An integration the engine cannot call is accepted when a mock answers for it, as at create
         # time with a MockConfigFile.
         mocked = mock is not None or self.dispatcher.mock_config is not None
-        state = raw["States"][name]
+        state = machine["States"][name]
         configuration = state_configuration or {}
         trial_request.check_reveal_secrets(reveal_secrets, inspection_level)
         trial_request.check_mock(state, mock, reveal_secrets=reveal_secrets)
@@ -145,7 +145,7 @@ class TestStateOperations(ApiBase):
             invoke = self._item_reader(_read_items(state, configuration.get("mapItemReaderData")))
         elif state.get("Type") == "Parallel":
             state = _mocked_parallel(state)
-        parsed = asl.build({**raw, "StartAt": name, "States": {**raw["States"], name: state}})
+        parsed = asl.build({**machine, "StartAt": name, "States": {**machine["States"], name: state}})
         outcome = run_state(
             definition=parsed,
             state_name=name,
@@ -160,16 +160,17 @@ class TestStateOperations(ApiBase):
         hidden = trial_map.HIDDEN_STAGES if state.get("Type") == "Map" else frozenset()
         return _answer(outcome, value, inspection_level, hidden)
 
-    def _machine_for(self, definition: str, state_name: str | None) -> tuple[dict[str, Any], str]:
-        """The machine the state runs in (validated as CreateStateMachine would) and its name there."""
+    def _machine_for(
+        self, definition: str, state_name: str | None
+    ) -> tuple[dict[str, Any], dict[str, Any], str]:
+        """The machine to validate as CreateStateMachine would, the (sub-)machine the state runs in, and
+        the state's name there."""
         raw = asl.load_json(definition)
         if state_name is not None:
-            states = raw.get("States")
-            if not isinstance(states, dict) or state_name not in states:
-                raise ApiError(
-                    "ValidationException", f"The state '{state_name}' does not exist in the definition"
-                )
-            return raw, state_name
+            machine = _machine_holding(raw, state_name)
+            if machine is None:
+                raise ApiError("ValidationException", "State not found in definition")
+            return raw, machine, state_name
         if isinstance(raw.get("States"), dict) and "StartAt" in raw:
             raise ApiError(
                 "ValidationException",
@@ -179,7 +180,8 @@ class TestStateOperations(ApiBase):
         if state.get("Type") in NEEDS_TRANSITION and "Next" not in state and "End" not in state:
             state["End"] = True
         stand_ins = {target: {"Type": "Succeed"} for target in _targets(state) if target != STATE_NAME}
-        return {"StartAt": STATE_NAME, "States": {STATE_NAME: state, **stand_ins}}, STATE_NAME
+        single = {"StartAt": STATE_NAME, "States": {STATE_NAME: state, **stand_ins}}
+        return single, single, STATE_NAME
 
     def _trial_info(self, role_arn: str | None, value: Any) -> ExecutionInfo:
         machine_arn = arns.state_machine_arn(self.region, self.account_id, MACHINE_NAME)
@@ -235,7 +237,10 @@ def _mocked_result(state: dict[str, Any], mock: dict[str, Any]) -> TaskResult:
     text = mock.get("result")
     if text is None:
         raise ApiError("ValidationException", "A mock gives either a result or an errorOutput")
-    result = _json_argument(text, "mock.result", "ValidationException", default=None)
+    try:
+        result = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ApiError("ValidationException", "Mocked result must be valid JSON") from error
     mock_result_schema.check(resource, result, mode)
     return TaskResult(ok=True, output=result)
 
@@ -249,6 +254,26 @@ def _json_argument(text: str | None, member: str, code: str, *, default: Any) ->
         raise ApiError(
             code, f"Invalid {member}: {error.msg} at line {error.lineno} column {error.colno}"
         ) from error
+
+
+def _machine_holding(machine: Any, name: str, query_language: str = "JSONPath") -> dict[str, Any] | None:
+    """The machine whose States hold `name`: `machine` itself, else (as on AWS) a Map's iterations or a
+    Parallel's branch at any depth, with the query language its states inherit."""
+    states = machine.get("States") if isinstance(machine, dict) else None
+    if not isinstance(states, dict):
+        return None
+    query_language = machine.get("QueryLanguage", query_language)
+    if name in states:
+        return {"QueryLanguage": query_language, "StartAt": name, "States": states}
+    for state in states.values():
+        if not isinstance(state, dict):
+            continue
+        inherited = state.get("QueryLanguage", query_language)
+        for inner in (state.get("ItemProcessor") or state.get("Iterator"), *(state.get("Branches") or [])):
+            found = _machine_holding(inner, name, inherited)
+            if found is not None:
+                return found
+    return None
 
 
 def _targets(state: dict[str, Any]) -> list[str]:

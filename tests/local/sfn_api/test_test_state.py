@@ -240,6 +240,41 @@ def test_state_name_picks_one_state_of_a_whole_definition(sfn: Any) -> None:
     assert answer["nextState"] == "Third"
 
 
+def test_state_name_may_pick_a_state_a_map_iterates_with_the_query_language_it_inherits(sfn: Any) -> None:
+    # Given a JSONata machine whose Map iterates over "Shape", a state without a QueryLanguage of its own
+    iteration = {
+        "StartAt": "Shape",
+        "States": {
+            "Shape": {"Type": "Pass", "Output": "{% $states.input.id %}", "Next": "Done"},
+            "Done": {"Type": "Succeed"},
+        },
+    }
+    machine = {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Each",
+        "States": {"Each": {"Type": "Map", "ItemProcessor": iteration, "End": True}},
+    }
+
+    # When "Shape" is tested
+    answer = run(sfn, machine, {"id": 7}, stateName="Shape")
+
+    # Then it runs as in the iteration, JSONata included
+    assert json.loads(answer["output"]) == 7
+    assert answer["nextState"] == "Done"
+
+
+def test_a_state_name_the_definition_does_not_hold_is_refused(sfn: Any) -> None:
+    machine = {"StartAt": "First", "States": {"First": {"Type": "Pass", "End": True}}}
+
+    with pytest.raises(ClientError) as raised:
+        run(sfn, machine, {}, stateName="dne")
+
+    assert raised.value.response["Error"] == {
+        "Code": "ValidationException",
+        "Message": "State not found in definition",
+    }
+
+
 def test_an_invalid_state_is_refused_as_create_state_machine_refuses_it(sfn: Any) -> None:
     with pytest.raises(ClientError) as raised:
         run(sfn, {"Type": "Teleport", "End": True}, {})

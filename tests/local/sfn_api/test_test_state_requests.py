@@ -79,6 +79,12 @@ def test_a_mock_gives_a_result_or_an_error_not_both(sfn: Any) -> None:
     )
 
 
+def test_a_mocked_result_must_be_json(sfn: Any) -> None:
+    error = refusal(sfn, context_task(), {}, mock={"result": "function output"})
+
+    assert error == {"Code": "ValidationException", "Message": "Mocked result must be valid JSON"}
+
+
 def test_a_parallel_mock_gives_one_result_per_branch(sfn: Any) -> None:
     branch = {"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": True}}}
     state = {"Type": "Parallel", "Branches": [branch, branch], "End": True}
