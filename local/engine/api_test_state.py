@@ -157,8 +157,8 @@ class TestStateOperations(ApiBase):
             mocked=mock is not None,
             context=given_context,
         )
-        hidden = trial_map.HIDDEN_STAGES if state.get("Type") == "Map" else frozenset()
-        return _answer(outcome, value, inspection_level, hidden)
+        jsonata = state.get("QueryLanguage", machine.get("QueryLanguage")) == "JSONata"
+        return _answer(outcome, value, inspection_level, _shown_steps(outcome.stages, state, jsonata=jsonata))
 
     def _machine_for(
         self, definition: str, state_name: str | None
@@ -302,7 +302,7 @@ def _read_items(state: dict[str, Any], data: str | None) -> Any:
 
 
 def _answer(
-    outcome: TrialOutcome, value: Any, inspection_level: str, hidden: frozenset[str]
+    outcome: TrialOutcome, value: Any, inspection_level: str, steps: dict[str, Any]
 ) -> TestStateOutput:
     answer: TestStateOutput = {"status": outcome.status}
     if outcome.has_output:
@@ -315,18 +315,33 @@ def _answer(
     if outcome.next_state is not None:
         answer["nextState"] = outcome.next_state
     if inspection_level != "INFO":
-        answer["inspectionData"] = _inspection(outcome, value, hidden)
+        answer["inspectionData"] = _inspection(outcome, value, steps)
     return answer
 
 
-def _inspection(outcome: TrialOutcome, value: Any, hidden: frozenset[str]) -> dict[str, Any]:
+def _shown_steps(stages: dict[str, Any], state: dict[str, Any], *, jsonata: bool) -> dict[str, Any]:
+    """The data-flow steps AWS shows for `state`. A JSONPath result is shown after ResultSelector too,
+    when there is none. A Pass's Result is its result, and nothing it read from its input is shown; a
+    Pass without one (or a Map, whose result is its mock) shows no result step."""
+    steps = dict(stages)
+    if not jsonata and "result" in steps:
+        steps.setdefault("afterResultSelector", steps["result"])
+    hidden: tuple[str, ...] = ()
+    if state.get("Type") == "Pass":
+        hidden = ("afterInputPath", "afterParameters") if "Result" in state else ("result",)
+    elif state.get("Type") == "Map":
+        hidden = ("result",)
+    return {stage: value for stage, value in steps.items() if stage not in hidden}
+
+
+def _inspection(outcome: TrialOutcome, value: Any, steps: dict[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {"input": paths.json_compact(value)}
     for stage in STAGES:
-        if stage in outcome.stages and stage not in hidden:
-            data[stage] = paths.json_compact(outcome.stages[stage])
+        if stage in steps:
+            data[stage] = paths.json_compact(steps[stage])
     if outcome.has_output and outcome.variables:
         data["variables"] = paths.json_compact(outcome.variables)
-    data.update(trial_map.inspection(outcome.stages))
+    data.update(trial_map.inspection(steps))
     details: InspectionErrorDetails = {}
     if outcome.catch_index is not None:
         details["catchIndex"] = outcome.catch_index

@@ -23,8 +23,6 @@ THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
 # What a Map shows beyond any state's data flow, by AWS's names: JSON text, then numbers.
 TEXT_STAGES = ("afterItemsPath", "afterItemSelector", "afterItemBatcher")
 NUMBER_STAGES = ("toleratedFailureCount", "toleratedFailurePercentage", "maxConcurrency")
-# A Map shows its result after ResultSelector only: the mock it stands for is no step of its own.
-HIDDEN_STAGES = frozenset({"result"})
 
 
 class MockedMapState(MapState, state_type="Map", done="iterations_done", failed="iteration_failed"):
@@ -53,10 +51,7 @@ class MockedMapState(MapState, state_type="Map", done="iterations_done", failed=
         if not self.answer.ok:
             runner.fail_state(thread, spec, self.answer.error, self.answer.cause)
             return
-        result = self.answer.output
-        if not spec.is_jsonata and spec.result_selector is None:
-            runner.inspect(thread, "afterResultSelector", result)  # AWS shows it with no ResultSelector too
-        output, assigned = dataflow.finish(runner, thread, spec, result)
+        output, assigned = dataflow.finish(runner, thread, spec, self.answer.output)
         runner.complete(thread, spec, output, assigned)
 
     def _show_items(self, runner: StateRunner, thread: Thread, spec: MapSpec) -> None:

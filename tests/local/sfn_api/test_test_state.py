@@ -44,7 +44,8 @@ def test_a_pass_state_shows_each_step_of_its_data_flow_at_debug(sfn: Any) -> Non
     # When it is tested at DEBUG
     answer = run(sfn, state, {"order": {"id": 7}}, inspectionLevel="DEBUG", variables='{"region": "eu"}')
 
-    # Then every step of the data flow is shown, as JSON text
+    # Then every step of the data flow is shown, as JSON text, as AWS shows a Pass's: what Parameters
+    # made is no result step of its own, but is shown after the (absent) ResultSelector
     assert answer["status"] == "SUCCEEDED"
     assert answer["nextState"] == "Ship"
     assert json.loads(answer["output"]) == {"order": {"id": 7}, "shaped": {"id": 7, "region": "eu"}}
@@ -53,9 +54,23 @@ def test_a_pass_state_shows_each_step_of_its_data_flow_at_debug(sfn: Any) -> Non
         "input": {"order": {"id": 7}},
         "afterInputPath": {"id": 7},
         "afterParameters": {"id": 7, "region": "eu"},
-        "result": {"id": 7, "region": "eu"},
+        "afterResultSelector": {"id": 7, "region": "eu"},
         "afterResultPath": {"order": {"id": 7}, "shaped": {"id": 7, "region": "eu"}},
         "variables": {"region": "eu", "lastId": 7},
+    }
+
+
+def test_a_pass_result_is_its_result_step_and_nothing_read_from_its_input_is_shown(sfn: Any) -> None:
+    # AWS's recorded answer for a Pass with a Result and a ResultPath
+    state = {"Type": "Pass", "Result": {"resultKey": "result value"}, "ResultPath": "$.modified", "End": True}
+
+    answer = run(sfn, state, {"Value": "HelloWorld"}, inspectionLevel="DEBUG")
+
+    assert trial_state.inspection(answer) == {
+        "input": {"Value": "HelloWorld"},
+        "result": {"resultKey": "result value"},
+        "afterResultSelector": {"resultKey": "result value"},
+        "afterResultPath": {"Value": "HelloWorld", "modified": {"resultKey": "result value"}},
     }
 
 
@@ -199,10 +214,13 @@ def test_a_caught_task_error_goes_to_the_catcher(sfn: Any, engine: Engine) -> No
 def test_a_mock_answers_in_place_of_the_integration(sfn: Any) -> None:
     state = {"Type": "Task", "Resource": FUNCTION_ARN.format("not-deployed"), "End": True}
 
-    answer = run(sfn, state, {}, mock={"result": '{"mocked": true}'})
+    answer = run(sfn, state, {}, mock={"result": '{"mocked": true}'}, inspectionLevel="DEBUG")
 
+    # (as AWS shows a task result, after ResultSelector too when the task has none)
     assert answer["status"] == "SUCCEEDED"
     assert json.loads(answer["output"]) == {"mocked": True}
+    assert json.loads(answer["inspectionData"]["result"]) == {"mocked": True}
+    assert json.loads(answer["inspectionData"]["afterResultSelector"]) == {"mocked": True}
 
 
 def test_a_mock_answers_for_an_integration_the_engine_cannot_call(sfn: Any) -> None:
