@@ -49,12 +49,15 @@ STAGES = (
     "afterResultSelector",
     "afterResultPath",
 )
-# What a mocked Parallel state keeps: the fields around its result (not those of its branches).
+# What a mocked Parallel state keeps: the fields around its result, its branches' input included (not
+# the branches).
 COMPOSITE_KEPT_FIELDS = frozenset(
     {
         "Comment",
         "QueryLanguage",
         "InputPath",
+        "Parameters",
+        "Arguments",
         "OutputPath",
         "ResultPath",
         "ResultSelector",

@@ -116,12 +116,14 @@ class TrialRunner(Runner):
             None,
         )
         super().fail_state(thread, spec, error, cause)
+        # The retrier that applies is reported even when its attempts are spent, as AWS does.
+        self.outcome.retry_index = next(
+            (i for i, r in enumerate(spec.retriers) if handled and error_matches(r.error_equals, error)),
+            None,
+        )
         if thread["retry_count"] > retried_before and self.completion is None:
             self.outcome.status = "RETRIABLE"
             self.outcome.catch_index = None
-            self.outcome.retry_index = next(
-                i for i, r in enumerate(spec.retriers) if error_matches(r.error_equals, error)
-            )
             due = thread["due"] if thread["due"] is not None else self.now_epoch()
             self.outcome.retry_backoff_seconds = round(due - self.now_epoch())
             self.completion = Completion("FAILED", error=error, cause=cause)

@@ -149,6 +149,21 @@ def test_a_mocked_parallel_error_goes_to_its_catcher(sfn: Any) -> None:
     assert (answer["error"], answer["cause"]) == ("Branch.Failed", "one branch failed")
 
 
+def test_a_mocked_parallel_shows_the_input_its_branches_would_get(sfn: Any) -> None:
+    branch = {"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": True}}}
+    state = {
+        "Type": "Parallel",
+        "Branches": [branch, branch],
+        "Parameters": {"id.$": "$.order.id"},
+        "End": True,
+    }
+
+    answer = run(sfn, state, {"order": {"id": 7}}, inspectionLevel="DEBUG", mock={"result": "[1, 2]"})
+
+    assert json.loads(answer["inspectionData"]["afterParameters"]) == {"id": 7}
+    assert json.loads(answer["output"]) == [1, 2]
+
+
 def test_a_fail_state_answers_failed_with_its_error_and_cause(sfn: Any) -> None:
     answer = run(sfn, {"Type": "Fail", "Error": "Consent.Missing", "Cause": "no consent on file"}, {})
 
@@ -190,10 +205,12 @@ def test_a_task_error_a_retrier_matches_is_retriable(sfn: Any, engine: Engine) -
 def test_a_task_error_past_its_retries_fails(sfn: Any, engine: Engine) -> None:
     state = failing_task(engine, Retry=[{"ErrorEquals": ["States.ALL"], "MaxAttempts": 2}])
 
-    answer = run(sfn, state, {}, stateConfiguration={"retrierRetryCount": 2})
+    answer = run(sfn, state, {}, inspectionLevel="DEBUG", stateConfiguration={"retrierRetryCount": 2})
 
+    # (AWS still names the retrier whose attempts are spent)
     assert answer["status"] == "FAILED"
     assert answer["error"] == "RuntimeError"
+    assert answer["inspectionData"]["errorDetails"] == {"retryIndex": 0}
 
 
 def test_a_caught_task_error_goes_to_the_catcher(sfn: Any, engine: Engine) -> None:
