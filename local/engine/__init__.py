@@ -5,7 +5,8 @@ from local.engine.engine import Engine
 from local.engine.errors import ApiError, StatesError
 from local.engine.store import Store
 from local.engine.store_memory import MemoryStore
-from local.engine.store_sqlite import SqliteStore, StoreVersionError
+from local.engine.store_sqlite import SqliteStore
+from local.engine.store_sqlite_schema import StoreVersionError
 
 __all__ = [
     "ApiError",

@@ -2,13 +2,12 @@
 
 Each execution step is one transaction, so after a crash an execution continues from its last
 committed step. Nothing per execution is cached in memory: 100,000 waiting executions cost disk only.
-The file records the version of its layout (`PRAGMA user_version`), so a store outlives engine upgrades.
+The file's layout and its upgrades are `store_sqlite_schema`'s.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,72 +22,7 @@ from local.engine.store import (
     StateMachineRecord,
     VersionRecord,
 )
-
-# The layout, one step per version: step N takes a store from version N - 1 to N (`PRAGMA user_version`).
-# Change the layout by appending a step (never by editing one a store may have run already). Step 1 is the
-# layout of stores written before the version was recorded; it only creates what is missing, so it also
-# upgrades those stores in place.
-MIGRATIONS: tuple[tuple[str, ...], ...] = (
-    (
-        "CREATE TABLE IF NOT EXISTS state_machines "
-        "(arn TEXT PRIMARY KEY, created REAL NOT NULL, body TEXT NOT NULL)",
-        "CREATE TABLE IF NOT EXISTS tags (arn TEXT PRIMARY KEY, body TEXT NOT NULL)",
-        "CREATE TABLE IF NOT EXISTS definitions (digest TEXT PRIMARY KEY, body TEXT NOT NULL)",
-        """CREATE TABLE IF NOT EXISTS executions (
-            id INTEGER PRIMARY KEY,
-            arn TEXT NOT NULL UNIQUE,
-            state_machine_arn TEXT NOT NULL,
-            status TEXT NOT NULL,
-            start_date REAL NOT NULL,
-            body TEXT NOT NULL,
-            frame TEXT,
-            due REAL,
-            skippable_due REAL,
-            runnable INTEGER NOT NULL DEFAULT 0
-        )""",
-        "CREATE INDEX IF NOT EXISTS executions_by_machine ON executions (state_machine_arn, start_date)",
-        "CREATE INDEX IF NOT EXISTS executions_by_due ON executions (due) WHERE due IS NOT NULL",
-        "CREATE INDEX IF NOT EXISTS executions_by_skippable_due ON executions (skippable_due) "
-        "WHERE skippable_due IS NOT NULL",
-        "CREATE INDEX IF NOT EXISTS executions_runnable ON executions (runnable) WHERE runnable = 1",
-        """CREATE TABLE IF NOT EXISTS events (
-            execution_id INTEGER NOT NULL,
-            id INTEGER NOT NULL,
-            body TEXT NOT NULL,
-            PRIMARY KEY (execution_id, id)
-        ) WITHOUT ROWID""",
-        "CREATE TABLE IF NOT EXISTS tokens (token TEXT PRIMARY KEY, execution_arn TEXT NOT NULL)",
-        "CREATE INDEX IF NOT EXISTS tokens_by_execution ON tokens (execution_arn)",
-        "CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    ),
-    (
-        """CREATE TABLE state_machine_versions (
-            arn TEXT PRIMARY KEY,
-            state_machine_arn TEXT NOT NULL,
-            number INTEGER NOT NULL,
-            body TEXT NOT NULL
-        )""",
-        "CREATE INDEX versions_by_machine ON state_machine_versions (state_machine_arn, number)",
-        """CREATE TABLE state_machine_aliases (
-            arn TEXT PRIMARY KEY,
-            state_machine_arn TEXT NOT NULL,
-            created REAL NOT NULL,
-            body TEXT NOT NULL
-        )""",
-        "CREATE INDEX aliases_by_machine ON state_machine_aliases (state_machine_arn, created)",
-    ),
-    (
-        "CREATE TABLE activities (arn TEXT PRIMARY KEY, created REAL NOT NULL, body TEXT NOT NULL)",
-        """CREATE TABLE activity_tasks (
-            id INTEGER PRIMARY KEY,
-            token TEXT NOT NULL UNIQUE,
-            activity_arn TEXT NOT NULL,
-            body TEXT NOT NULL
-        )""",
-        "CREATE INDEX activity_tasks_by_activity ON activity_tasks (activity_arn, id)",
-    ),
-)
-SCHEMA_VERSION = len(MIGRATIONS)
+from local.engine.store_sqlite_schema import open_database
 
 CLOCK_POSITION = "clock_position"
 CLOCK_FORMAT = "%Y-%m-%dT%H:%M:%S.%f+00:00"
@@ -98,10 +32,6 @@ _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, check_cir
 
 def _dumps(value: Any) -> str:
     return _ENCODER.encode(value)
-
-
-class StoreVersionError(sqlite3.DatabaseError):
-    """The file holds a store in a layout this version of the engine does not know (a newer one)."""
 
 
 class SqliteStore:
@@ -115,44 +45,7 @@ class SqliteStore:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
-        try:
-            self._refuse_newer(self._schema_version())  # before anything below writes to the file
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute("PRAGMA foreign_keys=OFF")
-            self._upgrade()
-        except BaseException:
-            self._db.close()
-            raise
-
-    def _schema_version(self) -> int:
-        return int(self._db.execute("PRAGMA user_version").fetchone()[0])
-
-    def _upgrade(self) -> None:
-        """Bring the layout to `SCHEMA_VERSION` in one transaction (a new file starts from version 0)."""
-        if self._schema_version() == SCHEMA_VERSION:
-            return  # the usual case takes no write lock, so opening never waits for a busy engine
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            version = self._schema_version()  # another process may have upgraded it meanwhile
-            self._refuse_newer(version)
-            for step in MIGRATIONS[version:]:
-                for statement in step:
-                    self._db.execute(statement)
-            self._db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-
-    def _refuse_newer(self, version: int) -> None:
-        if version > SCHEMA_VERSION:
-            raise StoreVersionError(
-                f"{self.path} holds a store of layout version {version}, written by a newer version of the "
-                f"engine (this one reads up to version {SCHEMA_VERSION}): open it with that newer version, "
-                "or move the file away to start with an empty store"
-            )
+        self._db = open_database(self.path)
 
     # ------------------------------------------------------------------ state machines and tags
 

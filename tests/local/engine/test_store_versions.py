@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from local.engine import Engine, SqliteStore, StoreVersionError, VirtualClock
-from local.engine.store_sqlite import MIGRATIONS, SCHEMA_VERSION
+from local.engine.store_sqlite_schema import MIGRATIONS, SCHEMA_VERSION
 from tests.local.local_command import run_local_command
 
 from .conftest import START, history_types, output_of
