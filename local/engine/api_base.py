@@ -1,7 +1,8 @@
 """What every group of the Engine's API operations shares.
 
 The Engine is assembled from one class per group of operations (state machines, versions, aliases,
-activities, executions, redrive, history, task tokens, tags); each reads the clock, the store and the
+activities, executions,
+Map Runs, redrive, history, task tokens, tags); each reads the clock, the store and the
 execution driver declared here, and looks state machines, versions, aliases and executions up by ARN the
 way AWS fails when they do not exist.
 """
@@ -20,7 +21,15 @@ if TYPE_CHECKING:
     from local.engine.activity_queue import ActivityQueue
     from local.engine.clock import Clock
     from local.engine.driver import ExecutionDriver
-    from local.engine.store import AliasRecord, ExecutionRecord, StateMachineRecord, Store, VersionRecord
+    from local.engine.map_run_children import MapRunChildren
+    from local.engine.store import (
+        AliasRecord,
+        ExecutionRecord,
+        MapRunRecord,
+        StateMachineRecord,
+        Store,
+        VersionRecord,
+    )
     from local.engine.tasks import TaskDispatcher
 
 
@@ -34,6 +43,7 @@ class ApiBase:
     dispatcher: TaskDispatcher
     _driver: ExecutionDriver
     _activity_queue: ActivityQueue
+    _map_run_children: MapRunChildren
     # Held while versions or aliases change: a version number is given once, an alias routes to live versions.
     _catalog_lock: threading.RLock
 
@@ -69,6 +79,14 @@ class ApiBase:
         if record is None:
             raise ApiError("ResourceNotFound", f"Resource not found: '{arn}'")
         return record
+
+    def _map_run(self, arn: str) -> MapRunRecord:
+        """The Map Run an ARN names (InvalidArn when malformed, ResourceNotFound when there is none)."""
+        arns.check_map_run_arn(arn)
+        run = self.store.get_map_run(arn)
+        if run is None:
+            raise ApiError("ResourceNotFound", f"Resource not found: '{arn}'")
+        return run
 
     def _execution(self, arn: str) -> ExecutionRecord:
         arns.parse_execution_arn(arn)

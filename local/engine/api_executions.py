@@ -30,6 +30,7 @@ from local.engine.errors import ApiError
 from local.engine.frame import Frame
 from local.engine.interpreter import Runner
 from local.engine.json_nesting import MAX_JSON_DEPTH, exceeds_depth
+from local.engine.map_run_children import children_of
 from local.engine.store import ExecutionRecord, StateMachineRecord
 from local.engine.timestamps import at_or_after, from_epoch
 
@@ -210,6 +211,8 @@ class ExecutionOperations(ApiBase):
             response["stateMachineVersionArn"] = record.state_machine_version_arn
         if record.state_machine_alias_arn is not None:
             response["stateMachineAliasArn"] = record.state_machine_alias_arn
+        if record.map_run_arn is not None:
+            response["mapRunArn"] = record.map_run_arn
         return response
 
     def list_executions(
@@ -219,10 +222,24 @@ class ExecutionOperations(ApiBase):
         max_results: int | None = None,
         next_token: str | None = None,
         redrive_filter: str | None = None,
+        *,
+        map_run_arn: str | None = None,
     ) -> ListExecutionsOutput:
-        """ListExecutions: newest first; of a version or alias ARN, those started through it."""
-        if state_machine_arn is None:
+        """ListExecutions: newest first; of a version or alias ARN, those started through it; of a Map Run
+        ARN, the run's child executions."""
+        if (state_machine_arn is None) == (map_run_arn is None):
             raise ApiError("ValidationException", "Must provide a StateMachine ARN or MapRun ARN")
+        if map_run_arn is not None:
+            run = self._map_run(map_run_arn)
+            children = [
+                (sequence, r)
+                for sequence, r in children_of(self.store, run)
+                if status_filter is None or r.status == status_filter
+            ]
+            return self._execution_page(
+                children, f"map_run:{map_run_arn}:{status_filter}", max_results, next_token
+            )
+        assert state_machine_arn is not None
         parsed = qualified_arns.parse(state_machine_arn)
         if parsed.version is not None:
             self._version(parsed.arn)
@@ -241,14 +258,19 @@ class ExecutionOperations(ApiBase):
         if redrive_filter is not None:
             redriven = redrive_filter == "REDRIVEN"
             entries = [(sequence, r) for sequence, r in entries if (r.redrive_count > 0) == redriven]
+        scope = f"executions:{parsed.arn}:{status_filter}:{redrive_filter}"
+        return self._execution_page(entries, scope, max_results, next_token)
+
+    def _execution_page(
+        self,
+        entries: list[tuple[int, ExecutionRecord]],
+        scope: str,
+        max_results: int | None,
+        next_token: str | None,
+    ) -> ListExecutionsOutput:
         entries.sort(key=_execution_order, reverse=True)
         page, token = pagination.page(
-            entries,
-            _execution_order,
-            max_results,
-            next_token,
-            scope=f"executions:{parsed.arn}:{status_filter}:{redrive_filter}",
-            descending=True,
+            entries, _execution_order, max_results, next_token, scope=scope, descending=True
         )
         response: ListExecutionsOutput = {"executions": [_execution_item(r) for _, r in page]}
         if token is not None:
@@ -282,9 +304,10 @@ def type_not_supported() -> ApiError:
 
 
 def redrive_status(record: ExecutionRecord) -> str:
-    """DescribeExecution's `redriveStatus`: only a Standard execution that ended badly can be redriven."""
+    """DescribeExecution's `redriveStatus`: only a Standard execution that ended badly can be redriven (a Map
+    Run's child, by redriving its parent)."""
     if record.status in REDRIVABLE_STATUSES and record.type == "STANDARD":
-        return "REDRIVABLE"
+        return "REDRIVABLE_BY_MAP_RUN" if record.map_run_arn is not None else "REDRIVABLE"
     return "NOT_REDRIVABLE"
 
 
@@ -333,4 +356,7 @@ def _execution_item(record: ExecutionRecord) -> ExecutionListItem:
         item["stateMachineVersionArn"] = record.state_machine_version_arn
     if record.state_machine_alias_arn is not None:
         item["stateMachineAliasArn"] = record.state_machine_alias_arn
+    if record.map_run_arn is not None:
+        item["mapRunArn"] = record.map_run_arn
+        item["itemCount"] = record.item_count or 1
     return item

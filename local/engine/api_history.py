@@ -7,6 +7,7 @@ from typing import Any
 from local.engine import pagination
 from local.engine.api_base import ApiBase
 from local.engine.api_types import GetExecutionHistoryOutput, HistoryEvent
+from local.engine.errors import ApiError
 from local.engine.timestamps import from_epoch
 
 MAX_HISTORY_PAGE = 1000
@@ -24,8 +25,9 @@ class HistoryOperations(ApiBase):
         reverse_order: bool = False,
         include_execution_data: bool = True,
     ) -> GetExecutionHistoryOutput:
-        """GetExecutionHistory."""
-        self._execution(execution_arn)
+        """GetExecutionHistory (not of an Express Map Run child: AWS keeps no history of it)."""
+        if self._execution(execution_arn).type == "EXPRESS":
+            raise ApiError("InvalidArn", "Invalid Arn: 'Resource type not valid in this context: express'")
         history = self.store.get_events(execution_arn)
         if reverse_order:
             history.reverse()

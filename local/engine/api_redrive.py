@@ -65,6 +65,8 @@ class RedriveOperations(ApiBase):
             return "Execution is not redrivable: only Standard Workflow executions can be redriven"
         if record.status not in REDRIVABLE_STATUSES:
             return f"Execution is {record.status} and cannot be redriven"
+        if record.map_run_arn is not None:
+            return "Execution is a child of a Map Run: redrive the execution that started the Map Run"
         if frame is None or frame.redrive is None:
             return "Execution cannot be redriven: it did not fail in a state"
         if self._now_epoch() - (record.stop_date or 0) > REDRIVE_WINDOW_SECONDS:

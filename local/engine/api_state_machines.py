@@ -254,8 +254,8 @@ class StateMachineOperations(VersionOperations):
         record = self._execution(execution_arn)
         machine = self.store.get_state_machine(record.state_machine_arn)
         definition = self.store.get_definition(record.definition_hash) or ""
-        if machine is None:  # deleted since: the execution still knows what it ran
-            return {
+        if machine is None:  # deleted since, or a Map Run's child: the execution still knows what it ran
+            described: DescribeStateMachineForExecutionOutput = {
                 "stateMachineArn": record.state_machine_arn,
                 "name": record.state_machine_arn.split(":")[-1],
                 "definition": definition,
@@ -264,6 +264,10 @@ class StateMachineOperations(VersionOperations):
                 "loggingConfiguration": dict(DEFAULT_LOGGING),
                 "tracingConfiguration": dict(DEFAULT_TRACING),
             }
+            if record.map_run_arn is not None:
+                described["mapRunArn"] = record.map_run_arn
+                described["label"] = record.state_machine_arn.rsplit("/", 1)[-1]
+            return described
         return {
             "stateMachineArn": record.state_machine_arn,
             "name": record.state_machine_arn.split(":")[-1],

@@ -162,6 +162,8 @@ class DescribeStateMachineForExecutionOutput(TypedDict):
     updateDate: datetime
     loggingConfiguration: JsonObject
     tracingConfiguration: JsonObject
+    mapRunArn: NotRequired[str]  # of a Map Run's child: its run, and the Map state's label
+    label: NotRequired[str]
 
 
 class DataDetails(TypedDict):
@@ -222,6 +224,7 @@ class DescribeExecutionOutput(TypedDict):
     redriveDate: NotRequired[datetime]
     stateMachineVersionArn: NotRequired[str]
     stateMachineAliasArn: NotRequired[str]
+    mapRunArn: NotRequired[str]
 
 
 class ExecutionListItem(TypedDict):
@@ -237,6 +240,8 @@ class ExecutionListItem(TypedDict):
     redriveDate: NotRequired[datetime]
     stateMachineVersionArn: NotRequired[str]
     stateMachineAliasArn: NotRequired[str]
+    mapRunArn: NotRequired[str]
+    itemCount: NotRequired[int]
 
 
 class ListExecutionsOutput(TypedDict):
@@ -250,6 +255,40 @@ class GetExecutionHistoryOutput(TypedDict):
     """GetExecutionHistory."""
 
     events: list[HistoryEvent]
+    nextToken: NotRequired[str]
+
+
+class DescribeMapRunOutput(TypedDict):
+    """DescribeMapRun (itemCounts and executionCounts: MapRunItemCounts, MapRunExecutionCounts)."""
+
+    mapRunArn: str
+    executionArn: str
+    status: str
+    startDate: datetime
+    maxConcurrency: int
+    toleratedFailurePercentage: float
+    toleratedFailureCount: int
+    itemCounts: dict[str, int]
+    executionCounts: dict[str, int]
+    redriveCount: int
+    stopDate: NotRequired[datetime]
+    redriveDate: NotRequired[datetime]
+
+
+class MapRunListItem(TypedDict):
+    """One Map Run in ListMapRuns."""
+
+    executionArn: str
+    mapRunArn: str
+    stateMachineArn: str
+    startDate: datetime
+    stopDate: NotRequired[datetime]
+
+
+class ListMapRunsOutput(TypedDict):
+    """ListMapRuns."""
+
+    mapRuns: list[MapRunListItem]
     nextToken: NotRequired[str]
 
 

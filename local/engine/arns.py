@@ -21,6 +21,7 @@ _EXECUTION_ARN = re.compile(
     r"|express:(?P<express_machine>[^:]+):(?P<express_name>[^:]+):[^:]+)$"
 )
 
+_MAP_RUN_ARN = re.compile(r"^arn:aws[a-z\-]*:states:[a-z0-9\-]+:\d{12}:mapRun:[^:/]+/[^:]+:[^:]+$")
 _ACTIVITY_ARN = re.compile(r"^arn:aws[a-z\-]*:states:([a-z0-9\-]+):(\d{12}):activity:([^:]+)$")
 
 
@@ -91,6 +92,12 @@ def parse_execution_arn(arn: str) -> tuple[str, str]:
     if "/" not in match["express_machine"]:  # a Map Run's children are named MACHINE/MAP_LABEL
         raise ApiError("InvalidArn", "Invalid Arn: 'Resource type not valid in this context: express'")
     return match["express_machine"], match["express_name"]
+
+
+def check_map_run_arn(arn: str) -> None:
+    """Validate a Map Run ARN, `mapRun:MACHINE/LABEL:RUN_ID` (InvalidArn otherwise)."""
+    if not isinstance(arn, str) or not _MAP_RUN_ARN.match(arn):
+        raise ApiError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
 
 
 def check_name(name: str, what: str = "name") -> None:

@@ -25,6 +25,7 @@ from local.engine.clock import Clock, ManualClock
 from local.engine.execution import TERMINAL_STATUSES, Completion, ExecutionInfo
 from local.engine.frame import Frame, Thread
 from local.engine.interpreter import Runner
+from local.engine.map_runs import MapRunServices
 from local.engine.mock_config import MockConfig
 from local.engine.state_map import MapState
 from local.engine.state_parallel import ParallelState
@@ -69,6 +70,7 @@ class _Services:
         self._driver = driver
         self._record = record
         self.mock_config: MockConfig | None = driver.dispatcher.mock_config
+        self.map_runs: MapRunServices | None = driver.map_runs
 
     def now(self) -> datetime:
         return self._driver.clock.now()
@@ -102,6 +104,7 @@ class ExecutionDriver:
         self._unsaved_clock: datetime | None = None
         self._end_hooks: list[Callable[[ExecutionEnd], None]] = []
         self._ended = threading.local()  # ends committed by this thread, announced once its claim is released
+        self.map_runs: MapRunServices | None = None  # set by whoever runs the Map Runs' children
         for arn in store.runnable_executions():
             self.enqueue(arn)
 

@@ -3,8 +3,8 @@
 The API methods are the boto3 operation names in snake_case, taking boto3's parameters in snake_case and
 returning AWS's response shapes (`local.engine.api_types`); each group of operations lives in its own
 module (`api_state_machines`, `api_versions`, `api_aliases`, `api_activities`, `api_executions`,
-`api_redrive`, `api_history`, `api_task_tokens`, `api_tags`, `api_test_state`). This module assembles
-them and adds what a test or a server needs around them: the clock (`now`, `advance`, `advance_to`),
+`api_map_runs`, `api_redrive`, `api_history`, `api_task_tokens`, `api_tags`, `api_test_state`). This module
+assembles them and adds what a test or a server needs around them: the clock (`now`, `advance`, `advance_to`),
 running work (`run_until_idle`, `start`) and closing.
 
 Example:
@@ -33,6 +33,7 @@ from local.engine.api_activities import ActivityOperations
 from local.engine.api_aliases import AliasOperations
 from local.engine.api_executions import ExecutionOperations
 from local.engine.api_history import HistoryOperations
+from local.engine.api_map_runs import MapRunOperations
 from local.engine.api_redrive import RedriveOperations
 from local.engine.api_state_machines import StateMachineOperations
 from local.engine.api_tags import TagOperations
@@ -41,6 +42,7 @@ from local.engine.api_test_state import TestStateOperations
 from local.engine.clock import Clock, ClockMoveError, ClockNotMovableError, ManualClock, RealClock
 from local.engine.driver import ExecutionDriver
 from local.engine.lambda_runtime import Handler, LambdaInvoker
+from local.engine.map_run_children import MapRunChildren
 from local.engine.mock_config import MockConfig
 from local.engine.nested_executions import NestedExecutions
 from local.engine.store import Store
@@ -54,6 +56,7 @@ class Engine(
     AliasOperations,
     ActivityOperations,
     ExecutionOperations,
+    MapRunOperations,
     RedriveOperations,
     HistoryOperations,
     TaskTokenOperations,
@@ -87,6 +90,7 @@ class Engine(
         self.dispatcher.use_activity_queue(self._activity_queue)
         self._driver = ExecutionDriver(self.clock, self.store, self.dispatcher)
         self._nest_executions()
+        self._run_map_runs()
         self._catalog_lock = threading.RLock()
         self._closed = False
         self._resume_clock()
@@ -97,6 +101,13 @@ class Engine(
         self.dispatcher.use_execution_starter(self.start_execution)
         self._driver.on_execution_end(nested.execution_ended)
         nested.resume_waiting_parents()
+
+    def _run_map_runs(self) -> None:
+        """Distributed Maps start their Map Runs' children here and learn of their ends."""
+        self._map_run_children = MapRunChildren(self._driver, self.store, self.stop_execution)
+        self._driver.map_runs = self._map_run_children
+        self._driver.on_execution_end(self._map_run_children.execution_ended)
+        self._map_run_children.resume_running_runs()
 
     def _resume_clock(self) -> None:
         """A virtual or skip clock continues from the position saved in the store and saves every move."""

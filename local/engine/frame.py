@@ -83,6 +83,9 @@ class StateData(TypedDict, total=False):
     lane_last: list[int]  # per lane, the last event of its latest iteration
     free: list[int]
     lane_of: dict[str, int]  # running iteration index -> lane
+    # Distributed Map: its Map Run, and its running children (execution ARN -> item or batch index)
+    map_run: str
+    running: dict[str, int]
     # A Map iteration's thread before it starts
     iteration: Iteration
 

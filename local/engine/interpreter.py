@@ -18,6 +18,7 @@ from local.engine.errors import EvaluationFailure, StatesError
 from local.engine.execution import Completion, ExecutionInfo
 from local.engine.frame import Frame, RedrivePoint, Resume, Thread
 from local.engine.jsonata_eval import QUERY_EVALUATION_ERROR, Bindings, QueryEvaluationError
+from local.engine.map_runs import MapRunServices
 from local.engine.mock_config import MockConfig
 from local.engine.paths import Scope, VariableScope
 from local.engine.retry import DATA_LIMIT, RUNTIME, TERMINAL_ERRORS, error_matches, matching_catcher
@@ -42,6 +43,8 @@ class Services(Protocol):
     """What the interpreter needs from the engine around it."""
 
     mock_config: MockConfig | None
+    # Map Runs and their child executions (None where a Distributed Map runs inline, as in TestState).
+    map_runs: MapRunServices | None
 
     def now(self) -> datetime:
         """Current engine time."""
@@ -128,6 +131,11 @@ class Runner:
     def now(self) -> datetime:
         """Current engine time."""
         return self.services.now()
+
+    @property
+    def map_runs(self) -> MapRunServices | None:
+        """Map Runs and their child executions, where the engine runs them."""
+        return self.services.map_runs
 
     def now_epoch(self) -> float:
         """Current engine time in epoch seconds."""

@@ -15,6 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from local.engine import paths
 from local.engine.errors import StatesError
+from local.engine.map_runs import MapRun
 from local.engine.paths import Evaluator
 from local.engine.resources import Resource, parse_resource
 
@@ -68,29 +69,6 @@ def put(client: Any, parameters: Any) -> dict[str, Any]:
     except (BotoCoreError, ValueError, TypeError) as exc:
         raise StatesError(WRITER_FAILED, str(exc)) from exc
     return {}
-
-
-@dataclass(frozen=True)
-class MapRun:
-    """Names of one run of a Distributed Map: its ARN, its id, and its children's ARNs."""
-
-    arn: str
-    run_id: str
-    child_prefix: str  # a child's execution ARN is this followed by its name
-
-    @classmethod
-    def of(cls, state_machine_arn: str, map_name: str, run_id: str) -> MapRun:
-        """The run of the Map state `map_name` of an execution of `state_machine_arn`."""
-        head, _, machine = state_machine_arn.rpartition(":stateMachine:")
-        return cls(
-            arn=f"{head}:mapRun:{machine}/{map_name}:{run_id}",
-            run_id=run_id,
-            child_prefix=f"{head}:execution:{machine}/{map_name}:",
-        )
-
-    def child_machine_arn(self, state_machine_arn: str, map_name: str) -> str:
-        """The ARN Step Functions gives the children's state machine."""
-        return f"{state_machine_arn}/{map_name}:{self.run_id}"
 
 
 def result_files(prefix: str | None, run: MapRun, records: list[dict[str, Any]]) -> dict[str, str]:

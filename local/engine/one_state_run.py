@@ -17,6 +17,7 @@ from local.engine.definition import Definition
 from local.engine.execution import Completion, ExecutionInfo
 from local.engine.frame import Frame, Thread
 from local.engine.interpreter import Runner
+from local.engine.map_runs import MapRunServices
 from local.engine.mock_config import MockConfig
 from local.engine.retry import RUNTIME, TERMINAL_ERRORS, error_matches
 from local.engine.state_protocol import StateHandler
@@ -53,6 +54,7 @@ class _Services:
     """A run that saves nothing, on a clock that stands still (a Wait is not waited out)."""
 
     mock_config: MockConfig | None = None
+    map_runs: MapRunServices | None = None  # a Distributed Map runs inline
 
     def __init__(self, now: datetime, invoke: Invoke) -> None:
         self.moment = now

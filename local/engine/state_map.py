@@ -1,4 +1,5 @@
-"""Map state (inline): one child thread per item, at most MaxConcurrency at a time.
+"""Map state: inline, one child thread per item, at most MaxConcurrency at a time (a Distributed Map's
+Map Run is `state_map_distributed`'s).
 
 Iterations run in "lanes" (as many as the concurrency allows). An iteration's MapIterationStarted
 event follows the last event of the previous iteration in its lane, which is how Step Functions
@@ -20,11 +21,13 @@ from local.engine import (
     map_item_reader,
     map_result_writer,
     paths,
+    state_map_distributed,
 )
 from local.engine.errors import EvaluationFailure, StatesError
 from local.engine.frame import Resume, StateData, Thread
 from local.engine.map_item_batcher import ItemBatcherSpec
 from local.engine.map_result_writer import ResultWriterSpec
+from local.engine.map_runs import MapRun
 from local.engine.resources import Resource
 from local.engine.state_composite import CompositeState, slot_of
 from local.engine.state_protocol import StateRunner
@@ -34,14 +37,13 @@ from local.engine.tasks import TaskCall
 from local.engine.timestamps import iso_millis
 
 RUNTIME = "States.Runtime"
-THRESHOLD_EXCEEDED = "States.ExceedToleratedFailureThreshold"
 # An inline Map runs at most 40 iterations at a time, however high (or unset) MaxConcurrency is.
 INLINE_CONCURRENCY_LIMIT = 40
 _DECIMAL = re.compile(r"-?\d+(?:\.\d+)?")
 
 
 class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done", failed="iteration_failed"):
-    """Inline Map (ItemProcessor or the legacy Iterator)."""
+    """Map (ItemProcessor or the legacy Iterator)."""
 
     def enter(self, runner: StateRunner, thread: Thread, spec: MapSpec) -> None:
         """Read the items and the limits, then start iterating."""
@@ -65,7 +67,12 @@ class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done"
         self.start_children(runner, thread, spec)
 
     def start_children(self, runner: StateRunner, thread: Thread, spec: MapSpec) -> None:
-        """Start as many iterations as the concurrency allows (those a redrive did not keep)."""
+        """Start as many iterations as the concurrency allows (those a redrive did not keep); a Distributed
+        Map starts a Map Run whose child executions process them."""
+        services = runner.map_runs
+        if spec.child_workflow is not None and services is not None:
+            state_map_distributed.start_run(self, runner, thread, spec, services)
+            return
         data = thread["data"]
         count = len(data["items"])
         runner.log.emit(thread, "MapStateStarted", "mapStateStartedEventDetails", {"length": count})
@@ -105,7 +112,7 @@ class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done"
             data["next"] += 1
             lane = data["free"].pop(0)
             data["lane_of"][str(index)] = lane
-            value = self._item_input(runner, thread, spec, index)
+            value = self.item_input(runner, thread, spec, index)
             if "iteration_runs" in data:
                 data["iteration_runs"][str(index)] = {"Input": value, "StartDate": iso_millis(runner.now())}
             self.spawn(
@@ -145,11 +152,12 @@ class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done"
             extra["BatchInput"] = dataflow.apply_template(
                 runner, thread, spec, batcher.batch_input, data["effective"]
             )
-        selected = [self._item_input(runner, thread, spec, index) for index in range(len(data["items"]))]
+        selected = [self.item_input(runner, thread, spec, index) for index in range(len(data["items"]))]
         data["items"] = map_item_batcher.batches(selected, max_items or None, max_bytes or None, extra)
         data["batched"] = True
 
-    def _item_input(self, runner: StateRunner, thread: Thread, spec: MapSpec, index: int) -> Any:
+    def item_input(self, runner: StateRunner, thread: Thread, spec: MapSpec, index: int) -> Any:
+        """The input of item (or batch) `index`: the item as ItemSelector makes it."""
         data = thread["data"]
         value = data["items"][index]
         if data.get("batched") or (spec.item_selector is None and spec.item_template is None):
@@ -210,7 +218,7 @@ class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done"
         _note_stop(runner, data, index)
         data["failures"] += 1
         data["results"][index] = {"Error": error, "Cause": cause}
-        if self._tolerated(data):
+        if state_map_distributed.within_tolerance(data):
             self._after_iteration(runner, parent, spec)
             return
         for sibling in runner.drop_children(parent):
@@ -226,7 +234,7 @@ class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done"
             parent["src"] = max(parent["src"], sibling["src"])
         parent["src"] = max([parent["src"], *data["lanes"]])
         if data["tolerated_count"] is not None or data["tolerated_percentage"] is not None:
-            error, cause = THRESHOLD_EXCEEDED, "The specified tolerated failure threshold was exceeded"
+            error, cause = state_map_distributed.THRESHOLD_EXCEEDED, state_map_distributed.THRESHOLD_CAUSE
         self.children_failed(parent, error, cause)
 
     def resume(self, runner: StateRunner, thread: Thread, spec: MapSpec, resume: Resume) -> None:
@@ -242,15 +250,6 @@ class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done"
             runner.complete(thread, spec, output, assigned)
             return
         super().resume(runner, thread, spec, resume)
-
-    def _tolerated(self, data: StateData) -> bool:
-        count, percentage = data["tolerated_count"], data["tolerated_percentage"]
-        if count is None and percentage is None:
-            return False
-        failures = data["failures"]
-        within_count = count is None or failures <= count
-        within_percentage = percentage is None or failures * 100 <= percentage * len(data["items"])
-        return within_count and within_percentage
 
     def _after_iteration(self, runner: StateRunner, parent: Thread, spec: MapSpec) -> None:
         data = parent["data"]
@@ -281,14 +280,17 @@ def _write_results(
     target = arguments if isinstance(arguments, dict) else {}
     bucket, prefix = target.get("Bucket"), target.get("Prefix")
     map_name = spec.label or spec.name
-    run = map_result_writer.MapRun.of(runner.info.state_machine_arn, map_name, str(uuid.uuid4()))
+    if "map_run" in data:
+        run = state_map_distributed.run_of(runner, spec, data)
+    else:  # a Distributed Map run inline, as TestState runs it
+        run = MapRun.of(runner.info.state_machine_arn, map_name, str(uuid.uuid4()))
     child_machine = run.child_machine_arn(runner.info.state_machine_arn, map_name)
     succeeded = set(data["succeeded"])
     records = [
         map_result_writer.record(
             run,
             child_machine,
-            str(uuid.uuid5(uuid.NAMESPACE_URL, f"{run.arn}/{index}")),
+            run.child_name(index),
             run_facts=data["iteration_runs"].get(str(index), {}),
             result=result,
             succeeded=index in succeeded,

@@ -16,6 +16,7 @@ from local.engine.events import EventLog
 from local.engine.execution import ExecutionInfo
 from local.engine.frame import Frame, Resume, Thread
 from local.engine.jsonata_eval import Bindings
+from local.engine.map_runs import MapRunServices
 from local.engine.paths import Scope
 from local.engine.state_specs import StateSpec
 from local.engine.tasks import TaskCall, TaskResult
@@ -37,6 +38,11 @@ class StateRunner(Protocol):
     @property
     def info(self) -> ExecutionInfo:
         """Facts about the execution."""
+        ...
+
+    @property
+    def map_runs(self) -> MapRunServices | None:
+        """Map Runs and their child executions (None where a Distributed Map runs inline)."""
         ...
 
     def machine(self, key: str) -> MachineSpec:

@@ -18,6 +18,7 @@ from local.engine.choice import Condition, compile_rule
 from local.engine.map_item_batcher import ItemBatcherSpec
 from local.engine.map_item_reader import ItemReaderSpec
 from local.engine.map_result_writer import ResultWriterSpec
+from local.engine.map_runs import ChildWorkflowSpec
 from local.engine.paths import Evaluator
 from local.engine.resources import Resource, parse_resource
 
@@ -307,7 +308,8 @@ class ParallelSpec(StateSpec):
 
 @dataclass(frozen=True, kw_only=True)
 class MapSpec(StateSpec):
-    """Map (inline): where the items come from, how each becomes an iteration's input, and the limits."""
+    """Map: where the items come from, how each becomes an iteration's input, the limits, and for a
+    Distributed Map the workflow its children run."""
 
     FIELDS: ClassVar[dict[str, frozenset[str]]] = {
         JSONPATH: _FLOW
@@ -338,6 +340,7 @@ class MapSpec(StateSpec):
             if "ItemBatcher" in raw
             else None,
             result_writer=ResultWriterSpec.parse(raw["ResultWriter"]) if "ResultWriter" in raw else None,
+            child_workflow=ChildWorkflowSpec.parse(raw.get("ItemProcessor"), common["query_language"]),
             label=raw.get("Label"),
             items_path=raw.get("ItemsPath", "$"),
             items=_given(raw, "Items"),
@@ -353,6 +356,7 @@ class MapSpec(StateSpec):
     item_reader: ItemReaderSpec | None = None
     item_batcher: ItemBatcherSpec | None = None
     result_writer: ResultWriterSpec | None = None
+    child_workflow: ChildWorkflowSpec | None = None  # a Distributed Map: what its Map Run's children run
     label: str | None = None
     items_path: str = "$"
     items: Given | None = None  # JSONata

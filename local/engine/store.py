@@ -122,6 +122,30 @@ class ExecutionRecord:
     definition_hash: str = ""
     state_machine_version_arn: str | None = None
     state_machine_alias_arn: str | None = None
+    # A child execution of a Distributed Map: its Map Run, and how many items its input holds.
+    map_run_arn: str | None = None
+    item_count: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form."""
+        return dict(vars(self))
+
+
+@dataclass
+class MapRunRecord:
+    """A Map Run: one run of a Distributed Map state, whose items its child executions process."""
+
+    arn: str
+    execution_arn: str  # the execution whose Map state started it
+    state_machine_arn: str  # the children's state machine (`MACHINE/LABEL`)
+    start_date: float
+    item_count: int
+    execution_count: int  # children in all (batches, when the Map batches its items)
+    max_concurrency: int = 0  # 0: as many at once as the service allows
+    tolerated_failure_count: int = 0
+    tolerated_failure_percentage: float = 0.0
+    status: str = "RUNNING"
+    stop_date: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form."""
@@ -146,7 +170,7 @@ class ExecutionCommit:
 
 class Store(Protocol):
     """Persistence for state machines (with their versions and aliases), activities and their queued tasks,
-    tags, executions, histories, timers and task tokens."""
+    tags, executions, histories, timers, task tokens and Map Runs."""
 
     def put_state_machine(self, record: StateMachineRecord) -> None:
         """Insert or replace a state machine."""
@@ -268,6 +292,19 @@ class Store(Protocol):
 
     def load_frame(self, arn: str) -> str | None:
         """The persisted progress of a running execution."""
+        ...
+
+    def put_map_run(self, record: MapRunRecord) -> None:
+        """Insert or replace a Map Run."""
+        ...
+
+    def get_map_run(self, arn: str) -> MapRunRecord | None:
+        """A Map Run by ARN."""
+        ...
+
+    def list_map_run_entries(self, execution_arn: str | None) -> list[tuple[int, MapRunRecord]]:
+        """The Map Runs of one execution (or all), oldest first, each with the sequence number the store gave
+        it when it was first put."""
         ...
 
     def get_events(self, arn: str) -> list[dict[str, Any]]:

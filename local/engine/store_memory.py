@@ -15,6 +15,7 @@ from local.engine.store import (
     AliasRecord,
     ExecutionCommit,
     ExecutionRecord,
+    MapRunRecord,
     StateMachineRecord,
     VersionRecord,
 )
@@ -81,6 +82,7 @@ class MemoryStore:
         self._tokens: dict[str, str] = {}
         self._tokens_by_execution: dict[str, set[str]] = {}
         self._clock_position: datetime | None = None
+        self._map_runs: dict[str, tuple[int, MapRunRecord]] = {}
 
     def put_state_machine(self, record: StateMachineRecord) -> None:
         """Insert or replace a state machine."""
@@ -281,6 +283,29 @@ class MemoryStore:
         """The persisted progress of an execution."""
         with self._lock:
             return self._frames.get(arn)
+
+    def put_map_run(self, record: MapRunRecord) -> None:
+        """Insert or replace a Map Run (a replaced one keeps its sequence number)."""
+        with self._lock:
+            entry = self._map_runs.get(record.arn)
+            number = entry[0] if entry is not None else len(self._map_runs) + 1
+            self._map_runs[record.arn] = (number, replace(record))
+
+    def get_map_run(self, arn: str) -> MapRunRecord | None:
+        """A Map Run by ARN."""
+        with self._lock:
+            entry = self._map_runs.get(arn)
+            return replace(entry[1]) if entry is not None else None
+
+    def list_map_run_entries(self, execution_arn: str | None) -> list[tuple[int, MapRunRecord]]:
+        """The Map Runs of one execution (or all) with their sequence numbers, oldest first."""
+        with self._lock:
+            found = [
+                (number, replace(record))
+                for number, record in self._map_runs.values()
+                if execution_arn is None or record.execution_arn == execution_arn
+            ]
+        return sorted(found, key=lambda entry: entry[0])
 
     def get_events(self, arn: str) -> list[dict[str, Any]]:
         """The history of an execution."""

@@ -19,6 +19,7 @@ from local.engine.store import (
     AliasRecord,
     ExecutionCommit,
     ExecutionRecord,
+    MapRunRecord,
     StateMachineRecord,
     VersionRecord,
 )
@@ -323,6 +324,30 @@ class SqliteStore:
         with self._lock:
             row = self._db.execute("SELECT frame FROM executions WHERE arn = ?", (arn,)).fetchone()
         return row[0] if row else None
+
+    def put_map_run(self, record: MapRunRecord) -> None:
+        """Insert or replace a Map Run (a replaced one keeps its row id)."""
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO map_runs (arn, execution_arn, body) VALUES (?, ?, ?) "
+                "ON CONFLICT (arn) DO UPDATE SET body = excluded.body",
+                (record.arn, record.execution_arn, _dumps(record.to_dict())),
+            )
+
+    def get_map_run(self, arn: str) -> MapRunRecord | None:
+        """A Map Run by ARN."""
+        with self._lock:
+            row = self._db.execute("SELECT body FROM map_runs WHERE arn = ?", (arn,)).fetchone()
+        return MapRunRecord(**json.loads(row[0])) if row else None
+
+    def list_map_run_entries(self, execution_arn: str | None) -> list[tuple[int, MapRunRecord]]:
+        """The Map Runs of one execution (or all) with their sequence numbers (row ids), oldest first."""
+        where, parameters = ("WHERE execution_arn = ?", (execution_arn,)) if execution_arn else ("", ())
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT id, body FROM map_runs {where} ORDER BY id", parameters
+            ).fetchall()
+        return [(int(row[0]), MapRunRecord(**json.loads(row[1]))) for row in rows]
 
     def get_events(self, arn: str) -> list[dict[str, Any]]:
         """The history of an execution."""

@@ -73,6 +73,15 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX activity_tasks_by_activity ON activity_tasks (activity_arn, id)",
     ),
+    (
+        """CREATE TABLE map_runs (
+            id INTEGER PRIMARY KEY,
+            arn TEXT NOT NULL UNIQUE,
+            execution_arn TEXT NOT NULL,
+            body TEXT NOT NULL
+        )""",
+        "CREATE INDEX map_runs_by_execution ON map_runs (execution_arn, id)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -354,6 +354,11 @@ def test_results_written_to_s3(engine: Engine, start: Starter, s3: Any, bucket: 
         "StopDate",
     }
     assert succeeded[0]["StartDate"].endswith("Z")
+    # And the Map Run ARN is the run's, and each record names a child execution of that run
+    assert engine.describe_map_run(output["MapRunArn"])["status"] == "SUCCEEDED"
+    failed_child = engine.describe_execution(failed["ExecutionArn"])
+    assert (failed_child["status"], failed_child["error"]) == ("FAILED", "Two")
+    assert failed_child["mapRunArn"] == output["MapRunArn"]
 
 
 def test_writing_to_a_missing_bucket_fails_the_state(engine: Engine, start: Starter) -> None:

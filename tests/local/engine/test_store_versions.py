@@ -25,6 +25,7 @@ CALLBACK = f"{ARN_PREFIX}:execution:Asks:callback"
 WAITS = f"{ARN_PREFIX}:stateMachine:Waits"
 LAYOUT_BEFORE_VERSIONS_AND_ALIASES = 1
 LAYOUT_BEFORE_ACTIVITIES = 2
+LAYOUT_BEFORE_MAP_RUNS = 3
 OTHER_ROLE_ARN = "arn:aws:iam::123456789012:role/other"
 
 
@@ -156,6 +157,33 @@ def test_a_store_of_the_layout_before_activities_gains_activities(tmp_path: Path
         assert output_of(engine, started) == "approved"
         engine.advance(timedelta(hours=1))
         assert output_of(engine, WAITING) == {"resumed": 2}
+
+
+def test_a_store_of_the_layout_before_map_runs_keeps_map_runs_across_a_restart(tmp_path: Path) -> None:
+    # Given a store of the layout before Map Runs, and a Distributed Map whose two children wait an hour
+    path = _store_of_layout(tmp_path / "state.db", LAYOUT_BEFORE_MAP_RUNS)
+    processor = {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        "StartAt": "Wait",
+        "States": {"Wait": {"Type": "Wait", "Seconds": 3600, "End": True}},
+    }
+    fanout = {"StartAt": "M", "States": {"M": {"Type": "Map", "ItemProcessor": processor, "End": True}}}
+    with Engine(clock=VirtualClock(), store=SqliteStore(path)) as engine:
+        assert _user_version(path) == SCHEMA_VERSION
+        machine = engine.create_state_machine("Fanout", json.dumps(fanout), OTHER_ROLE_ARN)["stateMachineArn"]
+        started = engine.start_execution(machine, input="[1, 2]")["executionArn"]
+        engine.run_until_idle()
+        run_arn = engine.list_map_runs(started)["mapRuns"][0]["mapRunArn"]
+    # When the engine restarts on it and the hour passes
+    with Engine(clock=VirtualClock(), store=SqliteStore(path)) as engine:
+        assert engine.describe_map_run(run_arn)["executionCounts"]["running"] == 2
+        engine.advance(timedelta(hours=1))
+        # Then the children end, the Map state learns it, and the run and the parent succeed
+        assert output_of(engine, started) == [1, 2]
+        assert engine.describe_map_run(run_arn)["status"] == "SUCCEEDED"
+        children = engine.list_executions(map_run_arn=run_arn)["executions"]
+        assert {child["status"] for child in children} == {"SUCCEEDED"}
+        assert len(children) == 2
 
 
 def _store_from_a_newer_engine(path: Path) -> Path:

@@ -1,0 +1,178 @@
+"""The child executions of Map Runs: started for the Map state, their ends told to it, the rest stopped.
+
+A Distributed Map state starts its children through `start_child` while its execution is being advanced.
+When a child ends, its parent (the execution that started the run) is changed under its claim to learn it
+(`state_map_distributed.child_ended`). When a run ends badly (failed, or its execution ended while it ran),
+the children still running are stopped, as Step Functions aborts them. A restart between a child's end and
+its parent learning it is healed by `resume_running_runs`.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from local.engine import state_map_distributed
+from local.engine.driver import TERMINAL_STATUSES, ExecutionEnd, definition_digest
+from local.engine.errors import ApiError
+from local.engine.frame import Frame, Thread
+from local.engine.map_runs import ChildStart
+from local.engine.state_map import MapState
+from local.engine.store import ExecutionRecord, MapRunRecord, Store
+from local.engine.timestamps import to_epoch
+
+if TYPE_CHECKING:
+    from local.engine.driver import ExecutionDriver
+    from local.engine.interpreter import Runner
+
+# Stops an execution as StopExecution does (execution ARN).
+ExecutionStopper = Callable[[str], object]
+
+
+def children_of(store: Store, run: MapRunRecord) -> list[tuple[int, ExecutionRecord]]:
+    """A Map Run's child executions with their store sequence numbers, newest first."""
+    return [
+        (sequence, record)
+        for sequence, record in store.list_execution_entries(run.state_machine_arn)
+        if record.map_run_arn == run.arn
+    ]
+
+
+def map_state_thread(frame: Frame, run_arn: str) -> Thread | None:
+    """The thread of the Map state waiting on the Map Run `run_arn`, if it still waits."""
+    for thread in frame.by_id.values():
+        if thread["phase"] == "children" and thread["data"].get("map_run") == run_arn:
+            return thread
+    return None
+
+
+class MapRunChildren:
+    """Keeps Map Runs, starts their children, and connects the children's ends to the Map states."""
+
+    def __init__(self, driver: ExecutionDriver, store: Store, stop: ExecutionStopper) -> None:
+        self._driver = driver
+        self._store = store
+        self._stop = stop
+        self._map_state = MapState()
+        self._lock = threading.Lock()
+        self._stopping: set[str] = set()  # Map Runs whose running children are being stopped
+
+    # ------------------------------------------------------------------ what a Map state asks
+
+    def save(self, record: MapRunRecord) -> None:
+        """Insert or replace a Map Run."""
+        self._store.put_map_run(record)
+
+    def get(self, arn: str) -> MapRunRecord | None:
+        """A Map Run by ARN."""
+        return self._store.get_map_run(arn)
+
+    def start_child(self, start: ChildStart, role_arn: str) -> ExecutionRecord:
+        """Start a child execution running the item processor (one already started is returned)."""
+        with self._driver.claim(start.arn):
+            existing = self._store.get_execution(start.arn)
+            if existing is not None:
+                return existing
+            digest = definition_digest(start.definition)
+            self._store.put_definition(digest, start.definition)
+            record = ExecutionRecord(
+                arn=start.arn,
+                state_machine_arn=start.state_machine_arn,
+                name=start.name,
+                status="RUNNING",
+                start_date=to_epoch(self._driver.clock.now()),
+                input=json.dumps(start.input, separators=(",", ":"), ensure_ascii=False),
+                role_arn=role_arn,
+                type=start.execution_type,
+                definition_hash=digest,
+                map_run_arn=start.map_run_arn,
+                item_count=start.item_count,
+            )
+            runner = self._driver.runner(record, Frame())
+            runner.start(role_arn)
+            self._driver.commit(runner, record, new=True)
+        return record
+
+    # ------------------------------------------------------------------ ends
+
+    def execution_ended(self, end: ExecutionEnd) -> None:
+        """An execution ended: tell the Map state of its run, if it is a child; abort its own running runs."""
+        record = end.record
+        if record.map_run_arn is not None:
+            self._tell_map_state(record)
+        self._abort_runs_of(record.arn)
+
+    def _abort_runs_of(self, execution_arn: str) -> None:
+        for _, run in self._store.list_map_run_entries(execution_arn):
+            if run.status == "RUNNING":
+                run.status, run.stop_date = "ABORTED", to_epoch(self._driver.clock.now())
+                self._store.put_map_run(run)
+                self._stop_running_children(run)
+
+    def update_run(self, record: MapRunRecord) -> None:
+        """UpdateMapRun changed a run's limits: its Map state applies them to the children it starts next."""
+
+        def update(runner: Runner, parent: ExecutionRecord) -> None:
+            thread = map_state_thread(runner.frame, record.arn)
+            if parent.status == "RUNNING" and thread is not None:
+                state_map_distributed.update_run(self._map_state, runner, thread, record)
+
+        self._store.put_map_run(record)
+        self._apply_to_parent(record, update)
+
+    def resume_running_runs(self) -> None:
+        """Tell every running Map Run's state of the children that ended before a restart, and abort the runs
+        whose execution ended."""
+        for _, run in self._store.list_map_run_entries(None):
+            if run.status != "RUNNING":
+                continue
+            parent = self._store.get_execution(run.execution_arn)
+            if parent is None or parent.status in TERMINAL_STATUSES:
+                self._abort_runs_of(run.execution_arn)
+                continue
+            for _, child in children_of(self._store, run):
+                if child.status in TERMINAL_STATUSES:
+                    self._tell_map_state(child)
+
+    def _tell_map_state(self, child: ExecutionRecord) -> None:
+        run = self._store.get_map_run(child.map_run_arn or "")
+        if run is None:
+            return
+
+        def deliver(runner: Runner, parent: ExecutionRecord) -> None:
+            thread = map_state_thread(runner.frame, run.arn)
+            if parent.status == "RUNNING" and thread is not None:
+                state_map_distributed.child_ended(self._map_state, runner, thread, child)
+
+        self._apply_to_parent(run, deliver)
+        ended = self._store.get_map_run(run.arn)
+        if ended is not None and ended.status in ("FAILED", "ABORTED"):
+            self._stop_running_children(ended)
+
+    def _apply_to_parent(self, run: MapRunRecord, change: Callable[[Runner, ExecutionRecord], None]) -> None:
+        try:
+            self._driver.apply(run.execution_arn, change)
+        except LookupError:
+            return  # the parent is gone
+
+    def _stop_running_children(self, run: MapRunRecord) -> None:
+        # Each stopped child's end comes back here through execution_ended: the run is being stopped already.
+        with self._lock:
+            if run.arn in self._stopping:
+                return
+            self._stopping.add(run.arn)
+        try:
+            for _, child in children_of(self._store, run):
+                if child.status == "RUNNING":
+                    self._stop_child(child.arn)
+        finally:
+            with self._lock:
+                self._stopping.discard(run.arn)
+
+    def _stop_child(self, child_arn: str) -> None:
+        try:
+            self._stop(child_arn)
+        except ApiError:
+            return  # the child is gone
