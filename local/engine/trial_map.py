@@ -14,12 +14,12 @@ from typing import Any
 
 from local.engine import dataflow, paths
 from local.engine.frame import Thread
-from local.engine.state_map import THRESHOLD_EXCEEDED, MapState
+from local.engine.state_map import MapState
+from local.engine.state_map_distributed import THRESHOLD_CAUSE, THRESHOLD_EXCEEDED
 from local.engine.state_protocol import StateRunner
 from local.engine.state_specs import MapSpec
 from local.engine.tasks import TaskResult
 
-THRESHOLD_CAUSE = "The specified tolerated failure threshold was exceeded"
 # What a Map shows beyond any state's data flow, by AWS's names: JSON text, then numbers.
 TEXT_STAGES = ("afterItemsPath", "afterItemSelector", "afterItemBatcher")
 NUMBER_STAGES = ("toleratedFailureCount", "toleratedFailurePercentage", "maxConcurrency")
@@ -65,7 +65,7 @@ class MockedMapState(MapState, state_type="Map", done="iterations_done", failed=
                 selected = list(chain.from_iterable(batch["Items"] for batch in data["items"]))
             else:
                 selected = [
-                    self._item_input(runner, thread, spec, index) for index in range(len(data["items"]))
+                    self.item_input(runner, thread, spec, index) for index in range(len(data["items"]))
                 ]
             runner.inspect(thread, "afterItemSelector", selected)
         if batched:
