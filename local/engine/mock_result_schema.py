@@ -6,7 +6,8 @@ field the mock gives; PRESENT checks only the fields the mock gives; NONE checks
 does not have pass (AWS allows them, for forward compatibility). Field names are as Step Functions gives
 them: the API member's name with a capital first letter. A response's payload member (a Lambda `Payload`,
 an S3 object's `Body`) is whatever JSON the service returned, so it passes too. Only a Task that calls a
-service is checked: not a Lambda function named by its ARN, an activity or an HTTP Task.
+service and takes its response as the result is checked: not a Lambda function named by its ARN, an
+activity, an HTTP Task, or a `.sync` or `.waitForTaskToken` integration (whose result is another).
 """
 
 from __future__ import annotations
@@ -53,8 +54,8 @@ def check(resource_arn: Any, result: Any, mode: str | None) -> None:
 @cache
 def _response_shape(resource_arn: str) -> StructureShape | None:
     resource = parse_resource(resource_arn)
-    if resource.kind != "integration" or not resource.action:
-        return None
+    if resource.kind != "integration" or not resource.action or resource.pattern:
+        return None  # a .sync or .waitForTaskToken result is not the call's response
     service = resource.service.removeprefix("aws-sdk:")
     operation = resource.action[:1].upper() + resource.action[1:]
     try:

@@ -107,6 +107,13 @@ def test_strict_mode_takes_fields_the_api_does_not_have_and_any_payload(
     assert json.loads(answer["output"]) == result
 
 
+def test_a_callback_result_is_not_checked_against_the_call_s_response(sfn: Any) -> None:
+    # The result of a .sync task is the child's DescribeExecution, not StartExecution's response
+    answer = mocked(sfn, "states:startExecution.sync", {"Output": "{}", "Status": "SUCCEEDED"})
+
+    assert json.loads(answer["output"])["Status"] == "SUCCEEDED"
+
+
 def test_present_mode_checks_only_the_fields_given(sfn: Any) -> None:
     answer = mocked(sfn, "states:startExecution", {"StartDate": "2025-01-01"}, fieldValidationMode="PRESENT")
 
