@@ -46,31 +46,36 @@ class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done"
     """Map (ItemProcessor or the legacy Iterator)."""
 
     def enter(self, runner: StateRunner, thread: Thread, spec: MapSpec) -> None:
-        """Read the items and the limits, then start iterating."""
-        settings: _JsonataSettings | _JsonPathSettings
-        if spec.is_jsonata:
-            settings = _JsonataSettings(runner, thread, spec)
-        else:
-            settings = _JsonPathSettings(runner, thread, spec)
+        """Read the items and the limits, then start iterating (a Distributed Map's ItemReader reads once its
+        Map Run has started)."""
+        settings = _settings(runner, thread, spec)
+        reads_in_run = spec.item_reader is not None and _runs_distributed(runner, spec)
         thread["data"] = {
             "effective": settings.effective,
-            "items": _read_items(runner, thread, spec, settings),
+            "items": [] if reads_in_run else _read_items(runner, thread, spec, settings),
             "concurrency": settings.number(spec.max_concurrency),
             "tolerated_count": settings.number(spec.tolerated_failure_count),
             "tolerated_percentage": settings.number(spec.tolerated_failure_percentage),
             "kept": self.kept_by_redrive(thread),
         }
-        if spec.item_batcher is not None:
+        if spec.item_batcher is not None and not reads_in_run:
             self._batch(runner, thread, spec, spec.item_batcher, settings)
         if spec.result_writer is not None:
             thread["data"]["iteration_runs"] = {}
         self.start_children(runner, thread, spec)
 
+    def load_items(self, runner: StateRunner, thread: Thread, spec: MapSpec) -> None:
+        """Read the items with the ItemReader, and batch them."""
+        settings = _settings(runner, thread, spec)
+        thread["data"]["items"] = _read_items(runner, thread, spec, settings)
+        if spec.item_batcher is not None:
+            self._batch(runner, thread, spec, spec.item_batcher, settings)
+
     def start_children(self, runner: StateRunner, thread: Thread, spec: MapSpec) -> None:
         """Start as many iterations as the concurrency allows (those a redrive did not keep); a Distributed
         Map starts a Map Run whose child executions process them."""
         services = runner.map_runs
-        if spec.child_workflow is not None and services is not None:
+        if services is not None and _runs_distributed(runner, spec):
             state_map_distributed.start_run(self, runner, thread, spec, services)
             return
         data = thread["data"]
@@ -259,6 +264,17 @@ class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done"
             self.children_done(parent)
             return
         self._launch(runner, parent, spec)
+
+
+def _settings(runner: StateRunner, thread: Thread, spec: MapSpec) -> _JsonataSettings | _JsonPathSettings:
+    if spec.is_jsonata:
+        return _JsonataSettings(runner, thread, spec)
+    return _JsonPathSettings(runner, thread, spec)
+
+
+def _runs_distributed(runner: StateRunner, spec: MapSpec) -> bool:
+    """Whether the Map runs as a Map Run (a Distributed Map, where the engine runs Map Runs)."""
+    return spec.child_workflow is not None and runner.map_runs is not None
 
 
 def _note_stop(runner: StateRunner, data: StateData, index: int) -> None:

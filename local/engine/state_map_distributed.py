@@ -1,10 +1,11 @@
 """A Distributed Map state's Map Run: its items processed by child executions, at most MaxConcurrency at once.
 
-The Map state starts the run (MapStateStarted, MapRunStarted) and parks while its children run; each
-child's end is delivered to it (`child_ended`), which records the child's output or failure and starts
-the next children, until every item is processed (MapRunSucceeded) or the failures exceed the tolerated
-threshold (MapRunFailed, States.ExceedToleratedFailureThreshold). The parent's history holds no MapIteration
-events: each child has a history of its own.
+The Map state starts the run (MapStateStarted, MapRunStarted; an ItemReader reads once the run has started,
+and its failure fails the run) and parks while its children run; each child's end is delivered to it
+(`child_ended`), which records the child's output or failure and starts the next children, until every
+item is processed (MapRunSucceeded) or the failures exceed the tolerated threshold (MapRunFailed,
+States.ExceedToleratedFailureThreshold). The parent's history holds no MapIteration events: each child has a
+history of its own.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import uuid
 from typing import Any, Protocol, cast
 
 from local.engine import child_outputs, events
+from local.engine.errors import StatesError
 from local.engine.frame import StateData, Thread
 from local.engine.map_runs import ChildStart, ChildWorkflowSpec, MapRun, MapRunServices
 from local.engine.state_protocol import StateRunner
@@ -32,6 +34,10 @@ class MapStateHooks(Protocol):
 
     def item_input(self, runner: StateRunner, thread: Thread, spec: MapSpec, index: int) -> Any:
         """The input of item (or batch) `index`."""
+        ...
+
+    def load_items(self, runner: StateRunner, thread: Thread, spec: MapSpec) -> None:
+        """Read the items with the ItemReader (and batch them)."""
         ...
 
     def children_done(self, parent: Thread) -> None:
@@ -57,31 +63,46 @@ def within_tolerance(data: StateData) -> bool:
 def start_run(
     state: MapStateHooks, runner: StateRunner, thread: Thread, spec: MapSpec, services: MapRunServices
 ) -> None:
-    """Start the Map Run of the state's items (those a redrive did not keep) and its first children."""
+    """Start the Map Run, read its items when an ItemReader gives them, and start its first children (for the
+    items a redrive did not keep)."""
     data = thread["data"]
-    count = len(data["items"])
-    runner.log.emit(thread, "MapStateStarted", "mapStateStartedEventDetails", {"length": count})
-    kept = child_outputs.take_kept(data, count)
+    reads = spec.item_reader is not None
+    runner.log.emit(
+        thread,
+        "MapStateStarted",
+        "mapStateStartedEventDetails",
+        {"length": 0 if reads else len(data["items"])},
+    )
     # The same run id when an execution continued after a crash starts the run again; a new one per retry.
     key = f"{runner.info.arn}/{thread['entered']}/{thread['retry_count']}/{runner.info.redrive_count}"
     run = MapRun.of(runner.info.state_machine_arn, _map_name(spec), str(uuid.uuid5(uuid.NAMESPACE_URL, key)))
-    services.save(
-        MapRunRecord(
-            arn=run.arn,
-            execution_arn=runner.info.arn,
-            state_machine_arn=run.children_machine_arn,
-            start_date=runner.now_epoch(),
-            item_count=sum(_item_count(data, item) for item in data["items"]),
-            execution_count=count,
-            max_concurrency=int(data["concurrency"] or 0),
-            tolerated_failure_count=int(data["tolerated_count"] or 0),
-            tolerated_failure_percentage=float(data["tolerated_percentage"] or 0),
-        )
+    record = MapRunRecord(
+        arn=run.arn,
+        execution_arn=runner.info.arn,
+        state_machine_arn=run.children_machine_arn,
+        start_date=runner.now_epoch(),
+        item_count=0,
+        execution_count=0,
+        max_concurrency=int(data["concurrency"] or 0),
+        tolerated_failure_count=int(data["tolerated_count"] or 0),
+        tolerated_failure_percentage=float(data["tolerated_percentage"] or 0),
     )
+    data["map_run"] = run.arn
+    _count_items(record, data, services)
     runner.log.emit(thread, "MapRunStarted", "mapRunStartedEventDetails", {"mapRunArn": run.arn})
+    if reads:
+        try:
+            state.load_items(runner, thread, spec)
+        except StatesError as failure:
+            _end_record(runner, data, services, "FAILED")
+            details = events.error_details(failure.error, failure.cause)
+            runner.log.emit(thread, "MapRunFailed", "mapRunFailedEventDetails", details)
+            raise
+        _count_items(record, data, services)
+    count = len(data["items"])
+    kept = child_outputs.take_kept(data, count)
     data.update(
         {
-            "map_run": run.arn,
             "running": {},
             "results": [kept.get(index) for index in range(count)],
             "succeeded": sorted(kept),
@@ -198,6 +219,13 @@ def _end_record(runner: StateRunner, data: StateData, services: MapRunServices, 
     if record is not None:
         record.status, record.stop_date = status, runner.now_epoch()
         services.save(record)
+
+
+def _count_items(record: MapRunRecord, data: StateData, services: MapRunServices) -> None:
+    """Save the run with the number of its items and children, as read so far."""
+    record.item_count = sum(_item_count(data, item) for item in data["items"])
+    record.execution_count = len(data["items"])
+    services.save(record)
 
 
 def _item_count(data: StateData, item: Any) -> int:

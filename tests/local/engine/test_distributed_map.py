@@ -174,6 +174,19 @@ def test_missing_object_fails_the_reader(engine: Engine, start: Starter, bucket:
     described = engine.describe_execution(arn)
     assert (described["status"], described["error"]) == ("FAILED", "States.ItemReaderFailed")
     assert "NoSuchKey" in described["cause"]
+    # And the Map Run started before the reader read, and failed with the reader's error
+    events = engine.get_execution_history(arn)["events"]
+    assert [e["type"] for e in events][2:] == [
+        "MapStateStarted",
+        "MapRunStarted",
+        "MapRunFailed",
+        "MapStateFailed",
+        "ExecutionFailed",
+    ]
+    assert events[2]["mapStateStartedEventDetails"] == {"length": 0}
+    assert events[4]["mapRunFailedEventDetails"] == {"error": described["error"], "cause": described["cause"]}
+    run_arn = events[3]["mapRunStartedEventDetails"]["mapRunArn"]
+    assert engine.describe_map_run(run_arn)["status"] == "FAILED"
 
 
 def test_unsupported_reader_is_refused_at_create(engine: Engine, start: Starter, bucket: str) -> None:
