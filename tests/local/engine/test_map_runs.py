@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from local.engine import Engine
+from local.engine import Engine, SqliteStore, VirtualClock
 from local.engine.errors import ApiError
+from local.engine.map_run_children import MapRunChildren
 
-from .conftest import Starter, history_types, output_of, redrive_and_run
+from .conftest import ROLE_ARN, START, Starter, history_types, output_of, redrive_and_run
 
 ITEMS = [1, 2, 3]
 
@@ -324,3 +326,28 @@ def test_list_map_runs_pages_newest_first(skip_engine: Engine, start: Starter) -
     assert "/Second:" in first["mapRuns"][0]["mapRunArn"]
     assert "/First:" in second["mapRuns"][0]["mapRunArn"]
     assert "nextToken" not in second
+
+
+def test_a_child_that_ended_before_a_restart_is_told_to_its_map_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a Distributed Map whose children end while the engine fails to tell the parent (as if it
+    # stopped between a child's end and its parent learning of it)
+    path = tmp_path / "state.db"
+    monkeypatch.setattr(MapRunChildren, "_tell_map_state", lambda self, child: None)
+    with Engine(clock=VirtualClock(start=START), store=SqliteStore(path)) as engine:
+        machine = engine.create_state_machine(
+            "Fanout", json.dumps(_map(_processor(WAIT_THEN_PASS))), ROLE_ARN
+        )
+        arn = engine.start_execution(machine["stateMachineArn"], input=json.dumps(ITEMS))["executionArn"]
+        engine.advance(timedelta(seconds=60))
+        run_arn = _run_arn(engine, arn)
+        assert {child["status"] for child in _children(engine, run_arn)} == {"SUCCEEDED"}
+        assert engine.describe_execution(arn)["status"] == "RUNNING"
+    monkeypatch.undo()
+    # When the engine restarts on the store
+    with Engine(clock=VirtualClock(start=START), store=SqliteStore(path)) as engine:
+        engine.run_until_idle()
+        # Then the Map state learns of every child, and the run and the parent succeed
+        assert output_of(engine, arn) == ITEMS
+        assert engine.describe_map_run(run_arn)["status"] == "SUCCEEDED"
