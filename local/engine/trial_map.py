@@ -13,9 +13,9 @@ from itertools import chain
 from typing import Any
 
 from local.engine import dataflow, paths
-from local.engine.frame import Thread
+from local.engine.frame import StateData, Thread
 from local.engine.state_map import MapState
-from local.engine.state_map_distributed import THRESHOLD_CAUSE, THRESHOLD_EXCEEDED
+from local.engine.state_map_distributed import THRESHOLD_CAUSE, THRESHOLD_EXCEEDED, within_tolerance
 from local.engine.state_protocol import StateRunner
 from local.engine.state_specs import MapSpec
 from local.engine.tasks import TaskResult
@@ -45,7 +45,7 @@ class MockedMapState(MapState, state_type="Map", done="iterations_done", failed=
             runner.inspect(thread, "toleratedFailureCount", int(count))
         if percentage is not None:
             runner.inspect(thread, "toleratedFailurePercentage", float(percentage))
-        if self._over_threshold(count, percentage, len(data["items"])):
+        if self._over_threshold(data):
             runner.fail_state(thread, spec, THRESHOLD_EXCEEDED, THRESHOLD_CAUSE)
             return
         if not self.answer.ok:
@@ -71,12 +71,12 @@ class MockedMapState(MapState, state_type="Map", done="iterations_done", failed=
         if batched:
             runner.inspect(thread, "afterItemBatcher", data["items"])
 
-    def _over_threshold(self, count: Any, percentage: Any, iterations: int) -> bool:
-        failures = self.failure_count
-        if failures is None or (count is None and percentage is None):
+    def _over_threshold(self, data: StateData) -> bool:
+        tolerant = data["tolerated_count"] is not None or data["tolerated_percentage"] is not None
+        if self.failure_count is None or not tolerant:
             return False  # without a tolerance AWS reports the mock, however many iterations failed
-        over_count = count is not None and failures > count
-        return over_count or (percentage is not None and failures * 100 > percentage * iterations)
+        counted: StateData = {**data, "failures": self.failure_count}
+        return not within_tolerance(counted)
 
 
 def inspection(stages: dict[str, Any]) -> dict[str, Any]:

@@ -112,16 +112,16 @@ def test_an_item_batcher_shows_the_batches_the_iterations_would_get(sfn: Any) ->
     ]
 
 
-def tolerant_map(**fields: Any) -> dict[str, Any]:
+def tolerant_map(**tolerance: Any) -> dict[str, Any]:
+    """A Map that catches the threshold error, tolerating one failed iteration unless told otherwise."""
     catch = [{"ErrorEquals": [THRESHOLD], "ResultPath": "$.failure", "Next": "TooManyFailed"}]
     return {
         "Type": "Map",
         "ItemsPath": "$.Values",
         "ItemProcessor": ITERATION,
-        "ToleratedFailureCount": 1,
         "Catch": catch,
         "End": True,
-        **fields,
+        **(tolerance or {"ToleratedFailureCount": 1}),
     }
 
 
@@ -147,6 +147,18 @@ def test_failed_iterations_past_the_tolerated_count_fail_the_map(sfn: Any) -> No
     assert answer["nextState"] == "TooManyFailed"
     assert answer["inspectionData"]["errorDetails"] == {"catchIndex": 0}
     assert answer["inspectionData"]["toleratedFailureCount"] == 1
+
+
+@pytest.mark.parametrize(("failed", "status"), [(1, "SUCCEEDED"), (2, "CAUGHT_ERROR")])
+def test_failed_iterations_are_held_against_the_tolerated_percentage(
+    sfn: Any, failed: int, status: str
+) -> None:
+    # Given a Map of three items that tolerates half of them failing
+    state = tolerant_map(ToleratedFailurePercentage=50)
+
+    answer = failed_iterations(sfn, state, {"Values": [1, 2, 3]}, failed, mock={"result": "[1, 0, 1]"})
+
+    assert answer["status"] == status
 
 
 def test_failed_iterations_within_the_tolerated_count_leave_the_mock_as_the_result(sfn: Any) -> None:
