@@ -27,7 +27,7 @@ CONTEXT_NUMBERS = frozenset({"RetryCount", "RedriveCount"})
 INVALID_CONTEXT = "Invalid Context object provided: "
 
 
-def invalid(message: str) -> ApiError:
+def _invalid(message: str) -> ApiError:
     """TestState's ValidationException."""
     return ApiError("ValidationException", message)
 
@@ -39,11 +39,11 @@ def check_mock(state: dict[str, Any], mock: dict[str, Any] | None, *, reveal_sec
         _check_runs_unmocked(state)
         return
     if reveal_secrets:
-        raise invalid("TestState does not support RevealSecrets when a mock is specified.")
+        raise _invalid("TestState does not support RevealSecrets when a mock is specified.")
     if kind in TAKES_NO_MOCK:
-        raise invalid(f"State type '{kind}' is not supported when a mock is specified")
+        raise _invalid(f"State type '{kind}' is not supported when a mock is specified")
     if "result" in mock and "errorOutput" in mock:
-        raise invalid("A test mock should have only one of the following fields: [result, errorOutput].")
+        raise _invalid("A test mock should have only one of the following fields: [result, errorOutput].")
     if "result" in mock and kind in NEEDS_MOCK:
         _check_composite_result(state, mock["result"])
 
@@ -60,7 +60,7 @@ def _check_runs_unmocked(state: dict[str, Any]) -> None:
     if not isinstance(resource, str):
         return
     if ":activity:" in resource or resource.endswith(CALLBACK_SUFFIXES):
-        raise invalid(
+        raise _invalid(
             "TestState runs an activity task, or a .sync or .waitForTaskToken integration, only with a mock"
         )
     if resource == HTTP_INVOKE:
@@ -80,40 +80,40 @@ def _check_composite_result(state: dict[str, Any], text: Any) -> None:
         return  # reported where the mock is read
     if state.get("Type") == "Map" and "ResultWriter" in state:
         if not isinstance(result, dict):
-            raise invalid("Mocked result must be a JSON object.")
+            raise _invalid("Mocked result must be a JSON object.")
         return
     if not isinstance(result, list):
-        raise invalid("Mocked result must be an array.")
+        raise _invalid("Mocked result must be an array.")
     branches = state.get("Branches")
     if state.get("Type") == "Parallel" and isinstance(branches, list) and len(result) != len(branches):
-        raise invalid("Mocked result must contain the same number of items as number of Parallel branches.")
+        raise _invalid("Mocked result must contain the same number of items as number of Parallel branches.")
 
 
 def check_role(state: dict[str, Any], mock: dict[str, Any] | None, role_arn: str | None) -> None:
     """A Task calls its integration with the role, so it needs one unless a mock answers for it."""
     if role_arn is None and mock is None and state.get("Type") == "Task":
-        raise invalid("RoleArn must be specified when testing a Task state")
+        raise _invalid("RoleArn must be specified when testing a Task state")
 
 
 def check_reveal_secrets(reveal_secrets: bool, inspection_level: str) -> None:
     """Secrets show in an HTTP Task's request, which only TRACE shows."""
     if reveal_secrets and inspection_level != "TRACE":
-        raise invalid("revealSecrets can be set only when inspectionLevel is TRACE")
+        raise _invalid("revealSecrets can be set only when inspectionLevel is TRACE")
 
 
 def check_context(context: dict[str, Any], state: dict[str, Any]) -> None:
     """Refuse a Context object AWS would not give the state."""
     for member, value in context.items():
         if member == "Map":
-            raise invalid(f"{INVALID_CONTEXT}'Map' field is not supported when mocking a Context object")
+            raise _invalid(f"{INVALID_CONTEXT}'Map' field is not supported when mocking a Context object")
         if member not in CONTEXT_MEMBERS:
-            raise invalid(f"{INVALID_CONTEXT}Field '{member}' is not allowed")
+            raise _invalid(f"{INVALID_CONTEXT}Field '{member}' is not allowed")
         if not isinstance(value, dict):
-            raise invalid(f"{INVALID_CONTEXT}{member} must be an object")
+            raise _invalid(f"{INVALID_CONTEXT}{member} must be an object")
         for field, field_value in value.items():
             _check_context_field(member, field, field_value)
     if "Task" in context and not _takes_token(state):
-        raise invalid(
+        raise _invalid(
             f"{INVALID_CONTEXT}Context object contains 'Task' when state is not a Task state with a "
             "'.sync' or '.waitForTaskToken' service integration pattern"
         )
@@ -121,14 +121,14 @@ def check_context(context: dict[str, Any], state: dict[str, Any]) -> None:
 
 def _check_context_field(member: str, field: str, value: Any) -> None:
     if field not in CONTEXT_MEMBERS[member]:
-        raise invalid(f"{INVALID_CONTEXT}Field '{field}' is not allowed")
+        raise _invalid(f"{INVALID_CONTEXT}Field '{field}' is not allowed")
     if field == "Input":
         return
     if field in CONTEXT_NUMBERS:
         if not isinstance(value, int) or isinstance(value, bool):
-            raise invalid(f"{INVALID_CONTEXT}{member}.{field} must be an integer")
+            raise _invalid(f"{INVALID_CONTEXT}{member}.{field} must be an integer")
     elif not isinstance(value, str):
-        raise invalid(f"{INVALID_CONTEXT}{member}.{field} must be a string")
+        raise _invalid(f"{INVALID_CONTEXT}{member}.{field} must be a string")
 
 
 def _takes_token(state: dict[str, Any]) -> bool:
@@ -143,19 +143,19 @@ def check_configuration(
     kind = state.get("Type")
     for member in ("mapIterationFailureCount", "mapItemReaderData"):
         if member in configuration and kind != "Map":
-            raise invalid(f"stateConfiguration.{member} applies to a Map state only")
+            raise _invalid(f"stateConfiguration.{member} applies to a Map state only")
     if "mapItemReaderData" in configuration and "ItemReader" not in state:
-        raise invalid("stateConfiguration.mapItemReaderData applies to a Map state with an ItemReader only")
+        raise _invalid("stateConfiguration.mapItemReaderData applies to a Map state with an ItemReader only")
     caused_by = configuration.get("errorCausedByState")
     if caused_by is None:
         return
     if kind not in NEEDS_MOCK or mock is None or "errorOutput" not in mock:
-        raise invalid(
+        raise _invalid(
             "stateConfiguration.errorCausedByState applies to a Map or Parallel state "
             "with a mocked errorOutput only"
         )
     if caused_by not in _inner_states(state):
-        raise invalid(
+        raise _invalid(
             f"stateConfiguration.errorCausedByState: the state '{caused_by}' is not in the {kind} state"
         )
 
