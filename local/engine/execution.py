@@ -28,6 +28,12 @@ class ExecutionInfo:
     mock_test_case: str | None = None
     type: str = "STANDARD"
 
+    @property
+    def mocked_machine_name(self) -> str:
+        """The state machine whose MockConfigFile test cases answer this execution's tasks: a Map Run's child
+        (`MACHINE/LABEL`) runs states of its parent's state machine."""
+        return self.state_machine_name.split("/", 1)[0]
+
     def context_execution(self) -> dict[str, Any]:
         """`$$.Execution`."""
         return {

@@ -159,7 +159,7 @@ class Runner:
         test_case = self.info.mock_test_case
         if config is None or test_case is None:
             return False
-        return config.response(self.info.state_machine_name, test_case, state_name, attempt) is not None
+        return config.response(self.info.mocked_machine_name, test_case, state_name, attempt) is not None
 
     # ------------------------------------------------------------------ stepping
 

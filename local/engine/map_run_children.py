@@ -89,6 +89,7 @@ class MapRunChildren:
                 definition_hash=digest,
                 map_run_arn=start.map_run_arn,
                 item_count=start.item_count,
+                mock_test_case=start.mock_test_case,
             )
             runner = self._driver.runner(record, Frame())
             runner.start(role_arn)

@@ -98,6 +98,7 @@ class ChildStart:
     input: Any
     map_run_arn: str
     item_count: int
+    mock_test_case: str | None  # the parent's MockConfigFile test case, which answers the child's tasks too
 
 
 class MapRunServices(Protocol):

@@ -330,7 +330,7 @@ def _s3_call(
         resource=resource,
         parameters=parameters,
         state_name=spec.name,
-        state_machine_name=runner.info.state_machine_name,
+        state_machine_name=runner.info.mocked_machine_name,
         test_case=runner.info.mock_test_case,
         attempt=0,
         state_machine_arn=runner.info.state_machine_arn,

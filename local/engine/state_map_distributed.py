@@ -179,7 +179,7 @@ def _launch(
         index = order[data["next"]]
         data["next"] += 1
         value = state.item_input(runner, thread, spec, index)
-        start = _child_start(run, workflow, index, value, data)
+        start = _child_start(runner, run, workflow, index=index, value=value, data=data)
         child = services.start_child(start, runner.info.role_arn)
         data["running"][child.arn] = index
         if "iteration_runs" in data:
@@ -192,7 +192,7 @@ def _launch(
 
 
 def _child_start(
-    run: MapRun, workflow: ChildWorkflowSpec, index: int, value: Any, data: StateData
+    runner: StateRunner, run: MapRun, workflow: ChildWorkflowSpec, *, index: int, value: Any, data: StateData
 ) -> ChildStart:
     """The child that processes item (or batch) `index`, whose input is `value`."""
     name = run.child_name(index)
@@ -205,6 +205,7 @@ def _child_start(
         input=value,
         map_run_arn=run.arn,
         item_count=_item_count(data, value),
+        mock_test_case=runner.info.mock_test_case,
     )
 
 

@@ -172,7 +172,7 @@ class TaskState:
             resource=resource,
             parameters=data["parameters"],
             state_name=spec.name,
-            state_machine_name=runner.info.state_machine_name,
+            state_machine_name=runner.info.mocked_machine_name,
             test_case=runner.info.mock_test_case,
             attempt=attempt,
             token=data.get("token"),

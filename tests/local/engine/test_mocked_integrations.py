@@ -51,3 +51,18 @@ def test_without_mocks_an_integration_the_engine_cannot_call_is_refused_at_creat
 
     assert refused.value.code == "InvalidDefinition"
     assert "batch:submitJob.sync" in refused.value.message
+
+
+def test_the_parent_test_case_answers_the_tasks_of_distributed_map_children() -> None:
+    # Given a Distributed Map whose children run the mocked job, and the parent's test case mocking it
+    engine = Engine(clock=SkipClock(start=START), store=MemoryStore(), mock_config=MOCKS)
+    processor = {"ProcessorConfig": {"Mode": "DISTRIBUTED"}, **BATCH_JOB}
+    fanout = {"StartAt": "Each", "States": {"Each": {"Type": "Map", "ItemProcessor": processor, "End": True}}}
+    created = engine.create_state_machine(name="Nightly", definition=json.dumps(fanout), role_arn=ROLE_ARN)
+
+    # When it runs that test case over two items
+    arn = engine.start_execution(f"{created['stateMachineArn']}#JobSucceeds", input="[1, 2]")["executionArn"]
+    engine.run_until_idle()
+
+    # Then each child's task was answered by the mocked response
+    assert output_of(engine, arn) == [{"status": "SUCCEEDED"}, {"status": "SUCCEEDED"}]
