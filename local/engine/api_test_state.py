@@ -131,6 +131,8 @@ class TestStateOperations(ApiBase):
         # time with a MockConfigFile.
         mocked = mock is not None or self.dispatcher.mock_config is not None
         state = machine["States"][name]
+        if not isinstance(state, dict):
+            _check_valid(raw, single_state=state_name is None, mocked=mocked)  # says what is wrong with it
         configuration = state_configuration or {}
         trial_request.check_reveal_secrets(reveal_secrets, inspection_level)
         trial_request.check_mock(state, mock, reveal_secrets=reveal_secrets)

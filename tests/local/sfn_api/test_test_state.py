@@ -310,6 +310,16 @@ def test_a_state_name_the_definition_does_not_hold_is_refused(sfn: Any) -> None:
     }
 
 
+def test_a_state_name_naming_no_state_object_is_refused_as_an_invalid_definition(sfn: Any) -> None:
+    machine = {"StartAt": "First", "States": {"First": "not a state"}}
+
+    with pytest.raises(ClientError) as raised:
+        run(sfn, machine, {}, stateName="First")
+
+    assert raised.value.response["Error"]["Code"] == "InvalidDefinition"
+    assert "/States/First" in raised.value.response["Error"]["Message"]
+
+
 def test_an_invalid_state_is_refused_as_create_state_machine_refuses_it(sfn: Any) -> None:
     with pytest.raises(ClientError) as raised:
         run(sfn, {"Type": "Teleport", "End": True}, {})
