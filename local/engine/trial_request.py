@@ -140,6 +140,13 @@ def check_configuration(
     configuration: dict[str, Any], state: dict[str, Any], mock: dict[str, Any] | None
 ) -> None:
     """Refuse a stateConfiguration member the tested state has no use for."""
+    for count in ("retrierRetryCount", "mapIterationFailureCount"):
+        value = configuration.get(count, 0)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise _invalid(
+                f"1 validation error detected: Value '{value}' at 'stateConfiguration.{count}' failed to "
+                "satisfy constraint: Member must have value greater than or equal to 0"
+            )
     kind = state.get("Type")
     for member in ("mapIterationFailureCount", "mapItemReaderData"):
         if member in configuration and kind != "Map":

@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.local.sfn_api import trial_state
-from tests.local.sfn_api.helpers import ROLE_ARN
+from tests.local.sfn_api.helpers import ROLE_ARN, http_json
 from tests.local.sfn_api.trial_state import run
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
@@ -226,3 +226,18 @@ def test_a_state_configuration_for_another_kind_of_state_is_refused(
 
     assert error["Code"] == "ValidationException"
     assert next(iter(configuration)) in error["Message"]
+
+
+def test_a_negative_count_in_the_state_configuration_is_refused(endpoint_url: str) -> None:
+    # botocore refuses it before sending: a raw call shows what the endpoint answers
+    body = {
+        "definition": json.dumps(context_task()),
+        "mock": {"errorOutput": {"error": "Boom"}},
+        "stateConfiguration": {"retrierRetryCount": -1},
+    }
+    headers = {"X-Amz-Target": "AWSStepFunctions.TestState", "Content-Type": "application/x-amz-json-1.0"}
+
+    status, error = http_json(endpoint_url, body, headers)
+
+    assert (status, error["__type"]) == (400, "ValidationException")
+    assert "'stateConfiguration.retrierRetryCount'" in error["message"]
