@@ -1,4 +1,5 @@
-// Pages of executions, newest first, across one or several state machines. ListExecutions lists one
+// Pages of executions, newest first, across one or several state machines (or of one Map Run's children).
+// ListExecutions lists one
 // machine at a time, newest first, so several machines are merged like sorted lists: each keeps its own
 // position (the nextToken of the API page it is in, and an offset in that page). A page of the console is
 // described by the positions it starts at, so it can be loaded again (live updates) or gone back to.
@@ -8,9 +9,12 @@ import { sfn } from "./api.js";
 
 const API_PAGE_SIZE = 100;
 
-/** Where each machine's listing stands: [{arn, token, offset, done}]. */
-export function firstPositions(machineArns) {
-  return machineArns.map((arn) => ({ arn, token: null, offset: 0, done: false }));
+/**
+ * Where each listing stands: [{arn, by, token, offset, done}], `by` the ListExecutions parameter the ARN
+ * goes in: a state machine's executions, or (`mapRunArn`) a Map Run's child executions.
+ */
+export function firstPositions(arns, by = "stateMachineArn") {
+  return arns.map((arn) => ({ arn, by, token: null, offset: 0, done: false }));
 }
 
 /**
@@ -52,7 +56,7 @@ export async function loadPage(positions, { size, status, namePrefix }) {
 async function apiPage(pages, cursor, status) {
   const key = `${cursor.arn} ${cursor.token}`;
   if (!pages.has(key)) {
-    const parameters = { stateMachineArn: cursor.arn, maxResults: API_PAGE_SIZE };
+    const parameters = { [cursor.by]: cursor.arn, maxResults: API_PAGE_SIZE };
     if (status) parameters.statusFilter = status;
     if (cursor.token) parameters.nextToken = cursor.token;
     pages.set(key, sfn("ListExecutions", parameters));
