@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from local.engine import Engine
@@ -80,3 +81,33 @@ def parallel_machine(engine: Engine, name: str, function: str) -> str:
         "Done": {"Type": "Succeed"},
     }
     return create(engine, name, states, "Prepare")
+
+
+def distributed_map_machine(
+    engine: Engine,
+    name: str,
+    item_states: dict[str, Any],
+    item_start_at: str,
+    **map_fields: Any,
+) -> str:
+    """A Pass, then a Distributed Map (labelled `Item`) over the execution's input whose children run
+    `item_states`; `map_fields` adds MaxConcurrency, ToleratedFailureCount and the like."""
+    processor = {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        "StartAt": item_start_at,
+        "States": item_states,
+    }
+    states = {
+        "Prepare": {"Type": "Pass", "Next": "Fanout"},
+        "Fanout": {"Type": "Map", "ItemProcessor": processor, "Label": "Item", "End": True, **map_fields},
+    }
+    return create(engine, name, states, "Prepare")
+
+
+def wait_until(check: Callable[[], bool], seconds_allowed: float = 10.0) -> None:
+    """Wait until `check()` holds (the engine runs executions in the background)."""
+    deadline = time.monotonic() + seconds_allowed
+    while not check():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{check} did not hold within {seconds_allowed}s")
+        time.sleep(0.01)

@@ -27,8 +27,11 @@ def outcomes(page: Any) -> dict[str, str]:
 
 
 def click_state(page: Any, name: str) -> None:
-    """Click a state in the graph and wait for the panel to show it."""
-    page.click(f'#graph .state-node[data-state="{name}"]')
+    """Click a state in the graph (a Map or Parallel group by its label, the middle of a group being one
+    of its states) and wait for the panel to show it."""
+    node = f'#graph .state-node[data-state="{name}"]'
+    group_label = f"{node} > .cluster-label"
+    page.click(group_label if page.locator(group_label).count() else node)
     page.wait_for_selector(f'#state-panel[data-state="{name}"]')
 
 

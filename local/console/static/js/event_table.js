@@ -3,7 +3,8 @@
 
 import { h } from "./dom.js";
 import { formatDuration, formatTime } from "./format.js";
-import { resourceOf } from "./history.js";
+import { detailsOf, resourceOf } from "./history.js";
+import { routeLink } from "./router.js";
 
 const TASK_EVENT = /^(Task|LambdaFunction)/;
 
@@ -31,7 +32,7 @@ export function eventTable(events, analysis, expanded) {
       h("td", {}, String(event.id)),
       h("td", {}, event.type),
       h("td", {}, entry?.state || ""),
-      h("td", { class: "resource" }, resource || ""),
+      h("td", { class: "resource" }, event.type === "MapRunStarted" ? mapRunLink(event) : resource || ""),
       h("td", {}, formatDuration(event.timestamp - startedAt)),
       h("td", {}, formatTime(event.timestamp)),
     );
@@ -43,6 +44,13 @@ export function eventTable(events, analysis, expanded) {
     h("thead", {}, h("tr", {}, ["ID", "Type", "Step", "Resource", "Started after", "Date and time"].map((title) => h("th", {}, title)))),
     h("tbody", {}, rows),
   );
+}
+
+/** The Map Run a MapRunStarted event started, linked to its page (the click opens it, not the details). */
+function mapRunLink(event) {
+  const arn = detailsOf(event)?.mapRunArn;
+  if (!arn) return "";
+  return h("a", { href: routeLink("map-run", arn), class: "map-run-link", onclick: (click) => click.stopPropagation() }, arn);
 }
 
 function eventTone(type) {

@@ -53,3 +53,8 @@ export function parseDuration(text) {
 export function nameFromArn(arn) {
   return String(arn || "").split(":").pop();
 }
+
+/** A Map Run's name from its ARN: "Machine/Label:run-id". */
+export function mapRunName(arn) {
+  return String(arn || "").split(":").slice(-2).join(":");
+}

@@ -95,18 +95,46 @@ function subgraphLabel(state, analysis) {
     return escape(`${state.name} (Parallel) · ${latest?.starts > 1 ? `${latest.starts} runs · ` : ""}${branches}`);
   }
   if (!latest) return escape(`${state.name} (Map)`);
+  const items = latest.mapLength === undefined ? "" : ` · ${latest.mapLength} items`;
+  if (latest.mapRun) return escape(`${state.name} (Map)${items} · ${mapRunText(latest.mapRun)}`);
   const { started, succeeded, failed, aborted } = latest.iterations;
-  const counts = [
+  const counts = countsText([
     [succeeded, "succeeded"],
     [failed, "failed"],
     [aborted, "aborted"],
     [started - succeeded - failed - aborted, "running"],
-  ]
-    .filter(([count]) => count > 0)
-    .map(([count, what]) => `${count} ${what}`);
-  const items = latest.mapLength === undefined ? "" : ` · ${latest.mapLength} items`;
+  ]);
   const iterations = ` · ${started} iteration${started === 1 ? "" : "s"}`;
-  return escape(`${state.name} (Map)${items}${iterations}${counts.length ? `: ${counts.join(", ")}` : ""}`);
+  return escape(`${state.name} (Map)${items}${iterations}${counts ? `: ${counts}` : ""}`);
+}
+
+/**
+ * A Distributed Map's run in a few words: its child executions by status when the page has read them
+ * (DescribeMapRun's executionCounts in `mapRun.counts`), otherwise its status.
+ */
+function mapRunText(mapRun) {
+  return mapRun.counts ? `Map Run · ${childrenText(mapRun.counts)}` : `Map Run ${mapRun.status.toLowerCase()}`;
+}
+
+/** "3 child executions: 2 succeeded, 1 running" from DescribeMapRun's executionCounts. */
+export function childrenText(counts) {
+  const children = `${counts.total} child execution${counts.total === 1 ? "" : "s"}`;
+  const byStatus = countsText([
+    [counts.succeeded, "succeeded"],
+    [counts.failed, "failed"],
+    [counts.timedOut, "timed out"],
+    [counts.aborted, "aborted"],
+    [counts.running, "running"],
+    [counts.pending, "pending"],
+  ]);
+  return `${children}${byStatus ? `: ${byStatus}` : ""}`;
+}
+
+function countsText(counts) {
+  return counts
+    .filter(([count]) => count > 0)
+    .map(([count, what]) => `${count} ${what}`)
+    .join(", ");
 }
 
 function writeLinks(writer) {

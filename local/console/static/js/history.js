@@ -47,6 +47,8 @@ const ITERATION_COUNTS = {
   MapIterationFailed: "failed",
   MapIterationAborted: "aborted",
 };
+// A Distributed Map's run ends with one of these in the parent (its items run as child executions).
+const MAP_RUN_ENDS = { MapRunSucceeded: "SUCCEEDED", MapRunFailed: "FAILED", MapRunAborted: "ABORTED" };
 // Events that start a child thread: the child's first state entered follows one of them.
 const CHILD_STARTS = new Set(["MapIterationStarted", "ParallelStateStarted"]);
 
@@ -108,6 +110,7 @@ function newEntry(event, parent) {
     starts: 0, // MapStateStarted / ParallelStateStarted: more than one means the state was retried
     mapLength: undefined,
     iterations: { started: 0, succeeded: 0, failed: 0, aborted: 0 },
+    mapRun: null, // a Distributed Map's run: {arn, status} as the parent's history tells it
     executionEnd: null,
   };
 }
@@ -144,6 +147,8 @@ function record(entry, event) {
     entry.starts += 1;
     if (type === "MapStateStarted") entry.mapLength = detailsOf(event)?.length;
   } else if (ITERATION_COUNTS[type]) entry.iterations[ITERATION_COUNTS[type]] += 1;
+  else if (type === "MapRunStarted") entry.mapRun = { arn: detailsOf(event).mapRunArn, status: "RUNNING" };
+  else if (MAP_RUN_ENDS[type] && entry.mapRun) entry.mapRun.status = MAP_RUN_ENDS[type];
 }
 
 /** Whether a Map or Parallel state around the entry has finished or failed since the entry began. */

@@ -4,6 +4,7 @@ import { mountClockBar } from "./clock_bar.js";
 import { notice, replaceChildren } from "./dom.js";
 import * as execution from "./pages/execution.js";
 import * as executions from "./pages/executions.js";
+import * as mapRun from "./pages/map_run.js";
 import * as stateMachine from "./pages/state_machine.js";
 import * as stateMachines from "./pages/state_machines.js";
 import { parseRoute } from "./router.js";
@@ -11,6 +12,7 @@ import { parseRoute } from "./router.js";
 const PAGES = {
   executions: { page: executions, nav: "executions", title: "Executions" },
   execution: { page: execution, nav: "executions", title: "Execution" },
+  "map-run": { page: mapRun, nav: "executions", title: "Map Run" },
   "state-machines": { page: stateMachines, nav: "state-machines", title: "State machines" },
   "state-machine": { page: stateMachine, nav: "state-machines", title: "State machine" },
 };

@@ -1,4 +1,5 @@
-// Hash routes: #/executions?machine=ARN&status=RUNNING, #/execution/ARN, #/state-machines, #/state-machine/ARN.
+// Hash routes: #/executions?machine=ARN&status=RUNNING, #/execution/ARN, #/map-run/ARN?status=FAILED,
+// #/state-machines, #/state-machine/ARN.
 
 /** The route in `hash`: `{page, arn, params}` (arn for the detail pages, params from the query). */
 export function parseRoute(hash) {

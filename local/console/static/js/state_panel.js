@@ -1,9 +1,11 @@
 // The panel beside the graph: one visit of the selected state, as the history tells it (input, output,
 // the parameters its task was called with, variables assigned, error and cause, attempts, times).
 
-import { h, jsonBlock } from "./dom.js";
-import { formatDuration, formatTime } from "./format.js";
+import { h, jsonBlock, statusBadge } from "./dom.js";
+import { formatDuration, formatTime, mapRunName } from "./format.js";
+import { childrenText } from "./graph.js";
 import { detailsOf, errorOf, resourceOf } from "./history.js";
+import { routeLink } from "./router.js";
 
 const OUTCOME_TEXT = {
   running: "In progress",
@@ -67,7 +69,8 @@ function visitBody(entry) {
     entry.attempts.length > 0 && ["Attempts", String(entry.attempts.length)],
     entry.attempts.length > 0 && ["Resource", resourceOf(entry.attempts.at(-1))],
     entry.starts > 1 && ["Runs", String(entry.starts)],
-    entry.type === "Map" && ["Iterations", iterationText(entry)],
+    entry.type === "Map" && !entry.mapRun && ["Iterations", iterationText(entry)],
+    entry.mapRun && ["Map Run", mapRunLink(entry.mapRun)],
   ].filter(Boolean);
   const parameters = entry.attempts.at(-1) && detailsOf(entry.attempts.at(-1));
   const assigned = entry.exited && detailsOf(entry.exited)?.assignedVariables;
@@ -80,6 +83,18 @@ function visitBody(entry) {
     parameters && section("parameters", "Parameters / arguments", jsonBlock(parameters.parameters ?? parameters.input)),
     assigned && section("variables", "Variables assigned", variablesBlock(assigned)),
   ];
+}
+
+/** A Distributed Map's run: a link to its page, its status, and its children by status once read. */
+function mapRunLink(mapRun) {
+  return h(
+    "span",
+    {},
+    h("a", { href: routeLink("map-run", mapRun.arn), id: "map-run-link" }, mapRunName(mapRun.arn)),
+    " ",
+    statusBadge(mapRun.status),
+    mapRun.counts ? h("span", { class: "muted", id: "map-run-children" }, ` ${childrenText(mapRun.counts)}`) : null,
+  );
 }
 
 function iterationText(entry) {

@@ -8,7 +8,7 @@ import { readDefinition } from "../asl.js";
 import { CLOCK_MOVED, clockNow, clockRead } from "../clock_bar.js";
 import { h, jsonBlock, notice, replaceChildren, statusBadge } from "../dom.js";
 import { eventTable } from "../event_table.js";
-import { formatDuration, formatTime, nameFromArn } from "../format.js";
+import { formatDuration, formatTime, mapRunName, nameFromArn } from "../format.js";
 import { GraphView, legend } from "../graph_view.js";
 import { analyseHistory } from "../history.js";
 import { oneAtATime, pollWhileVisible } from "../poller.js";
@@ -36,6 +36,7 @@ export function render(container, route) {
     visit: undefined,
     tab: "events",
     expanded: new Set(),
+    mapRuns: new Map(), // DescribeMapRun of each Distributed Map run in the history, by ARN
   };
   const header = h("div", { class: "execution-header" });
   const message = h("div", { id: "action-message" });
@@ -77,11 +78,13 @@ export function render(container, route) {
       execution.status !== view.execution.status ||
       execution.redriveCount !== view.execution.redriveCount ||
       events.length !== view.events.length;
+    const analysis = changed ? analyseHistory(events, execution.status) : view.analysis;
+    const runsChanged = await readMapRuns(analysis, changed);
     view.execution = execution;
     drawHeader();
-    if (!changed) return;
+    if (!changed && !runsChanged) return;
     view.events = events;
-    view.analysis = analyseHistory(events, execution.status);
+    view.analysis = analysis;
     await drawGraph();
     drawPanel();
     drawTabs();
@@ -98,6 +101,28 @@ export function render(container, route) {
       await load();
     }
   });
+
+  /**
+   * Reads the Map Runs the history started (again while they run, or when the history moved on) and gives
+   * each Map visit its run's status and child executions by status; whether any of them changed.
+   */
+  async function readMapRuns(analysis, historyChanged) {
+    const runs = analysis.entries.filter((entry) => entry.mapRun).map((entry) => entry.mapRun);
+    const arns = [...new Set(runs.map((run) => run.arn))];
+    const stale = arns.filter((arn) => historyChanged || (view.mapRuns.get(arn)?.status ?? "RUNNING") === "RUNNING");
+    const read = await Promise.all(stale.map((mapRunArn) => sfn("DescribeMapRun", { mapRunArn })));
+    let changed = false;
+    for (const run of read) {
+      const before = view.mapRuns.get(run.mapRunArn);
+      changed ||= before?.status !== run.status || JSON.stringify(before?.executionCounts) !== JSON.stringify(run.executionCounts);
+      view.mapRuns.set(run.mapRunArn, run);
+    }
+    for (const run of runs) {
+      const described = view.mapRuns.get(run.arn);
+      Object.assign(run, { status: described.status, counts: described.executionCounts });
+    }
+    return changed;
+  }
 
   function selectedState() {
     if (view.selected) return view.selected;
@@ -137,7 +162,10 @@ export function render(container, route) {
         { class: "breadcrumbs" },
         h("a", { href: routeLink("executions") }, "Executions"),
         " / ",
-        h("a", { href: routeLink("state-machine", execution.stateMachineArn) }, nameFromArn(execution.stateMachineArn)),
+        // A Map Run's child runs the Map's item processor, not a state machine of its own: its way up is its run.
+        execution.mapRunArn
+          ? h("a", { href: routeLink("map-run", execution.mapRunArn) }, `Map Run ${mapRunName(execution.mapRunArn)}`)
+          : h("a", { href: routeLink("state-machine", execution.stateMachineArn) }, nameFromArn(execution.stateMachineArn)),
       ),
       h("h1", {}, h("span", { id: "execution-name" }, execution.name), " ", statusBadge(execution.status, { id: "execution-status" })),
       h(
@@ -145,13 +173,22 @@ export function render(container, route) {
         { class: "actions" },
         running && h("button", { type: "button", id: "stop-execution", class: "danger", onclick: stopClicked }, "Stop execution"),
         REDRIVABLE.has(execution.status) &&
+          !execution.mapRunArn &&
           h(
             "button",
             { type: "button", id: "redrive-execution", disabled: execution.redriveStatus !== "REDRIVABLE", onclick: redriveClicked },
             "Redrive",
           ),
-        h("button", { type: "button", id: "start-execution", class: "secondary", onclick: startClicked }, "New execution"),
+        !execution.mapRunArn &&
+          h("button", { type: "button", id: "start-execution", class: "secondary", onclick: startClicked }, "New execution"),
       ),
+      execution.mapRunArn &&
+        notice(
+          "info",
+          "A child execution of the Map Run ",
+          h("a", { href: routeLink("map-run", execution.mapRunArn), id: "parent-map-run" }, mapRunName(execution.mapRunArn)),
+          ": it processed an item of a Distributed Map.",
+        ),
       h(
         "dl",
         { class: "summary" },
