@@ -147,6 +147,9 @@ def check_configuration(
                 f"1 validation error detected: Value '{value}' at 'stateConfiguration.{count}' failed to "
                 "satisfy constraint: Member must have value greater than or equal to 0"
             )
+    for text in ("errorCausedByState", "mapItemReaderData"):
+        if not isinstance(configuration.get(text, ""), str):
+            raise _invalid(f"stateConfiguration.{text} must be a string")
     kind = state.get("Type")
     for member in ("mapIterationFailureCount", "mapItemReaderData"):
         if member in configuration and kind != "Map":

@@ -228,16 +228,23 @@ def test_a_state_configuration_for_another_kind_of_state_is_refused(
     assert next(iter(configuration)) in error["Message"]
 
 
-def test_a_negative_count_in_the_state_configuration_is_refused(endpoint_url: str) -> None:
-    # botocore refuses it before sending: a raw call shows what the endpoint answers
+@pytest.mark.parametrize(
+    ("configuration", "member"),
+    [({"retrierRetryCount": -1}, "retrierRetryCount"), ({"mapItemReaderData": [1]}, "mapItemReaderData")],
+    ids=["negative_count", "data_not_text"],
+)
+def test_a_state_configuration_of_the_wrong_shape_is_refused(
+    endpoint_url: str, configuration: dict[str, Any], member: str
+) -> None:
+    # botocore refuses these before sending: a raw call shows what the endpoint answers
     body = {
         "definition": json.dumps(context_task()),
         "mock": {"errorOutput": {"error": "Boom"}},
-        "stateConfiguration": {"retrierRetryCount": -1},
+        "stateConfiguration": configuration,
     }
     headers = {"X-Amz-Target": "AWSStepFunctions.TestState", "Content-Type": "application/x-amz-json-1.0"}
 
     status, error = http_json(endpoint_url, body, headers)
 
     assert (status, error["__type"]) == (400, "ValidationException")
-    assert "'stateConfiguration.retrierRetryCount'" in error["message"]
+    assert f"stateConfiguration.{member}" in error["message"]
