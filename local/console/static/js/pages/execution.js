@@ -5,12 +5,13 @@
 import { executionHistory, sfn } from "../api.js";
 import { redrive, startExecutionDialog, stopExecutionDialog } from "../actions.js";
 import { readDefinition } from "../asl.js";
-import { CLOCK_MOVED, clockNow, clockRead } from "../clock_bar.js";
+import { CLOCK_MOVED, clockRead } from "../clock_bar.js";
 import { h, jsonBlock, notice, replaceChildren, statusBadge } from "../dom.js";
 import { eventTable } from "../event_table.js";
-import { formatDuration, formatTime, mapRunName, nameFromArn } from "../format.js";
+import { formatTime, mapRunName, nameFromArn } from "../format.js";
 import { GraphView, legend } from "../graph_view.js";
 import { analyseHistory } from "../history.js";
+import { breadcrumbs, fact, summary, timeFacts } from "../page_header.js";
 import { oneAtATime, pollWhileVisible } from "../poller.js";
 import { routeLink } from "../router.js";
 import { statePanel } from "../state_panel.js";
@@ -154,14 +155,9 @@ export function render(container, route) {
   function drawHeader() {
     const execution = view.execution;
     const running = execution.status === "RUNNING";
-    const stop = execution.stopDate ?? clockNow();
     replaceChildren(
       header,
-      h(
-        "p",
-        { class: "breadcrumbs" },
-        h("a", { href: routeLink("executions") }, "Executions"),
-        " / ",
+      breadcrumbs(
         // A Map Run's child runs the Map's item processor, not a state machine of its own: its way up is its run.
         execution.mapRunArn
           ? h("a", { href: routeLink("map-run", execution.mapRunArn) }, `Map Run ${mapRunName(execution.mapRunArn)}`)
@@ -189,13 +185,9 @@ export function render(container, route) {
           h("a", { href: routeLink("map-run", execution.mapRunArn), id: "parent-map-run" }, mapRunName(execution.mapRunArn)),
           ": it processed an item of a Distributed Map.",
         ),
-      h(
-        "dl",
-        { class: "summary" },
+      summary(
         fact("Execution ARN", h("code", {}, execution.executionArn)),
-        fact("Started", formatTime(execution.startDate)),
-        fact("Stopped", execution.stopDate === undefined ? "—" : formatTime(execution.stopDate)),
-        fact("Duration", `${formatDuration(stop - execution.startDate)}${running ? " so far" : ""}`),
+        timeFacts(execution),
         execution.redriveCount ? fact("Redriven", `${execution.redriveCount}× (last ${formatTime(execution.redriveDate)})`) : null,
       ),
       (execution.error || execution.cause) &&
@@ -267,8 +259,4 @@ export function render(container, route) {
     stopPolling();
     window.removeEventListener(CLOCK_MOVED, onClockMoved);
   };
-}
-
-function fact(term, value) {
-  return [h("dt", {}, term), h("dd", {}, value)];
 }

@@ -3,10 +3,11 @@
 // mapRunArn) in pages, filtered by status. While the run runs, the page follows it every second.
 
 import { sfn } from "../api.js";
-import { CLOCK_MOVED, clockNow, clockRead } from "../clock_bar.js";
+import { CLOCK_MOVED, clockRead } from "../clock_bar.js";
 import { h, notice, replaceChildren, statusBadge } from "../dom.js";
 import { firstPositions } from "../execution_list.js";
-import { formatDuration, formatTime, mapRunName, nameFromArn } from "../format.js";
+import { mapRunName, nameFromArn } from "../format.js";
+import { breadcrumbs, fact, summary, timeFacts } from "../page_header.js";
 import { PAGE_SIZES, executionPages, sizeSelect, statusSelect } from "../paged_executions.js";
 import { oneAtATime, pollWhileVisible } from "../poller.js";
 import { routeLink } from "../router.js";
@@ -52,26 +53,14 @@ export function render(container, route) {
   });
 
   function drawHeader() {
-    const running = run.status === "RUNNING";
-    const stop = run.stopDate ?? clockNow();
     replaceChildren(
       header,
-      h(
-        "p",
-        { class: "breadcrumbs" },
-        h("a", { href: routeLink("executions") }, "Executions"),
-        " / ",
-        h("a", { href: routeLink("execution", run.executionArn) }, nameFromArn(run.executionArn)),
-      ),
+      breadcrumbs(h("a", { href: routeLink("execution", run.executionArn) }, nameFromArn(run.executionArn))),
       h("h1", {}, "Map Run ", h("span", { id: "map-run-name" }, mapRunName(run.mapRunArn)), " ", statusBadge(run.status, { id: "map-run-status" })),
-      h(
-        "dl",
-        { class: "summary" },
+      summary(
         fact("Map Run ARN", h("code", {}, run.mapRunArn)),
         fact("Parent execution", h("a", { href: routeLink("execution", run.executionArn), id: "map-run-parent" }, run.executionArn)),
-        fact("Started", formatTime(run.startDate)),
-        fact("Stopped", run.stopDate === undefined ? "—" : formatTime(run.stopDate)),
-        fact("Duration", `${formatDuration(stop - run.startDate)}${running ? " so far" : ""}`),
+        timeFacts(run),
         fact("Max concurrency", run.maxConcurrency === 0 ? "0 (no limit)" : String(run.maxConcurrency)),
         fact("Tolerated failures", `${run.toleratedFailureCount} executions, ${run.toleratedFailurePercentage}%`),
         run.redriveCount ? fact("Redriven", `${run.redriveCount}×`) : null,
@@ -122,8 +111,4 @@ function childFilters(mapRunArn, filters) {
   };
   for (const select of [status, size]) select.addEventListener("change", apply);
   return h("form", { class: "filters", onsubmit: (event) => event.preventDefault() }, status, size);
-}
-
-function fact(term, value) {
-  return [h("dt", {}, term), h("dd", {}, value)];
 }
