@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from local.engine import Engine
 from tests.local.console.machines import distributed_map_machine, wait_until
-from tests.local.console.pages import click_state, expect_rows, open_execution
+from tests.local.console.pages import click_state, expect_rows, open_execution, outcomes
 
 WAIT_A_MINUTE = {"Wait": {"Type": "Wait", "Seconds": 60, "End": True}}
 # An item "bad" fails its child execution; every other item succeeds.
@@ -71,13 +71,17 @@ def test_a_running_distributed_map_links_to_its_map_run_which_the_page_follows(
     expect(group.locator("> .cluster-label")).to_contain_text(
         "Fanout (Map) · 3 items · Map Run · 3 child executions: 2 running, 1 pending"
     )
-    assert page.locator('#graph .state-node[data-state="Wait"]').count() == 1
     assert page.get_attribute("#state-panel #map-run-link", "href") == f"#/map-run/{quote(run_arn, safe='')}"
     # And so does the MapRunStarted row of the event table
     started_row = page.locator('#event-table tr.event-row[data-type="MapRunStarted"] a.map-run-link')
     assert started_row.get_attribute("href") == f"#/map-run/{quote(run_arn, safe='')}"
+    # And the item processor's state, which runs in the children, is drawn plain, not as never visited
+    assert outcomes(page)["Wait"] == "plain"
+    click_state(page, "Wait")
+    assert "Runs in the Map Run's child executions" in page.inner_text('#state-panel [data-field="outcome"]')
 
     # When the link is followed
+    click_state(page, "Fanout")
     page.click("#state-panel #map-run-link")
 
     # Then the Map Run page shows the run running, its limits and its counts

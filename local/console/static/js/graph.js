@@ -45,7 +45,7 @@ function writeScope(writer, scope, indent) {
   for (const name of scope.names) {
     const state = writer.model.states.get(name);
     const id = writer.ids.get(name);
-    const outcomeClass = classOf(writer.analysis, name);
+    const outcomeClass = classOf(writer.model, writer.analysis, name);
     if (state.children.length === 0) {
       writer.lines.push(`${indent}${id}${shape(state, label(state, writer.analysis))}:::${outcomeClass}`);
       continue;
@@ -67,10 +67,23 @@ function writeScope(writer, scope, indent) {
   }
 }
 
-function classOf(analysis, name) {
+/** The class `name` is drawn with: its latest visit's outcome, `notVisited`, or `plain` without an execution. */
+export function classOf(model, analysis, name) {
   if (!analysis) return "plain";
   const summary = analysis.states.get(name);
-  return summary ? summary.latest.outcome : "notVisited";
+  if (summary) return summary.latest.outcome;
+  return inMapRun(model, analysis, name) ? "plain" : "notVisited";
+}
+
+/**
+ * Whether `name` is a state of a Distributed Map's item processor that ran as a Map Run: its visits are in
+ * the run's child executions, not in this history, so it is drawn plain rather than never visited.
+ */
+export function inMapRun(model, analysis, name) {
+  for (let owner = model.states.get(name)?.scope.owner; owner; owner = owner.scope.owner) {
+    if (analysis.states.get(owner.name)?.latest.mapRun) return true;
+  }
+  return false;
 }
 
 function shape(state, text) {

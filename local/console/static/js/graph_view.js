@@ -2,7 +2,7 @@
 // one. When mermaid is not installed the view says how to install it instead of drawing.
 
 import { h, notice, replaceChildren } from "./dom.js";
-import { CLASS_STYLES, flowchart } from "./graph.js";
+import { CLASS_STYLES, classOf, flowchart } from "./graph.js";
 
 const LEGEND = [
   ["succeeded", "Succeeded"],
@@ -67,11 +67,11 @@ export class GraphView {
     for (const element of this.container.querySelectorAll("g.node, g.cluster")) {
       const name = stateOfId.get(mermaidId(element, svgId));
       if (name === undefined) continue;
-      const summary = analysis?.states.get(name);
+      const drawn = classOf(model, analysis, name);
       element.classList.add("state-node");
       element.dataset.state = name;
       element.dataset.type = model.states.get(name).type;
-      element.dataset.outcome = analysis ? (summary ? summary.latest.outcome : "not-visited") : "plain";
+      element.dataset.outcome = drawn === "notVisited" ? "not-visited" : drawn;
       element.setAttribute("role", "button");
       element.setAttribute("tabindex", "0");
       element.setAttribute("aria-label", `${name}: ${element.dataset.outcome}`);

@@ -3,7 +3,7 @@
 
 import { h, jsonBlock, statusBadge } from "./dom.js";
 import { formatDuration, formatTime, mapRunName } from "./format.js";
-import { childrenText } from "./graph.js";
+import { childrenText, inMapRun } from "./graph.js";
 import { detailsOf, errorOf, resourceOf } from "./history.js";
 import { routeLink } from "./router.js";
 
@@ -32,7 +32,7 @@ export function statePanel({ model, analysis, stateName, visit, onVisit }) {
     { class: "state-panel", id: "state-panel", dataset: { state: stateName } },
     h("h2", {}, stateName, " ", h("span", { class: "muted" }, state.type)),
     state.spec.Comment && h("p", { class: "state-comment" }, state.spec.Comment),
-    analysis && !entry && h("p", { class: "outcome outcome-notVisited", dataset: { field: "outcome" } }, "Not visited"),
+    analysis && !entry && notVisited(model, analysis, stateName),
     entry && visitHeader(entry, entries.length, index, onVisit),
     entry && visitBody(entry),
     h(
@@ -83,6 +83,13 @@ function visitBody(entry) {
     parameters && section("parameters", "Parameters / arguments", jsonBlock(parameters.parameters ?? parameters.input)),
     assigned && section("variables", "Variables assigned", variablesBlock(assigned)),
   ];
+}
+
+function notVisited(model, analysis, stateName) {
+  if (inMapRun(model, analysis, stateName)) {
+    return h("p", { class: "muted", dataset: { field: "outcome" } }, "Runs in the Map Run's child executions: open one from the Map Run's page.");
+  }
+  return h("p", { class: "outcome outcome-notVisited", dataset: { field: "outcome" } }, "Not visited");
 }
 
 /** A Distributed Map's run: a link to its page, its status, and its children by status once read. */
