@@ -88,12 +88,13 @@ def distributed_map_machine(
     name: str,
     item_states: dict[str, Any],
     item_start_at: str,
+    execution_type: str = "STANDARD",
     **map_fields: Any,
 ) -> str:
-    """A Pass, then a Distributed Map (labelled `Item`) over the execution's input whose children run
-    `item_states`; `map_fields` adds MaxConcurrency, ToleratedFailureCount and the like."""
+    """A Pass, then a Distributed Map (labelled `Item`) over the execution's input whose children
+    (`execution_type` executions) run `item_states`; `map_fields` adds MaxConcurrency and the like."""
     processor = {
-        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": execution_type},
         "StartAt": item_start_at,
         "States": item_states,
     }

@@ -197,3 +197,27 @@ def test_a_child_execution_links_back_to_its_map_run_and_the_list_leaves_it_out(
     expect_rows(page, 1)
     assert page.inner_text("tr.execution-row td a") == "pair"
     assert console.errors == []
+
+
+def test_an_express_child_shows_its_description_without_a_history(
+    engine: Engine, sfn_url: str, console: Any
+) -> None:
+    # Given a finished Map Run whose children are Express executions (described, but with no history)
+    machine = distributed_map_machine(engine, "Quick", CHECK_ITEM, "Check", execution_type="EXPRESS")
+    parent = str(engine.start_execution(machine, input='["only"]', name="quick")["executionArn"])
+    wait_until(lambda: engine.describe_execution(parent)["status"] == "SUCCEEDED")
+    page = console.page
+    page.goto(_map_run_url(sfn_url, _only_map_run(engine, parent)))
+
+    # When its child is opened from the run's page
+    page.click("tr.execution-row td a")
+
+    # Then the child's page shows its status, its item processor's graph and its output, and says why
+    # there are no events
+    page.wait_for_selector("#no-history")
+    assert page.inner_text("#execution-status") == "SUCCEEDED"
+    assert sorted(outcomes(page)) == ["Accept", "Check", "Refuse"]
+    page.click('[data-tab="output"]')
+    assert json.loads(page.inner_text("#execution-output")) == "only"
+    assert page.locator("#parent-map-run").count() == 1
+    assert console.errors == []

@@ -27,6 +27,8 @@ const REDRIVABLE = new Set(["FAILED", "TIMED_OUT", "ABORTED"]);
 
 export function render(container, route) {
   const executionArn = route.arn;
+  // An Express execution (a Map Run's Express child) has a description but no history, as on AWS.
+  const express = executionArn.split(":")[5] === "express";
   const view = {
     execution: null,
     definition: null,
@@ -67,7 +69,7 @@ export function render(container, route) {
     const [execution, machine, events] = await Promise.all([
       sfn("DescribeExecution", { executionArn }),
       view.definition ? null : sfn("DescribeStateMachineForExecution", { executionArn }),
-      executionHistory(executionArn),
+      express ? [] : executionHistory(executionArn),
       clockRead(),
     ]);
     if (machine) {
@@ -79,7 +81,7 @@ export function render(container, route) {
       execution.status !== view.execution.status ||
       execution.redriveCount !== view.execution.redriveCount ||
       events.length !== view.events.length;
-    const analysis = changed ? analyseHistory(events, execution.status) : view.analysis;
+    const analysis = changed && !express ? analyseHistory(events, execution.status) : view.analysis;
     const runsChanged = await readMapRuns(analysis, changed);
     view.execution = execution;
     drawHeader();
@@ -108,6 +110,7 @@ export function render(container, route) {
    * each Map visit its run's status and child executions by status; whether any of them changed.
    */
   async function readMapRuns(analysis, historyChanged) {
+    if (!analysis) return false;
     const runs = analysis.entries.filter((entry) => entry.mapRun).map((entry) => entry.mapRun);
     const arns = [...new Set(runs.map((run) => run.arn))];
     const stale = arns.filter((arn) => historyChanged || (view.mapRuns.get(arn)?.status ?? "RUNNING") === "RUNNING");
@@ -127,6 +130,7 @@ export function render(container, route) {
 
   function selectedState() {
     if (view.selected) return view.selected;
+    if (!view.analysis) return view.model.root.startAt;
     const entries = view.analysis.entries;
     const current = entries.filter((entry) => entry.outcome === "running").at(-1);
     return (current || entries.at(-1))?.state ?? view.model.root.startAt;
@@ -221,6 +225,9 @@ export function render(container, route) {
 
   function tabBody() {
     const execution = view.execution;
+    if (view.tab === "events" && express) {
+      return h("p", { class: "muted", id: "no-history" }, "Step Functions keeps no history of an Express execution: its status, input and output are all there is.");
+    }
     if (view.tab === "events") return eventTable(view.events, view.analysis, view.expanded);
     if (view.tab === "input") return jsonBlock(execution.input, { id: "execution-input" });
     if (view.tab === "definition") return jsonBlock(view.definition, { id: "execution-definition" });
