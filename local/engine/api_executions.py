@@ -27,6 +27,7 @@ from local.engine.api_types import (
 from local.engine.clock import ManualClock
 from local.engine.driver import TERMINAL_STATUSES, definition_digest
 from local.engine.errors import ApiError
+from local.engine.execution import REDRIVABLE_STATUSES
 from local.engine.frame import Frame
 from local.engine.interpreter import Runner
 from local.engine.json_nesting import MAX_JSON_DEPTH, exceeds_depth
@@ -36,7 +37,6 @@ from local.engine.timestamps import at_or_after, from_epoch
 
 MAX_INPUT_BYTES = 262_144
 TOO_DEEP = f"objects and arrays nest more than {MAX_JSON_DEPTH} levels deep"
-REDRIVABLE_STATUSES = ("FAILED", "TIMED_OUT", "ABORTED")
 _ROUTING = random.SystemRandom()
 
 

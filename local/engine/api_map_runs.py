@@ -30,10 +30,12 @@ class MapRunOperations(ApiBase):
             "toleratedFailureCount": run.tolerated_failure_count,
             "itemCounts": item_counts,
             "executionCounts": execution_counts,
-            "redriveCount": 0,
+            "redriveCount": run.redrive_count,
         }
         if run.stop_date is not None:
             response["stopDate"] = from_epoch(run.stop_date)
+        if run.redrive_date is not None:
+            response["redriveDate"] = from_epoch(run.redrive_date)
         return response
 
     def list_map_runs(

@@ -104,7 +104,9 @@ class Engine(
 
     def _run_map_runs(self) -> None:
         """Distributed Maps start their Map Runs' children here and learn of their ends."""
-        self._map_run_children = MapRunChildren(self._driver, self.store, self.stop_execution)
+        self._map_run_children = MapRunChildren(
+            self._driver, self.store, self.stop_execution, self._redrive_map_run_child
+        )
         self._driver.map_runs = self._map_run_children
         self._driver.on_execution_end(self._map_run_children.execution_ended)
         self._map_run_children.resume_running_runs()

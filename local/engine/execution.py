@@ -11,6 +11,8 @@ from local.engine.timestamps import iso_millis
 ExecutionStatus = Literal["RUNNING", "SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
 EndStatus = Literal["SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"]
 TERMINAL_STATUSES: frozenset[ExecutionStatus] = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"})
+# The ends RedriveExecution continues from.
+REDRIVABLE_STATUSES: frozenset[ExecutionStatus] = frozenset({"FAILED", "TIMED_OUT", "ABORTED"})
 
 
 @dataclass

@@ -86,6 +86,7 @@ class StateData(TypedDict, total=False):
     # Distributed Map: its Map Run, and its running children (execution ARN -> item or batch index)
     map_run: str
     running: dict[str, int]
+    redriven_run: str  # the Map Run a redrive of the execution redrives
     # A Map iteration's thread before it starts
     iteration: Iteration
 
@@ -120,6 +121,7 @@ class RedrivePoint(TypedDict):
     input: Any
     vars: dict[str, Any]
     kept: NotRequired[list[list[Any]]]
+    map_run: NotRequired[str]  # a Distributed Map's Map Run, which the redrive redrives
 
 
 def make_runnable(thread: Thread, resume: Resume) -> None:

@@ -361,6 +361,8 @@ class Runner:
             kept = child_outputs.kept_for_redrive(root["data"])
             if kept:
                 point["kept"] = kept
+            if "map_run" in root["data"]:
+                point["map_run"] = root["data"]["map_run"]
         return point
 
     def time_out(self) -> None:

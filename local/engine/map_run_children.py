@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from local.engine import state_map_distributed
 from local.engine.driver import TERMINAL_STATUSES, ExecutionEnd, definition_digest
 from local.engine.errors import ApiError
+from local.engine.execution import REDRIVABLE_STATUSES
 from local.engine.frame import Frame, Thread
 from local.engine.map_runs import ChildStart
 from local.engine.state_map import MapState
@@ -29,6 +30,8 @@ if TYPE_CHECKING:
 
 # Stops an execution as StopExecution does (execution ARN).
 ExecutionStopper = Callable[[str], object]
+# Redrives a Map Run's child as RedriveExecution does (execution ARN); None when it cannot be redriven.
+ChildRedriver = Callable[[str], "ExecutionRecord | None"]
 
 
 def children_of(store: Store, run: MapRunRecord) -> list[tuple[int, ExecutionRecord]]:
@@ -51,10 +54,13 @@ def map_state_thread(frame: Frame, run_arn: str) -> Thread | None:
 class MapRunChildren:
     """Keeps Map Runs, starts their children, and connects the children's ends to the Map states."""
 
-    def __init__(self, driver: ExecutionDriver, store: Store, stop: ExecutionStopper) -> None:
+    def __init__(
+        self, driver: ExecutionDriver, store: Store, stop: ExecutionStopper, redrive: ChildRedriver
+    ) -> None:
         self._driver = driver
         self._store = store
         self._stop = stop
+        self._redrive = redrive
         self._map_state = MapState()
         self._lock = threading.Lock()
         self._stopping: set[str] = set()  # Map Runs whose running children are being stopped
@@ -71,6 +77,9 @@ class MapRunChildren:
 
     def start_child(self, start: ChildStart, role_arn: str) -> ExecutionRecord:
         """Start a child execution running the item processor (one already started is returned)."""
+        existing = self._store.get_execution(start.arn)
+        if existing is not None and start.redriven and existing.status in REDRIVABLE_STATUSES:
+            return self._redrive(start.arn) or existing
         with self._driver.claim(start.arn):
             existing = self._store.get_execution(start.arn)
             if existing is not None:

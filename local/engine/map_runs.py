@@ -57,11 +57,13 @@ class MapRun:
         so an execution continued after a crash finds the children it started."""
         return str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.arn}/{index}"))
 
-    def child_arn(self, name: str, execution_type: str) -> str:
-        """The execution ARN of the child called `name`."""
+    def child_arn(self, name: str, execution_type: str, redrive_count: int) -> str:
+        """The execution ARN of the child called `name` (an Express child is started anew by each redrive of
+        the run, a Standard one is redriven)."""
         if execution_type == "EXPRESS":
             express_prefix = self.child_prefix.replace(":execution:", ":express:", 1)
-            return f"{express_prefix}{name}:{uuid.uuid5(uuid.NAMESPACE_URL, self.arn + name)}"
+            execution_id = uuid.uuid5(uuid.NAMESPACE_URL, f"{self.arn}/{name}/{redrive_count}")
+            return f"{express_prefix}{name}:{execution_id}"
         return self.child_prefix + name
 
 
@@ -99,6 +101,7 @@ class ChildStart:
     map_run_arn: str
     item_count: int
     mock_test_case: str | None  # the parent's MockConfigFile test case, which answers the child's tasks too
+    redriven: bool  # the run is being redriven: a child that did not succeed is redriven
 
 
 class MapRunServices(Protocol):
@@ -113,16 +116,19 @@ class MapRunServices(Protocol):
         ...
 
     def start_child(self, start: ChildStart, role_arn: str) -> ExecutionRecord:
-        """Start a child execution (one already started under that ARN is returned as it stands)."""
+        """Start a child execution (one already started under that ARN is returned as it stands, or redriven
+        when the run is redriven)."""
         ...
 
 
 def counts(run: MapRunRecord, children: list[ExecutionRecord]) -> tuple[dict[str, int], dict[str, int]]:
-    """DescribeMapRun's itemCounts and executionCounts: the children by status, the ones not started yet
-    pending; a child's result counts as written once it has ended (succeeded, failed or timed out)."""
+    """DescribeMapRun's itemCounts and executionCounts: the children (newest first) by status, the ones not
+    started yet pending; a child's result counts as written once it has ended (succeeded, failed or timed
+    out). An Express child a redrive started anew replaces the one before it."""
     items = dict.fromkeys((*_COUNTED_STATUSES.values(), "pending"), 0)
     executions = dict(items)
-    for child in children:
+    latest = {child.name: child for child in reversed(children)}
+    for child in latest.values():
         member = _COUNTED_STATUSES.get(child.status, "running")
         items[member] += child.item_count or 1
         executions[member] += 1

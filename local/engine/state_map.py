@@ -57,6 +57,7 @@ class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done"
             "tolerated_count": settings.number(spec.tolerated_failure_count),
             "tolerated_percentage": settings.number(spec.tolerated_failure_percentage),
             "kept": self.kept_by_redrive(thread),
+            **_run_to_redrive(thread),
         }
         if spec.item_batcher is not None and not reads_in_run:
             self._batch(runner, thread, spec, spec.item_batcher, settings)
@@ -270,6 +271,12 @@ def _settings(runner: StateRunner, thread: Thread, spec: MapSpec) -> _JsonataSet
     if spec.is_jsonata:
         return _JsonataSettings(runner, thread, spec)
     return _JsonPathSettings(runner, thread, spec)
+
+
+def _run_to_redrive(thread: Thread) -> StateData:
+    """The Map Run a redrive of the execution redrives, carried into the state's data."""
+    run = thread["data"].get("redriven_run")
+    return {"redriven_run": run} if run is not None else {}
 
 
 def _runs_distributed(runner: StateRunner, spec: MapSpec) -> bool:

@@ -73,23 +73,10 @@ def start_run(
         "mapStateStartedEventDetails",
         {"length": 0 if reads else len(data["items"])},
     )
-    # The same run id when an execution continued after a crash starts the run again; a new one per retry.
-    key = f"{runner.info.arn}/{thread['entered']}/{thread['retry_count']}/{runner.info.redrive_count}"
-    run = MapRun.of(runner.info.state_machine_arn, _map_name(spec), str(uuid.uuid5(uuid.NAMESPACE_URL, key)))
-    record = MapRunRecord(
-        arn=run.arn,
-        execution_arn=runner.info.arn,
-        state_machine_arn=run.children_machine_arn,
-        start_date=runner.now_epoch(),
-        item_count=0,
-        execution_count=0,
-        max_concurrency=int(data["concurrency"] or 0),
-        tolerated_failure_count=int(data["tolerated_count"] or 0),
-        tolerated_failure_percentage=float(data["tolerated_percentage"] or 0),
-    )
-    data["map_run"] = run.arn
+    record, started = _open_run(runner, thread, spec, services)
+    data["map_run"] = record.arn
     _count_items(record, data, services)
-    runner.log.emit(thread, "MapRunStarted", "mapRunStartedEventDetails", {"mapRunArn": run.arn})
+    runner.log.emit(thread, *started)
     if reads:
         try:
             state.load_items(runner, thread, spec)
@@ -117,6 +104,36 @@ def start_run(
         _succeed(state, runner, thread, services)
         return
     _launch(state, runner, thread, spec, services)
+
+
+def _open_run(
+    runner: StateRunner, thread: Thread, spec: MapSpec, services: MapRunServices
+) -> tuple[MapRunRecord, tuple[str, str, dict[str, Any]]]:
+    """The state's Map Run and the event that starts it: a new run, or the run a redrive of the execution
+    redrives (the same run, its children that did not succeed redriven)."""
+    data = thread["data"]
+    redriven = services.get(data.pop("redriven_run")) if "redriven_run" in data else None
+    if redriven is not None and redriven.status in ("FAILED", "ABORTED"):
+        redriven.status, redriven.stop_date = "RUNNING", None
+        redriven.redrive_count += 1
+        redriven.redrive_date = runner.now_epoch()
+        details = {"mapRunArn": redriven.arn, "redriveCount": redriven.redrive_count}
+        return redriven, ("MapRunRedriven", "mapRunRedrivenEventDetails", details)
+    # The same run id when an execution continued after a crash starts the run again; a new one per retry.
+    key = f"{runner.info.arn}/{thread['entered']}/{thread['retry_count']}/{runner.info.redrive_count}"
+    run = MapRun.of(runner.info.state_machine_arn, _map_name(spec), str(uuid.uuid5(uuid.NAMESPACE_URL, key)))
+    record = MapRunRecord(
+        arn=run.arn,
+        execution_arn=runner.info.arn,
+        state_machine_arn=run.children_machine_arn,
+        start_date=runner.now_epoch(),
+        item_count=0,
+        execution_count=0,
+        max_concurrency=int(data["concurrency"] or 0),
+        tolerated_failure_count=int(data["tolerated_count"] or 0),
+        tolerated_failure_percentage=float(data["tolerated_percentage"] or 0),
+    )
+    return record, ("MapRunStarted", "mapRunStartedEventDetails", {"mapRunArn": run.arn})
 
 
 def child_ended(state: MapStateHooks, runner: StateRunner, thread: Thread, child: ExecutionRecord) -> None:
@@ -172,6 +189,8 @@ def _launch(
     if workflow is None:
         return
     run = run_of(runner, spec, data)
+    record = services.get(run.arn)
+    redrive_count = record.redrive_count if record is not None else 0
     limit = data["concurrency"] or DISTRIBUTED_CONCURRENCY_LIMIT
     order = data["order"] or []
     ended: list[ExecutionRecord] = []
@@ -179,7 +198,9 @@ def _launch(
         index = order[data["next"]]
         data["next"] += 1
         value = state.item_input(runner, thread, spec, index)
-        start = _child_start(runner, run, workflow, index=index, value=value, data=data)
+        start = _child_start(
+            runner, run, workflow, index=index, value=value, data=data, redrives=redrive_count
+        )
         child = services.start_child(start, runner.info.role_arn)
         data["running"][child.arn] = index
         if "iteration_runs" in data:
@@ -192,12 +213,20 @@ def _launch(
 
 
 def _child_start(
-    runner: StateRunner, run: MapRun, workflow: ChildWorkflowSpec, *, index: int, value: Any, data: StateData
+    runner: StateRunner,
+    run: MapRun,
+    workflow: ChildWorkflowSpec,
+    *,
+    index: int,
+    value: Any,
+    data: StateData,
+    redrives: int,
 ) -> ChildStart:
-    """The child that processes item (or batch) `index`, whose input is `value`."""
+    """The child that processes item (or batch) `index`, whose input is `value`, in the run's `redrives`th
+    redrive."""
     name = run.child_name(index)
     return ChildStart(
-        arn=run.child_arn(name, workflow.execution_type),
+        arn=run.child_arn(name, workflow.execution_type, redrives),
         name=name,
         state_machine_arn=run.children_machine_arn,
         execution_type=workflow.execution_type,
@@ -206,6 +235,7 @@ def _child_start(
         map_run_arn=run.arn,
         item_count=_item_count(data, value),
         mock_test_case=runner.info.mock_test_case,
+        redriven=redrives > 0,
     )
 
 

@@ -146,6 +146,8 @@ class MapRunRecord:
     tolerated_failure_percentage: float = 0.0
     status: str = "RUNNING"
     stop_date: float | None = None
+    redrive_count: int = 0
+    redrive_date: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-able form."""

@@ -41,6 +41,26 @@ ONE_FAILS = {
 }
 
 
+FLAKY_TASK = {
+    "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:flaky", "End": True}
+}
+
+
+def _flaky_task(engine: Engine, *, failing_item: int) -> list[Any]:
+    """Register the function FLAKY_TASK calls: it echoes its item, but fails `failing_item` the first time.
+    Returns the items it is called with, as they come."""
+    calls: list[Any] = []
+
+    def flaky(event: Any, context: Any) -> Any:
+        calls.append(event)
+        if event == failing_item and calls.count(failing_item) == 1:
+            raise RuntimeError("not yet")
+        return event
+
+    engine.register_lambda("flaky", flaky)
+    return calls
+
+
 def _map(processor: dict[str, Any], **fields: Any) -> dict[str, Any]:
     state = {"Type": "Map", "ItemProcessor": processor, "Label": "Each", "End": True, **fields}
     return {"StartAt": "M", "States": {"M": state}}
@@ -228,37 +248,68 @@ def test_express_children_are_described_but_keep_no_history(skip_engine: Engine,
     assert output_of(skip_engine, arn) == ITEMS
 
 
-def test_redriving_the_parent_reruns_only_the_children_that_did_not_succeed(
+def test_redriving_the_parent_redrives_its_map_run_and_the_children_that_did_not_succeed(
     skip_engine: Engine, start: Starter
 ) -> None:
     # Given a Distributed Map whose item 2 fails the first time only (item 3, not run yet, is then aborted)
-    calls: list[Any] = []
-
-    def flaky(event: Any, context: Any) -> Any:
-        calls.append(event)
-        if event == 2 and calls.count(2) == 1:
-            raise RuntimeError("not yet")
-        return event * 10
-
-    skip_engine.register_lambda("flaky", flaky)
-    task = {
-        "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:flaky", "End": True}
-    }
-    arn = start(skip_engine, _map(_processor(task)), ITEMS)
+    calls = _flaky_task(skip_engine, failing_item=2)
+    arn = start(skip_engine, _map(_processor(FLAKY_TASK)), ITEMS)
     skip_engine.run_until_idle()
-    assert skip_engine.describe_execution(arn)["status"] == "FAILED"
+    run_arn = _run_arn(skip_engine, arn)
+    first_statuses = {
+        json.loads(skip_engine.describe_execution(c["executionArn"])["input"]): c["status"]
+        for c in _children(skip_engine, run_arn)
+    }
+    assert first_statuses == {1: "SUCCEEDED", 2: "FAILED", 3: "ABORTED"}
     # When the parent is redriven
     redrive_and_run(skip_engine, arn)
-    # Then items 2 and 3 run in a new Map Run, item 1 is not called again, and the parent succeeds
+    # Then the same Map Run is redriven: its failed and aborted children are redriven, item 1 is not rerun
     assert sorted(calls) == [1, 2, 2, 3]
-    assert output_of(skip_engine, arn) == [10, 20, 30]
-    first_run, redriven_run = reversed(skip_engine.list_map_runs(arn)["mapRuns"])
-    first_statuses = sorted(child["status"] for child in _children(skip_engine, first_run["mapRunArn"]))
-    assert first_statuses == ["ABORTED", "FAILED", "SUCCEEDED"]
-    redriven = _children(skip_engine, redriven_run["mapRunArn"])
-    assert sorted(
-        json.loads(skip_engine.describe_execution(c["executionArn"])["input"]) for c in redriven
-    ) == [2, 3]
+    assert output_of(skip_engine, arn) == ITEMS
+    assert _run_arn(skip_engine, arn) == run_arn
+    redriven = next(
+        e for e in skip_engine.get_execution_history(arn)["events"] if e["type"] == "MapRunRedriven"
+    )
+    assert redriven["mapRunRedrivenEventDetails"] == {"mapRunArn": run_arn, "redriveCount": 1}
+    described = skip_engine.describe_map_run(run_arn)
+    assert (described["status"], described["redriveCount"]) == ("SUCCEEDED", 1)
+    assert described["redriveDate"] >= described["startDate"]
+    children = [skip_engine.describe_execution(c["executionArn"]) for c in _children(skip_engine, run_arn)]
+    assert sorted((json.loads(c["input"]), c["status"], c["redriveCount"]) for c in children) == [
+        (1, "SUCCEEDED", 0),
+        (2, "SUCCEEDED", 1),
+        (3, "SUCCEEDED", 1),
+    ]
+
+
+def test_a_redriven_map_run_starts_its_unsuccessful_express_children_anew(
+    skip_engine: Engine, start: Starter
+) -> None:
+    # Given a Distributed Map of Express children whose item 1 fails the first time only
+    _flaky_task(skip_engine, failing_item=1)
+    arn = start(skip_engine, _map(_processor(FLAKY_TASK, "EXPRESS"), MaxConcurrency=1), ITEMS)
+    skip_engine.run_until_idle()
+    # When the parent is redriven
+    redrive_and_run(skip_engine, arn)
+    # Then the failed child stays as it was and new Express children process the items left
+    assert output_of(skip_engine, arn) == ITEMS
+    children = _children(skip_engine, _run_arn(skip_engine, arn))
+    assert sorted(child["status"] for child in children) == ["FAILED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]
+    described = skip_engine.describe_map_run(_run_arn(skip_engine, arn))
+    assert described["redriveCount"] == 1
+    assert (described["executionCounts"]["succeeded"], described["executionCounts"]["failed"]) == (3, 0)
+
+
+def test_a_map_run_child_is_redriven_only_through_its_parent(skip_engine: Engine, start: Starter) -> None:
+    # Given a failed Map Run child
+    arn = start(skip_engine, _map(_processor(ONE_FAILS)), [1])
+    skip_engine.run_until_idle()
+    (child,) = _children(skip_engine, _run_arn(skip_engine, arn))
+    # Then it reads as redrivable by its Map Run, and RedriveExecution refuses it
+    assert skip_engine.describe_execution(child["executionArn"])["redriveStatus"] == "REDRIVABLE_BY_MAP_RUN"
+    with pytest.raises(ApiError) as refused:
+        skip_engine.redrive_execution(child["executionArn"])
+    assert refused.value.code == "ExecutionNotRedrivable"
 
 
 @pytest.mark.parametrize(
