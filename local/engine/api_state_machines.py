@@ -25,7 +25,7 @@ from local.engine.api_types import (
 from local.engine.api_versions import VersionOperations, check_description
 from local.engine.driver import definition_digest
 from local.engine.errors import ApiError
-from local.engine.store import StateMachineRecord, VersionRecord
+from local.engine.store import ExecutionRecord, StateMachineRecord, VersionRecord
 from local.engine.timestamps import from_epoch
 
 MAX_DEFINITION_BYTES = 1_048_576  # AWS's limit, in UTF-8 bytes
@@ -80,7 +80,6 @@ class StateMachineOperations(VersionOperations):
             creation_date=self._now_epoch(),
             logging_configuration=logging_configuration or dict(DEFAULT_LOGGING),
             tracing_configuration=tracing_configuration or dict(DEFAULT_TRACING),
-            revision_id=str(uuid.uuid4()),
         )
         self._driver.save_clock()  # the creation date must not be later than the saved clock
         self.store.put_definition(definition_digest(definition), definition)
@@ -102,7 +101,7 @@ class StateMachineOperations(VersionOperations):
             version = self._version(parsed.arn)
             return _describe_version(self._machine_named(parsed.state_machine_arn), version)
         record = self._machine(state_machine_arn)
-        return {
+        described: DescribeStateMachineOutput = {
             "stateMachineArn": record.arn,
             "name": record.name,
             "status": record.status,
@@ -112,9 +111,8 @@ class StateMachineOperations(VersionOperations):
             "creationDate": from_epoch(record.creation_date),
             "loggingConfiguration": record.logging_configuration,
             "tracingConfiguration": record.tracing_configuration,
-            "revisionId": record.revision_id,
-            "description": record.description,
         }
+        return _with_revision_and_description(described, record.revision_id, record.description)
 
     def update_state_machine(
         self,
@@ -165,6 +163,7 @@ class StateMachineOperations(VersionOperations):
                 "Either the definition, the role ARN, the LoggingConfiguration, "
                 "or the TracingConfiguration must be specified",
             )
+        before = _revision_contents(record)
         if definition is not None:
             self._driver.definition(definition)
             if record.type == "EXPRESS":
@@ -179,13 +178,13 @@ class StateMachineOperations(VersionOperations):
         if tracing_configuration is not None:
             record.tracing_configuration = tracing_configuration
         record.update_date = self._now_epoch()
-        record.revision_id = str(uuid.uuid4())
+        if _revision_contents(record) != before:  # an update that changes nothing makes no revision
+            record.revision_id = str(uuid.uuid4())
         self._driver.save_clock()
         self.store.put_state_machine(record)
-        response: UpdateStateMachineOutput = {
-            "updateDate": from_epoch(record.update_date),
-            "revisionId": record.revision_id,
-        }
+        response: UpdateStateMachineOutput = {"updateDate": from_epoch(record.update_date)}
+        if record.revision_id:
+            response["revisionId"] = record.revision_id
         if publish:
             response["stateMachineVersionArn"] = self._publish(record, version_description).arn
         return response
@@ -268,15 +267,31 @@ class StateMachineOperations(VersionOperations):
                 described["mapRunArn"] = record.map_run_arn
                 described["label"] = record.state_machine_arn.rsplit("/", 1)[-1]
             return described
-        return {
+        current: DescribeStateMachineForExecutionOutput = {
             "stateMachineArn": record.state_machine_arn,
             "name": record.state_machine_arn.split(":")[-1],
             "definition": definition,
-            "roleArn": machine.role_arn,
+            "roleArn": record.role_arn,
             "updateDate": from_epoch(machine.update_date or machine.creation_date),
             "loggingConfiguration": machine.logging_configuration,
             "tracingConfiguration": machine.tracing_configuration,
         }
+        revision_id = self._revision_run_by(record, machine)
+        if revision_id:
+            current["revisionId"] = revision_id
+        return current
+
+    def _revision_run_by(self, execution: ExecutionRecord, machine: StateMachineRecord) -> str:
+        """The revision an execution runs: its version's, or the machine's if it still holds what the
+        execution runs ("" when that has no revision, or the machine was updated since)."""
+        if execution.state_machine_version_arn is not None:
+            version = self.store.get_version(execution.state_machine_version_arn)
+            return version.revision_id if version is not None else ""
+        unchanged = (
+            execution.definition_hash == definition_digest(machine.definition)
+            and execution.role_arn == machine.role_arn
+        )
+        return machine.revision_id if unchanged else ""
 
 
 def _creation_order(entry: tuple[int, StateMachineRecord]) -> tuple[float, int]:
@@ -288,14 +303,11 @@ def _creation_order(entry: tuple[int, StateMachineRecord]) -> tuple[float, int]:
 def _check_version_description(publish: bool, version_description: str | None) -> None:
     check_description(version_description, "versionDescription")
     if version_description is not None and not publish:
-        raise ApiError(
-            "ValidationException",
-            "Invalid Request: 'Version description can only be set when publish is true'",
-        )
+        raise ApiError("ValidationException", "Version description can only be set when publish is true")
 
 
 def _describe_version(machine: StateMachineRecord, version: VersionRecord) -> DescribeStateMachineOutput:
-    return {
+    described: DescribeStateMachineOutput = {
         "stateMachineArn": version.arn,
         "name": machine.name,
         "status": machine.status,
@@ -305,9 +317,24 @@ def _describe_version(machine: StateMachineRecord, version: VersionRecord) -> De
         "creationDate": from_epoch(version.creation_date),
         "loggingConfiguration": version.logging_configuration,
         "tracingConfiguration": version.tracing_configuration,
-        "revisionId": version.revision_id,
-        "description": version.description,
     }
+    return _with_revision_and_description(described, version.revision_id, version.description)
+
+
+def _with_revision_and_description(
+    described: DescribeStateMachineOutput, revision_id: str, description: str
+) -> DescribeStateMachineOutput:
+    """As AWS answers: no revisionId before the first update that changed something, no empty description."""
+    if revision_id:
+        described["revisionId"] = revision_id
+    if description:
+        described["description"] = description
+    return described
+
+
+def _revision_contents(record: StateMachineRecord) -> tuple[object, ...]:
+    """What an update must change to make a new revision."""
+    return (record.definition, record.role_arn, record.logging_configuration, record.tracing_configuration)
 
 
 def check_definition_size(definition: str) -> None:

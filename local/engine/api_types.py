@@ -41,15 +41,15 @@ class DescribeStateMachineOutput(TypedDict):
     creationDate: datetime
     loggingConfiguration: JsonObject
     tracingConfiguration: JsonObject
-    revisionId: str
-    description: str
+    revisionId: NotRequired[str]  # none before the first update that changed something
+    description: NotRequired[str]
 
 
 class UpdateStateMachineOutput(TypedDict):
     """UpdateStateMachine."""
 
     updateDate: datetime
-    revisionId: str
+    revisionId: NotRequired[str]
     stateMachineVersionArn: NotRequired[str]
 
 
@@ -162,6 +162,7 @@ class DescribeStateMachineForExecutionOutput(TypedDict):
     updateDate: datetime
     loggingConfiguration: JsonObject
     tracingConfiguration: JsonObject
+    revisionId: NotRequired[str]  # of the revision the execution runs, when it has one
     mapRunArn: NotRequired[str]  # of a Map Run's child: its run, and the Map state's label
     label: NotRequired[str]
 

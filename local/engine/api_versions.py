@@ -127,7 +127,7 @@ def check_description(description: str | None, member: str) -> None:
 
 def _is_current_revision(machine: StateMachineRecord, revision_id: str) -> bool:
     if revision_id == INITIAL_REVISION:
-        return machine.update_date is None
+        return not machine.revision_id
     return revision_id == machine.revision_id
 
 

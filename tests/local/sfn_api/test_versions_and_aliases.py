@@ -103,12 +103,45 @@ def test_version_numbers_are_not_reused_after_a_delete(sfn: Any, unique_name: Na
 
 
 def test_version_description_needs_publish(sfn: Any, unique_name: Names) -> None:
-    code, _ = _error(
+    error = _error(
         lambda: sfn.create_state_machine(
             name=unique_name("NoPublish"), definition=_returns("a"), roleArn=ROLE_ARN, versionDescription="x"
         )
     )
-    assert code == "ValidationException"
+    assert error == ("ValidationException", "Version description can only be set when publish is true")
+
+
+def test_a_machine_has_no_revision_until_an_update_changes_it(sfn: Any, unique_name: Names) -> None:
+    # Given a state machine created with publish=True and no description
+    created = sfn.create_state_machine(
+        name=unique_name("Revisions"), definition=_returns("a"), roleArn=ROLE_ARN, publish=True
+    )
+    machine_arn, first = created["stateMachineArn"], created["stateMachineVersionArn"]
+    # Then neither it nor its version has a revision or a description yet
+    for described in (sfn.describe_state_machine(stateMachineArn=arn) for arn in (machine_arn, first)):
+        assert "revisionId" not in described
+        assert "description" not in described
+
+    # When it is updated to the same definition with publish=True
+    unchanged = sfn.update_state_machine(stateMachineArn=machine_arn, definition=_returns("a"), publish=True)
+    # Then that makes no revision, and the version is the first one
+    assert "revisionId" not in unchanged
+    assert unchanged["stateMachineVersionArn"] == first
+
+    # When an update changes the definition
+    changed = sfn.update_state_machine(stateMachineArn=machine_arn, definition=_returns("b"), publish=True)
+    # Then it makes a revision, the machine and its new version hold it
+    second = changed["stateMachineVersionArn"]
+    assert second == f"{machine_arn}:2"
+    assert sfn.describe_state_machine(stateMachineArn=machine_arn)["revisionId"] == changed["revisionId"]
+    assert sfn.describe_state_machine(stateMachineArn=second)["revisionId"] == changed["revisionId"]
+    # And DescribeStateMachineForExecution names the revision each execution runs
+    of_first = sfn.start_execution(stateMachineArn=first)["executionArn"]
+    of_second = sfn.start_execution(stateMachineArn=second)["executionArn"]
+    assert "revisionId" not in sfn.describe_state_machine_for_execution(executionArn=of_first)
+    ran = sfn.describe_state_machine_for_execution(executionArn=of_second)
+    assert ran["revisionId"] == changed["revisionId"]
+    assert ran["stateMachineArn"] == machine_arn
 
 
 def test_an_execution_of_a_version_runs_that_version(sfn: Any, unique_name: Names) -> None:
