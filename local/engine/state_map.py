@@ -28,7 +28,7 @@ from local.engine.frame import Resume, StateData, Thread
 from local.engine.map_item_batcher import ItemBatcherSpec
 from local.engine.map_result_writer import ResultWriterSpec
 from local.engine.map_runs import MapRun
-from local.engine.resources import Resource
+from local.engine.resources import Resource, parse_resource
 from local.engine.state_composite import CompositeState, slot_of
 from local.engine.state_protocol import StateRunner
 from local.engine.state_specs import Given, MapLimit, MapSpec
@@ -371,7 +371,14 @@ def _read_items(
         shown = paths.json_compact(max_items)
         raise StatesError(RUNTIME, f"The MaxItems value {shown} is not a valid integer")
     fetched = _s3_call(runner, thread, spec, reader.resource, arguments, error=map_item_reader.READER_FAILED)
-    return map_item_reader.items_of(reader, fetched, max_items)
+    get = parse_resource(f"arn:aws:states:::s3:{map_item_reader.GET_OBJECT}")
+
+    def read(bucket: str, key: str) -> Any:
+        where = {"Bucket": bucket, "Key": key}
+        return _s3_call(runner, thread, spec, get, where, error=map_item_reader.READER_FAILED)
+
+    bucket = arguments.get("Bucket") if isinstance(arguments, dict) else None
+    return map_item_reader.items_of(reader, fetched, max_items, bucket=bucket, read=read)
 
 
 class _JsonPathSettings:
