@@ -26,6 +26,7 @@ from local.engine.store import AliasRecord
 from local.engine.timestamps import from_epoch
 
 MAX_ALIASES = 100  # per state machine, AWS's quota
+MAX_ROUTES = 2  # versions an alias routes to
 TOTAL_WEIGHT = 100
 
 
@@ -48,8 +49,8 @@ class AliasOperations(ApiBase):
                     return {"stateMachineAliasArn": arn, "creationDate": from_epoch(existing.creation_date)}
                 raise ApiError(
                     "ConflictException",
-                    f"Failed to create alias because an alias with the same name and a different "
-                    f"configuration already exists: '{arn}'",
+                    "Failed to create alias because an alias with the same name and a different "
+                    "routing configuration already exists.",
                 )
             if len(self.store.list_aliases(machine_arn)) >= MAX_ALIASES:
                 raise ApiError(
@@ -79,8 +80,7 @@ class AliasOperations(ApiBase):
         }
         if alias.description:
             response["description"] = alias.description
-        if alias.update_date is not None:
-            response["updateDate"] = from_epoch(alias.update_date)
+        response["updateDate"] = from_epoch(alias.update_date or alias.creation_date)
         return response
 
     def update_state_machine_alias(
@@ -114,10 +114,10 @@ class AliasOperations(ApiBase):
         return {"updateDate": from_epoch(alias.update_date)}
 
     def delete_state_machine_alias(self, state_machine_alias_arn: str) -> EmptyOutput:
-        """DeleteStateMachineAlias (the versions it routes to stay; executions it started continue)."""
+        """DeleteStateMachineAlias (the versions it routes to stay; executions it started continue); deleting
+        an alias that does not exist succeeds, as on AWS."""
         with self._catalog_lock:
-            alias = self._alias(state_machine_alias_arn)
-            self.store.delete_alias(alias.arn)
+            self.store.delete_alias(qualified_arns.parse_alias(state_machine_alias_arn).arn)
         return {}
 
     def list_state_machine_aliases(
@@ -156,47 +156,80 @@ class AliasOperations(ApiBase):
         return response
 
     def _routes(self, routing_configuration: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
-        """The state machine a routing configuration routes to, and the configuration as stored; refused
-        unless it names one or two existing versions of one state machine, weights summing to 100."""
-        if not isinstance(routing_configuration, list) or not 1 <= len(routing_configuration) <= 2:
+        """The state machine a routing configuration routes to, and the configuration as stored; refused,
+        in AWS's words, unless it names one or two existing versions of one state machine, weights summing
+        to 100."""
+        if not isinstance(routing_configuration, list) or not routing_configuration:
             raise ApiError(
                 "ValidationException",
                 "1 validation error detected: Value at 'routingConfiguration' failed to satisfy constraint: "
-                "Member must have length between 1 and 2",
+                "Member must have length greater than or equal to 1",
             )
-        routes: list[dict[str, Any]] = []
-        machines: set[str] = set()
-        for route in routing_configuration:
-            if not isinstance(route, dict):
-                raise ApiError("ValidationException", "Each routing configuration item must be an object")
-            version_arn, weight = route.get("stateMachineVersionArn"), route.get("weight")
-            if not isinstance(version_arn, str) or isinstance(weight, bool) or not isinstance(weight, int):
-                raise ApiError(
-                    "ValidationException",
-                    "Each routing configuration item needs a stateMachineVersionArn and an integer weight",
-                )
-            if not 0 <= weight <= TOTAL_WEIGHT:
-                raise ApiError(
-                    "ValidationException",
-                    f"1 validation error detected: Value '{weight}' at 'routingConfiguration.member.weight' "
-                    f"failed to satisfy constraint: Member must have value between 0 and {TOTAL_WEIGHT}",
-                )
-            parsed = qualified_arns.parse_version(version_arn)
-            if self.store.get_version(parsed.arn) is None:
-                raise ApiError("ResourceNotFound", f"Resource not found: '{version_arn}'")
-            machines.add(parsed.state_machine_arn)
-            routes.append({"stateMachineVersionArn": parsed.arn, "weight": weight})
+        items = [_route_item(route) for route in routing_configuration]
+        if len(items) > MAX_ROUTES:
+            shown = ", ".join(
+                f"RoutingConfigurationListItem(stateMachineVersionArn={arn}, weight={weight})"
+                for arn, weight in items
+            )
+            raise ApiError(
+                "ValidationException",
+                f"1 validation error detected: Value '[{shown}]' at 'routingConfiguration' failed to satisfy "
+                f"constraint: Member must have length less than or equal to {MAX_ROUTES}",
+            )
+        for position, (_, weight) in enumerate(items, start=1):
+            _check_weight(weight, position)
+        arns = [arn for arn, _ in items]
+        received = f"Received: [{', '.join(arns)}]"
+        if not all(qualified_arns.is_version_arn(arn) for arn in arns):
+            raise ApiError(
+                "ValidationException",
+                f"Routing configuration must contain state machine version ARNs. {received}",
+            )
+        if len(set(arns)) < len(arns):
+            raise ApiError(
+                "ValidationException",
+                f"Routing configuration must contain distinct state machine version ARNs. {received}",
+            )
+        weights = [weight for _, weight in items]
+        if sum(weights) != TOTAL_WEIGHT:
+            raise ApiError(
+                "ValidationException",
+                f"Sum of routing configuration weights must equal {TOTAL_WEIGHT}. "
+                f"Received: [{', '.join(map(str, weights))}]",
+            )
+        machines = {qualified_arns.parse_version(arn).state_machine_arn for arn in arns}
         if len(machines) > 1:
             raise ApiError(
-                "ValidationException", "The routing configuration must name versions of one state machine"
+                "ValidationException",
+                f"Routing configuration must contain versions of one state machine. {received}",
             )
-        if len({route["stateMachineVersionArn"] for route in routes}) < len(routes):
-            raise ApiError("ValidationException", "The routing configuration must not name a version twice")
-        if sum(route["weight"] for route in routes) != TOTAL_WEIGHT:
-            raise ApiError(
-                "ValidationException", f"The weights of the routing configuration must sum to {TOTAL_WEIGHT}"
-            )
-        return machines.pop(), routes
+        for arn in arns:
+            if self.store.get_version(arn) is None:
+                raise ApiError("ResourceNotFound", f"Resource not found: '{arn}'")
+        return machines.pop(), [{"stateMachineVersionArn": arn, "weight": weight} for arn, weight in items]
+
+
+def _route_item(route: Any) -> tuple[str, int]:
+    """One routing configuration item as (version ARN, weight), refused when it lacks either."""
+    version_arn = route.get("stateMachineVersionArn") if isinstance(route, dict) else None
+    weight = route.get("weight") if isinstance(route, dict) else None
+    if not isinstance(version_arn, str) or isinstance(weight, bool) or not isinstance(weight, int):
+        raise ApiError(
+            "ValidationException",
+            "Each routing configuration item needs a stateMachineVersionArn and an integer weight",
+        )
+    return version_arn, weight
+
+
+def _check_weight(weight: int, position: int) -> None:
+    bound = f"less than or equal to {TOTAL_WEIGHT}" if weight > TOTAL_WEIGHT else "greater than or equal to 0"
+    if not 0 <= weight <= TOTAL_WEIGHT:
+        raise ApiError(
+            "ValidationException",
+            f"1 validation error detected: Value '{weight}' at "
+            f"'routingConfiguration.{position}.member.weight' failed to satisfy constraint: "
+            f"Member must have value {bound}",
+        )
 
 
 def choose_version(alias: AliasRecord, rng: random.Random) -> str:

@@ -77,7 +77,7 @@ class ApiBase:
         """The alias an alias ARN names (ResourceNotFound when there is none)."""
         record = self.store.get_alias(qualified_arns.parse_alias(arn).arn)
         if record is None:
-            raise ApiError("ResourceNotFound", f"Resource not found: '{arn}'")
+            raise ApiError("ResourceNotFound", "Request references a resource that does not exist.")
         return record
 
     def _map_run(self, arn: str) -> MapRunRecord:

@@ -71,7 +71,7 @@ class VersionOperations(ApiBase):
         parsed = qualified_arns.parse_version(state_machine_version_arn)
         with self._catalog_lock:
             referencing = [
-                alias.arn
+                alias.name
                 for alias in self.store.list_aliases(parsed.state_machine_arn)
                 if any(route["stateMachineVersionArn"] == parsed.arn for route in alias.routing_configuration)
             ]

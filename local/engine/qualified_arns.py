@@ -67,6 +67,15 @@ def parse_version(arn: str) -> QualifiedArn:
     return parsed
 
 
+def is_version_arn(arn: str) -> bool:
+    """Whether `arn` names a version of a state machine."""
+    try:
+        parse_version(arn)
+    except ApiError:
+        return False
+    return True
+
+
 def parse_alias(arn: str) -> QualifiedArn:
     """Parse an ARN that must name an alias (InvalidArn for anything else)."""
     parsed = parse(arn)

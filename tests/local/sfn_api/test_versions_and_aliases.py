@@ -220,30 +220,62 @@ def test_an_alias_splits_executions_by_weight(sfn: Any, unique_name: Names) -> N
 
 
 @pytest.mark.parametrize(
-    ("routing", "code"),
+    ("routing", "code", "message"),
     [
-        ([{"weight": 60}, {"weight": 30}], "ValidationException"),  # weights sum to 90
-        ([{"weight": 100}, {"weight": 0, "same": True}], "ValidationException"),  # one version twice
-        ([{"weight": 100, "version": 9}], "ResourceNotFound"),  # never published
+        (
+            [{"weight": 60}, {"weight": 30}],
+            "ValidationException",
+            "Sum of routing configuration weights must equal 100. Received: [60, 30]",
+        ),
+        (
+            [{"weight": 100}, {"weight": 0, "same": True}],
+            "ValidationException",
+            "Routing configuration must contain distinct state machine version ARNs. Received: [{1}, {1}]",
+        ),
+        (
+            [{"weight": 50, "unqualified": True}, {"weight": 50}],
+            "ValidationException",
+            "Routing configuration must contain state machine version ARNs. Received: [{machine}, {2}]",
+        ),
+        (
+            [{"weight": 101}],
+            "ValidationException",
+            "1 validation error detected: Value '101' at 'routingConfiguration.1.member.weight' failed to "
+            "satisfy constraint: Member must have value less than or equal to 100",
+        ),
+        (
+            [{"weight": 50}, {"weight": 30}, {"weight": 20, "same": True}],
+            "ValidationException",
+            "1 validation error detected: Value '[RoutingConfigurationListItem(stateMachineVersionArn={1}, "
+            "weight=50), RoutingConfigurationListItem(stateMachineVersionArn={2}, weight=30), "
+            "RoutingConfigurationListItem(stateMachineVersionArn={1}, weight=20)]' at 'routingConfiguration' "
+            "failed to satisfy constraint: Member must have length less than or equal to 2",
+        ),
+        ([{"weight": 100, "version": 9}], "ResourceNotFound", "Resource not found: '{machine}:9'"),
     ],
 )
-def test_an_alias_routing_is_checked(
-    sfn: Any, unique_name: Names, routing: list[dict[str, Any]], code: str
+def test_an_alias_routing_is_checked_and_refused_in_aws_words(
+    sfn: Any, unique_name: Names, routing: list[dict[str, Any]], code: str, message: str
 ) -> None:
     machine_arn, first, second = _machine_with_two_versions(sfn, unique_name("Routing"))
-    versions = [first, second]
+
+    def target(index: int, route: dict[str, Any]) -> str:
+        if "version" in route:
+            return f"{machine_arn}:{route['version']}"
+        if route.get("unqualified"):
+            return machine_arn
+        return first if route.get("same") or index == 0 else second
+
     configuration = [
-        {
-            "stateMachineVersionArn": f"{machine_arn}:{route['version']}"
-            if "version" in route
-            else versions[0 if route.get("same") else index],
-            "weight": route["weight"],
-        }
+        {"stateMachineVersionArn": target(index, route), "weight": route["weight"]}
         for index, route in enumerate(routing)
     ]
-    assert (
-        _error(lambda: sfn.create_state_machine_alias(name="live", routingConfiguration=configuration))[0]
-        == code
+    expected = message.replace("{machine}", machine_arn).replace("{1}", first).replace("{2}", second)
+    assert _error(
+        lambda: sfn.create_state_machine_alias(name="live", routingConfiguration=configuration)
+    ) == (
+        code,
+        expected,
     )
 
 
@@ -259,9 +291,14 @@ def test_alias_names_and_idempotent_create(sfn: Any, unique_name: Names) -> None
     again = sfn.create_state_machine_alias(name="beta", routingConfiguration=routing)
     assert again["stateMachineAliasArn"] == created["stateMachineAliasArn"]
     other = [{"stateMachineVersionArn": second, "weight": 100}]
-    assert _error(lambda: sfn.create_state_machine_alias(name="beta", routingConfiguration=other))[0] == (
-        "ConflictException"
+    assert _error(lambda: sfn.create_state_machine_alias(name="beta", routingConfiguration=other)) == (
+        "ConflictException",
+        "Failed to create alias because an alias with the same name and a different routing configuration "
+        "already exists.",
     )
+    # And an alias never updated reports its creation as its last update, as AWS does
+    described = sfn.describe_state_machine_alias(stateMachineAliasArn=created["stateMachineAliasArn"])
+    assert described["updateDate"] == described["creationDate"]
 
 
 def test_a_version_an_alias_routes_to_cannot_be_deleted(sfn: Any, unique_name: Names) -> None:
@@ -271,19 +308,24 @@ def test_a_version_an_alias_routes_to_cannot_be_deleted(sfn: Any, unique_name: N
         name="live", routingConfiguration=[{"stateMachineVersionArn": first, "weight": 100}]
     )["stateMachineAliasArn"]
     # When version 1 is deleted; Then it is refused while the alias routes to it
-    code, message = _error(lambda: sfn.delete_state_machine_version(stateMachineVersionArn=first))
-    assert code == "ConflictException"
-    assert alias_arn in message
+    assert _error(lambda: sfn.delete_state_machine_version(stateMachineVersionArn=first)) == (
+        "ConflictException",
+        "Version to be deleted must not be referenced by an alias. "
+        "Current list of aliases referencing this version: [live]",
+    )
     # And ListStateMachineAliases of a version lists the aliases routing to it
     of_first = sfn.list_state_machine_aliases(stateMachineArn=first)["stateMachineAliases"]
     assert [a["stateMachineAliasArn"] for a in of_first] == [alias_arn]
     assert sfn.list_state_machine_aliases(stateMachineArn=second)["stateMachineAliases"] == []
     # And once the alias is deleted, so can the version be
     sfn.delete_state_machine_alias(stateMachineAliasArn=alias_arn)
-    assert (
-        _error(lambda: sfn.describe_state_machine_alias(stateMachineAliasArn=alias_arn))[0]
-        == "ResourceNotFound"
-    )
+    missing = ("ResourceNotFound", "Request references a resource that does not exist.")
+    assert _error(lambda: sfn.describe_state_machine_alias(stateMachineAliasArn=alias_arn)) == missing
+    assert _error(
+        lambda: sfn.update_state_machine_alias(stateMachineAliasArn=alias_arn, description="x")
+    ) == (missing)
+    # And deleting it again succeeds, as on AWS
+    sfn.delete_state_machine_alias(stateMachineAliasArn=alias_arn)
     sfn.delete_state_machine_version(stateMachineVersionArn=first)
     versions = sfn.list_state_machine_versions(stateMachineArn=machine_arn)["stateMachineVersions"]
     assert [v["stateMachineVersionArn"] for v in versions] == [second]
