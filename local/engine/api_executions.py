@@ -345,11 +345,10 @@ def _execution_item(record: ExecutionRecord) -> ExecutionListItem:
         "name": record.name,
         "status": record.status,
         "startDate": from_epoch(record.start_date),
+        "redriveCount": record.redrive_count,
     }
     if record.stop_date is not None:
         item["stopDate"] = from_epoch(record.stop_date)
-    if record.redrive_count:
-        item["redriveCount"] = record.redrive_count
     if record.redrive_date is not None:
         item["redriveDate"] = from_epoch(record.redrive_date)
     if record.state_machine_version_arn is not None:

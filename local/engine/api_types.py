@@ -237,7 +237,7 @@ class ExecutionListItem(TypedDict):
     status: str
     startDate: datetime
     stopDate: NotRequired[datetime]
-    redriveCount: NotRequired[int]
+    redriveCount: int
     redriveDate: NotRequired[datetime]
     stateMachineVersionArn: NotRequired[str]
     stateMachineAliasArn: NotRequired[str]

@@ -165,6 +165,8 @@ def test_an_execution_of_a_version_runs_that_version(sfn: Any, unique_name: Name
     listed = sfn.list_executions(stateMachineArn=first)["executions"]
     assert [e["name"] for e in listed] == ["of-version"]
     assert listed[0]["stateMachineVersionArn"] == first
+    # And, as AWS lists executions now, with their redrive count even when never redriven
+    assert listed[0]["redriveCount"] == 0
 
 
 def test_an_alias_routes_to_its_version_and_is_reported(sfn: Any, unique_name: Names) -> None:
