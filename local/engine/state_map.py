@@ -244,18 +244,23 @@ class MapState(CompositeState[MapSpec], state_type="Map", done="iterations_done"
         self.children_failed(parent, error, cause)
 
     def resume(self, runner: StateRunner, thread: Thread, spec: MapSpec, resume: Resume) -> None:
-        """As every composite state does, but a ResultWriter first writes the results to S3."""
-        if resume["kind"] == self.done and spec.result_writer is not None:
-            try:
-                written = _write_results(runner, thread, spec, spec.result_writer)
-            except StatesError as failure:
-                runner.fail_state(thread, spec, failure.error, failure.cause)
-                return
-            runner.log.emit(thread, "MapStateSucceeded", move=False)
-            output, assigned = dataflow.finish(runner, thread, spec, written)
-            runner.complete(thread, spec, output, assigned)
+        """As every composite state does, but a ResultWriter first shapes the results, or writes them to S3
+        (also when the Map Run failed, as AWS does)."""
+        writer, kind = spec.result_writer, resume["kind"]
+        if writer is None or not (kind == self.done or (kind == self.failed and writer.resource is not None)):
+            super().resume(runner, thread, spec, resume)
             return
-        super().resume(runner, thread, spec, resume)
+        try:
+            written = _write_results(runner, thread, spec, writer)
+        except StatesError as failure:
+            runner.fail_state(thread, spec, failure.error, failure.cause)
+            return
+        if kind == self.failed:
+            super().resume(runner, thread, spec, resume)
+            return
+        runner.log.emit(thread, "MapStateSucceeded", move=False)
+        output, assigned = dataflow.finish(runner, thread, spec, written)
+        runner.complete(thread, spec, output, assigned)
 
     def _after_iteration(self, runner: StateRunner, parent: Thread, spec: MapSpec) -> None:
         data = parent["data"]
@@ -289,11 +294,19 @@ def _note_stop(runner: StateRunner, data: StateData, index: int) -> None:
         data["iteration_runs"][str(index)]["StopDate"] = iso_millis(runner.now())
 
 
-def _write_results(
-    runner: StateRunner, thread: Thread, spec: MapSpec, writer: ResultWriterSpec
-) -> dict[str, Any]:
-    """Put the iterations' results and the manifest to S3; the Map's result says where."""
+def _write_results(runner: StateRunner, thread: Thread, spec: MapSpec, writer: ResultWriterSpec) -> Any:
+    """The Map's result: the shaped results (WriterConfig only), or, once the results and the manifest are put
+    to S3, where they are."""
     data = thread["data"]
+    map_name = spec.label or spec.name
+    if "map_run" in data:
+        run = state_map_distributed.run_of(runner, spec, data)
+    else:  # a Distributed Map run inline, as TestState runs it
+        run = MapRun.of(runner.info.state_machine_arn, map_name, str(uuid.uuid4()))
+    child_machine = run.child_machine_arn(runner.info.state_machine_arn, map_name)
+    records = map_result_writer.records(run, child_machine, data)
+    if writer.resource is None:
+        return map_result_writer.shaped(writer, records)
     if spec.is_jsonata:
         arguments = jsonata_eval.evaluate_template(
             writer.arguments, runner.bindings(thread, spec), "Arguments"
@@ -302,25 +315,7 @@ def _write_results(
         arguments = dataflow.apply_template(runner, thread, spec, writer.parameters, data["effective"])
     target = arguments if isinstance(arguments, dict) else {}
     bucket, prefix = target.get("Bucket"), target.get("Prefix")
-    map_name = spec.label or spec.name
-    if "map_run" in data:
-        run = state_map_distributed.run_of(runner, spec, data)
-    else:  # a Distributed Map run inline, as TestState runs it
-        run = MapRun.of(runner.info.state_machine_arn, map_name, str(uuid.uuid4()))
-    child_machine = run.child_machine_arn(runner.info.state_machine_arn, map_name)
-    succeeded = set(data["succeeded"])
-    records = [
-        map_result_writer.record(
-            run,
-            child_machine,
-            run.child_name(index),
-            run_facts=data["iteration_runs"].get(str(index), {}),
-            result=result,
-            succeeded=index in succeeded,
-        )
-        for index, result in enumerate(data["results"])
-    ]
-    files = map_result_writer.result_files(prefix, run, records)
+    files = map_result_writer.result_files(writer, prefix, run, records)
     manifest_key = map_result_writer.manifest_key(prefix, run)
     files[manifest_key] = map_result_writer.manifest(str(bucket), run, files)
     for key, body in files.items():

@@ -228,16 +228,12 @@ def test_output_larger_than_256_kib_fails_the_state(skip_engine: Engine, start: 
 
 
 def test_distributed_map_features_are_refused_at_create(skip_engine: Engine, start: Starter) -> None:
-    # Given a Map whose ResultWriter transforms the results (a feature the engine does not run yet)
-    writer = {
-        "Resource": "arn:aws:states:::s3:putObject",
-        "Parameters": {"Bucket": "b", "Prefix": "p"},
-        "WriterConfig": {"Transformation": "FLATTEN", "OutputType": "JSON"},
-    }
+    # Given a Map whose ResultWriter writes with an S3 action other than putObject
+    writer = {"Resource": "arn:aws:states:::s3:copyObject", "Parameters": {"Bucket": "b", "Prefix": "p"}}
     processor = {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": True}}}
 
     # When it is created, Then it is refused, naming the field, rather than failing when it runs
     with pytest.raises(ApiError) as refused:
         start(skip_engine, _map(ResultWriter=writer, processor=processor), [])
     assert refused.value.code == "InvalidDefinition"
-    assert "ResultWriter field yet at /States/M/ResultWriter/WriterConfig" in refused.value.message
+    assert "s3:putObject only at /States/M/ResultWriter/Resource" in refused.value.message
