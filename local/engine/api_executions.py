@@ -120,7 +120,7 @@ class ExecutionOperations(ApiBase):
         text = "{}" if input is None else input
         value = parse_input(text)
         name = name if name is not None else str(uuid.uuid4())
-        arns.check_name(name, "execution name")
+        arns.check_name(name)
         if machine.type == "EXPRESS":
             run_id = str(uuid.uuid4())
             arn = arns.express_execution_arn(self.region, self.account_id, machine.name, name, run_id)

@@ -100,10 +100,10 @@ def check_map_run_arn(arn: str) -> None:
         raise ApiError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
 
 
-def check_name(name: str, what: str = "name") -> None:
-    """Validate a state machine or execution name like Step Functions (InvalidName otherwise)."""
+def check_name(name: str) -> None:
+    """Validate a state machine, activity or execution name like Step Functions (InvalidName otherwise)."""
     if not isinstance(name, str) or not 1 <= len(name) <= 80 or _FORBIDDEN_NAME.search(name):
-        raise ApiError("InvalidName", f"Invalid {what}: '{name}'")
+        raise ApiError("InvalidName", f"Invalid Name: '{name}'")
 
 
 def check_role_arn(role_arn: str) -> None:

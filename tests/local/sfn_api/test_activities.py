@@ -104,7 +104,9 @@ def test_create_describe_list_and_delete_activities(sfn: Any, unique_name: Names
     assert _error_code(lambda: sfn.describe_activity(activityArn=gone)) == "ActivityDoesNotExist"
     assert _error_code(lambda: sfn.get_activity_task(activityArn=gone)) == "ActivityDoesNotExist"
     assert _error_code(lambda: sfn.describe_activity(activityArn="arn:aws:states:::nope")) == "InvalidArn"
-    assert _error_code(lambda: sfn.create_activity(name="has space")) == "InvalidName"
+    with pytest.raises(ClientError) as refused:
+        sfn.create_activity(name="has space$")
+    assert refused.value.response["Error"] == {"Code": "InvalidName", "Message": "Invalid Name: 'has space$'"}
     assert len(sfn.list_activities()["activities"]) == 2
 
 
