@@ -89,6 +89,8 @@ def express_problems(raw: Any, base: str = "") -> list[Problem]:
             elif parsed.pattern:
                 pattern = parsed.pattern.split(":")[0]  # AWS names "sync:2" '.sync' too
                 message = f"Express state machine does not support '.{pattern}' service integration"
+                if pattern == "waitForTaskToken":
+                    message += " "  # AWS's message has two spaces before "at" for this pattern
                 problems.append(Problem(SCHEMA, message, f"{where}/Resource"))
         branches = state.get("Branches")
         for index, branch in enumerate(branches) if isinstance(branches, list) else ():
