@@ -7,7 +7,6 @@ from local.engine import map_runs, pagination
 from local.engine.api_base import ApiBase
 from local.engine.api_types import DescribeMapRunOutput, EmptyOutput, ListMapRunsOutput, MapRunListItem
 from local.engine.errors import ApiError
-from local.engine.map_run_children import children_of
 from local.engine.store import MapRunRecord
 from local.engine.timestamps import from_epoch
 
@@ -18,8 +17,7 @@ class MapRunOperations(ApiBase):
     def describe_map_run(self, map_run_arn: str) -> DescribeMapRunOutput:
         """DescribeMapRun: the run's status, limits, and its items and children counted by status."""
         run = self._map_run(map_run_arn)
-        children = [child for _, child in children_of(self.store, run)]
-        item_counts, execution_counts = map_runs.counts(run, children)
+        item_counts, execution_counts = map_runs.counts(run, self.store.count_map_run_children(run.arn))
         response: DescribeMapRunOutput = {
             "mapRunArn": run.arn,
             "executionArn": run.execution_arn,

@@ -3,7 +3,9 @@
 Only one thread advances a given execution at a time (its claim). Integrations are called while the
 claim is held but without the engine-wide lock, so API calls on other executions are not blocked.
 Whoever must learn that an execution ended (a parent waiting on it) registers with `on_execution_end`; it is
-told after the end is committed and the claim released, so it may change other executions.
+told after the end is committed and the claim released, so it may change other executions. A Map Run whose
+Map state is dropped (its execution ended, or the state was abandoned while the execution goes on) is aborted
+in the same commit, and `on_map_run_aborted` is told of it the same way (to stop the run's children).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from local.engine.state_parallel import ParallelState
 from local.engine.state_protocol import StateHandler
 from local.engine.state_task import TaskState
 from local.engine.states import ChoiceState, FailState, PassState, SucceedState, WaitState
-from local.engine.store import ExecutionCommit, ExecutionRecord, Store
+from local.engine.store import ExecutionCommit, ExecutionRecord, MapRunRecord, Store
 from local.engine.tasks import TaskCall, TaskDispatcher, TaskResult
 from local.engine.timestamps import at_or_after, from_epoch, to_epoch
 
@@ -103,6 +105,7 @@ class ExecutionDriver:
         self._stopping = False
         self._unsaved_clock: datetime | None = None
         self._end_hooks: list[Callable[[ExecutionEnd], None]] = []
+        self._abort_hooks: list[Callable[[MapRunRecord], None]] = []
         self._ended = threading.local()  # ends committed by this thread, announced once its claim is released
         self.map_runs: MapRunServices | None = None  # set by whoever runs the Map Runs' children
         for arn in store.runnable_executions():
@@ -258,14 +261,24 @@ class ExecutionDriver:
         with self._lock:
             self._end_hooks.append(hook)
 
+    def on_map_run_aborted(self, hook: Callable[[MapRunRecord], None]) -> None:
+        """Call `hook` whenever a Map Run is aborted because its Map state was dropped, after the abort is
+        committed and the claim released."""
+        with self._lock:
+            self._abort_hooks.append(hook)
+
     def _announce_ends(self) -> None:
         ended: list[ExecutionEnd] = getattr(self._ended, "pending", [])
-        self._ended.pending = []
+        aborted: list[MapRunRecord] = getattr(self._ended, "aborted", [])
+        self._ended.pending, self._ended.aborted = [], []
         with self._lock:
-            hooks = list(self._end_hooks)
+            end_hooks, abort_hooks = list(self._end_hooks), list(self._abort_hooks)
         for end in ended:
-            for hook in hooks:
-                hook(end)
+            for end_hook in end_hooks:
+                end_hook(end)
+        for run in aborted:
+            for abort_hook in abort_hooks:
+                abort_hook(run)
 
     def commit(
         self, runner: Runner, record: ExecutionRecord, *, new: bool = False, enqueue: bool = True
@@ -280,6 +293,7 @@ class ExecutionDriver:
             self._record_completion(record, completion)
         running = record.status == "RUNNING"
         runnable = running and frame.has_runnable()
+        aborted = self._abandoned_runs(runner)
         with self._lock:
             clock_position = self._unsaved_clock
         self.store.commit(
@@ -295,16 +309,30 @@ class ExecutionDriver:
                 tokens=dict.fromkeys(frame.tokens, record.arn) if running else {},
                 new=new,
                 clock_position=clock_position,
+                map_runs=aborted,
             )
         )
         if clock_position is not None:
             self._clock_saved(clock_position)
         if end is not None:
             self._ended.pending = [*getattr(self._ended, "pending", []), end]
+        if aborted:
+            self._ended.aborted = [*getattr(self._ended, "aborted", []), *aborted]
         if runnable and enqueue:
             self.enqueue(record.arn)
         elif running:
             self.wake()
+
+    def _abandoned_runs(self, runner: Runner) -> list[MapRunRecord]:
+        """The running Map Runs the runner's Map states abandoned, aborted as of now."""
+        aborted: list[MapRunRecord] = []
+        for arn in runner.abandoned_runs:
+            run = self.store.get_map_run(arn)
+            if run is not None and run.status == "RUNNING":
+                run.status, run.stop_date = "ABORTED", to_epoch(self.clock.now())
+                aborted.append(run)
+        runner.abandoned_runs.clear()
+        return aborted
 
     def _committed_tokens(self, arn: str) -> tuple[str, ...]:
         """The tokens an execution held at its last commit (an ending execution has let go of them)."""

@@ -70,6 +70,8 @@ class Runner:
     handlers: Mapping[str, StateHandler[Any]]
     log: events.EventLog = field(init=False)
     completion: Completion | None = None
+    # Map Runs whose Map state was dropped while they ran: the commit that drops it aborts them.
+    abandoned_runs: list[str] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self.log = events.EventLog(self.frame.last_event_id, self.services.now)
@@ -327,8 +329,18 @@ class Runner:
         return cast(CompositeStateHandler[Any], self.handlers[self.spec_of(parent).type])
 
     def _drop(self, thread_id: int) -> None:
-        for descendant in self.frame.descendants(thread_id):
-            self.frame.remove(descendant)
+        for dropped in [*self.frame.descendants(thread_id), thread_id]:
+            self._forget(dropped, in_history=True)
+
+    def _forget(self, thread_id: int, *, in_history: bool) -> None:
+        """Remove a thread; a Distributed Map waiting on its Map Run abandons the run (MapRunAborted when the
+        execution goes on; an execution that ends says so with its own end event)."""
+        thread = self.frame.by_id.get(thread_id)
+        run_arn = thread["data"].get("map_run") if thread is not None else None
+        if thread is not None and thread["phase"] == "children" and run_arn is not None:
+            self.abandoned_runs.append(run_arn)
+            if in_history:
+                self.log.emit(thread, "MapRunAborted")
         self.frame.remove(thread_id)
 
     def drop_children(self, parent: Thread) -> list[Thread]:
@@ -343,7 +355,7 @@ class Runner:
         if completion.status != "SUCCEEDED" and root is not None:
             self.frame.redrive = self._redrive_point(root)
         for thread_id in list(self.frame.by_id):
-            self.frame.remove(thread_id)
+            self._forget(thread_id, in_history=False)
         self.frame.timeout_due = None
         self.completion = completion
 

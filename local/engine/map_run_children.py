@@ -2,9 +2,11 @@
 
 A Distributed Map state starts its children through `start_child` while its execution is being advanced.
 When a child ends, its parent (the execution that started the run) is changed under its claim to learn it
-(`state_map_distributed.child_ended`). When a run ends badly (failed, or its execution ended while it ran),
-the children still running are stopped, as Step Functions aborts them. A restart between a child's end and
-its parent learning it is healed by `resume_running_runs`.
+(`state_map_distributed.child_ended`). When a run ends badly (failed, or aborted because its Map state was
+dropped: its execution ended, or a sibling branch or a Catch took over), the children still running are
+stopped, as Step Functions aborts them, and the ones not started never start. A restart between a child's
+end and its parent learning it, or between a run's end and its children being stopped, is healed by
+`resume_running_runs`.
 """
 
 from __future__ import annotations
@@ -36,11 +38,7 @@ ChildRedriver = Callable[[str], "ExecutionRecord | None"]
 
 def children_of(store: Store, run: MapRunRecord) -> list[tuple[int, ExecutionRecord]]:
     """A Map Run's child executions with their store sequence numbers, newest first."""
-    return [
-        (sequence, record)
-        for sequence, record in store.list_execution_entries(run.state_machine_arn)
-        if record.map_run_arn == run.arn
-    ]
+    return store.list_map_run_children(run.arn)
 
 
 def map_state_thread(frame: Frame, run_arn: str) -> Thread | None:
@@ -64,6 +62,7 @@ class MapRunChildren:
         self._map_state = MapState()
         self._lock = threading.Lock()
         self._stopping: set[str] = set()  # Map Runs whose running children are being stopped
+        driver.on_map_run_aborted(self._stop_running_children)
 
     # ------------------------------------------------------------------ what a Map state asks
 
@@ -133,10 +132,12 @@ class MapRunChildren:
         self._apply_to_parent(record, update)
 
     def resume_running_runs(self) -> None:
-        """Tell every running Map Run's state of the children that ended before a restart, and abort the runs
-        whose execution ended."""
+        """Tell every running Map Run's state of the children that ended before a restart, abort the runs
+        whose execution ended, and stop the children still running of the runs that ended."""
         for _, run in self._store.list_map_run_entries(None):
             if run.status != "RUNNING":
+                if "RUNNING" in self._store.count_map_run_children(run.arn):
+                    self._stop_running_children(run)
                 continue
             parent = self._store.get_execution(run.execution_arn)
             if parent is None or parent.status in TERMINAL_STATUSES:
@@ -148,8 +149,8 @@ class MapRunChildren:
 
     def _tell_map_state(self, child: ExecutionRecord) -> None:
         run = self._store.get_map_run(child.map_run_arn or "")
-        if run is None:
-            return
+        if run is None or run.status != "RUNNING":
+            return  # its Map state waits no more (a child stopped as its run ended)
 
         def deliver(runner: Runner, parent: ExecutionRecord) -> None:
             thread = map_state_thread(runner.frame, run.arn)
@@ -174,9 +175,8 @@ class MapRunChildren:
                 return
             self._stopping.add(run.arn)
         try:
-            for _, child in children_of(self._store, run):
-                if child.status == "RUNNING":
-                    self._stop_child(child.arn)
+            for _, child in self._store.list_map_run_children(run.arn, "RUNNING"):
+                self._stop_child(child.arn)
         finally:
             with self._lock:
                 self._stopping.discard(run.arn)

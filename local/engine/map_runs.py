@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from local.engine.store import ExecutionRecord, MapRunRecord
+from local.engine.store import ChildCount, ExecutionRecord, MapRunRecord
 
 DISTRIBUTED = "DISTRIBUTED"
 EXECUTION_TYPES = ("STANDARD", "EXPRESS")
@@ -121,17 +121,16 @@ class MapRunServices(Protocol):
         ...
 
 
-def counts(run: MapRunRecord, children: list[ExecutionRecord]) -> tuple[dict[str, int], dict[str, int]]:
-    """DescribeMapRun's itemCounts and executionCounts: the children (newest first) by status, the ones not
-    started yet pending; a child's result counts as written once it has ended (succeeded, failed or timed
-    out). An Express child a redrive started anew replaces the one before it."""
+def counts(run: MapRunRecord, children: dict[str, ChildCount]) -> tuple[dict[str, int], dict[str, int]]:
+    """DescribeMapRun's itemCounts and executionCounts from the run's children counted by status (as the
+    store's `count_map_run_children` counts them), the ones not started yet pending; a child's result counts
+    as written once it has ended (succeeded, failed or timed out)."""
     items = dict.fromkeys((*_COUNTED_STATUSES.values(), "pending"), 0)
     executions = dict(items)
-    latest = {child.name: child for child in reversed(children)}
-    for child in latest.values():
-        member = _COUNTED_STATUSES.get(child.status, "running")
-        items[member] += child.item_count or 1
-        executions[member] += 1
+    for status, counted in children.items():
+        member = _COUNTED_STATUSES.get(status, "running")
+        items[member] += counted.items
+        executions[member] += counted.executions
     for tally, total in ((items, run.item_count), (executions, run.execution_count)):
         tally["pending"] = max(0, total - sum(tally.values()))
         written = tally["succeeded"] + tally["failed"] + tally["timedOut"]

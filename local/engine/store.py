@@ -154,6 +154,14 @@ class MapRunRecord:
         return dict(vars(self))
 
 
+@dataclass(frozen=True)
+class ChildCount:
+    """How many of a Map Run's children have one status, and how many items they process."""
+
+    executions: int
+    items: int
+
+
 @dataclass
 class ExecutionCommit:
     """Everything one step of an execution changes, applied atomically."""
@@ -168,6 +176,8 @@ class ExecutionCommit:
     new: bool = False
     # A clock position not saved yet, saved in the same transaction (never moves the saved one back).
     clock_position: datetime | None = None
+    # Map Runs changed by the step (aborted when their Map state was dropped), put in the same transaction.
+    map_runs: list[MapRunRecord] = field(default_factory=list)
 
 
 class Store(Protocol):
@@ -307,6 +317,18 @@ class Store(Protocol):
     def list_map_run_entries(self, execution_arn: str | None) -> list[tuple[int, MapRunRecord]]:
         """The Map Runs of one execution (or all), oldest first, each with the sequence number the store gave
         it when it was first put."""
+        ...
+
+    def list_map_run_children(
+        self, map_run_arn: str, status: str | None = None
+    ) -> list[tuple[int, ExecutionRecord]]:
+        """The child executions of a Map Run (optionally with one status), newest first, each with its
+        sequence number (as `list_execution_entries` gives it); found without reading other executions."""
+        ...
+
+    def count_map_run_children(self, map_run_arn: str) -> dict[str, ChildCount]:
+        """A Map Run's children counted by status (an Express child a redrive of the run started anew counts
+        instead of the one it replaced), without reading them."""
         ...
 
     def get_events(self, arn: str) -> list[dict[str, Any]]:

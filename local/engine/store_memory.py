@@ -13,6 +13,7 @@ from local.engine.store import (
     ActivityRecord,
     ActivityTask,
     AliasRecord,
+    ChildCount,
     ExecutionCommit,
     ExecutionRecord,
     MapRunRecord,
@@ -83,6 +84,9 @@ class MemoryStore:
         self._tokens_by_execution: dict[str, set[str]] = {}
         self._clock_position: datetime | None = None
         self._map_runs: dict[str, tuple[int, MapRunRecord]] = {}
+        # Each Map Run's children by name (the latest started under it), and every child it started.
+        self._current_children: dict[str, dict[str, str]] = {}
+        self._all_children: dict[str, list[str]] = {}
 
     def put_state_machine(self, record: StateMachineRecord) -> None:
         """Insert or replace a state machine."""
@@ -227,7 +231,11 @@ class MemoryStore:
         arn = change.record.arn
         with self._lock:
             self._executions[arn] = replace(change.record)
-            self._sequence.setdefault(arn, len(self._sequence) + 1)
+            if arn not in self._sequence:
+                self._sequence[arn] = len(self._sequence) + 1
+                self._index_child(change.record)
+            for run in change.map_runs:
+                self.put_map_run(run)
             if change.frame is None:
                 self._frames.pop(arn, None)
             else:
@@ -306,6 +314,33 @@ class MemoryStore:
                 if execution_arn is None or record.execution_arn == execution_arn
             ]
         return sorted(found, key=lambda entry: entry[0])
+
+    def _index_child(self, record: ExecutionRecord) -> None:
+        run_arn = record.map_run_arn
+        if run_arn is not None:
+            self._current_children.setdefault(run_arn, {})[record.name] = record.arn
+            self._all_children.setdefault(run_arn, []).append(record.arn)
+
+    def list_map_run_children(
+        self, map_run_arn: str, status: str | None = None
+    ) -> list[tuple[int, ExecutionRecord]]:
+        """A Map Run's child executions with their sequence numbers, newest first."""
+        with self._lock:
+            children = [self._executions[arn] for arn in self._all_children.get(map_run_arn, [])]
+            found = [(self._sequence[c.arn], replace(c)) for c in children if status in (None, c.status)]
+        return sorted(found, key=lambda entry: (entry[1].start_date, entry[0]), reverse=True)
+
+    def count_map_run_children(self, map_run_arn: str) -> dict[str, ChildCount]:
+        """A Map Run's current children counted by status."""
+        tallies: dict[str, ChildCount] = {}
+        with self._lock:
+            for arn in self._current_children.get(map_run_arn, {}).values():
+                child = self._executions[arn]
+                tally = tallies.get(child.status, ChildCount(0, 0))
+                tallies[child.status] = ChildCount(
+                    tally.executions + 1, tally.items + (child.item_count or 1)
+                )
+        return tallies
 
     def get_events(self, arn: str) -> list[dict[str, Any]]:
         """The history of an execution."""

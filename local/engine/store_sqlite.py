@@ -17,6 +17,7 @@ from local.engine.store import (
     ActivityRecord,
     ActivityTask,
     AliasRecord,
+    ChildCount,
     ExecutionCommit,
     ExecutionRecord,
     MapRunRecord,
@@ -252,6 +253,8 @@ class SqliteStore:
                     )
                 if change.clock_position is not None:
                     self._write_clock_position(change.clock_position)
+                for run in change.map_runs:
+                    self._write_map_run(run)
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -275,6 +278,11 @@ class SqliteStore:
             )
             row = cursor.fetchone()
             if row is not None:
+                if record.map_run_arn is not None:
+                    self._db.execute(
+                        "UPDATE map_run_children SET status = ? WHERE execution_id = ?",
+                        (record.status, row[0]),
+                    )
                 return int(row[0])
         cursor = self._db.execute(
             "INSERT INTO executions "
@@ -282,7 +290,19 @@ class SqliteStore:
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (record.arn, record.state_machine_arn, record.start_date, *values),
         )
-        return int(cursor.lastrowid or 0)
+        execution_id = int(cursor.lastrowid or 0)
+        if record.map_run_arn is not None:
+            # A child started anew under a name the run used already replaces the one before it.
+            self._db.execute(
+                "UPDATE map_run_children SET current = 0 WHERE map_run_arn = ? AND name = ?",
+                (record.map_run_arn, record.name),
+            )
+            self._db.execute(
+                "INSERT INTO map_run_children (execution_id, map_run_arn, name, status, item_count) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (execution_id, record.map_run_arn, record.name, record.status, record.item_count or 1),
+            )
+        return execution_id
 
     def get_execution(self, arn: str) -> ExecutionRecord | None:
         """An execution by ARN."""
@@ -328,11 +348,41 @@ class SqliteStore:
     def put_map_run(self, record: MapRunRecord) -> None:
         """Insert or replace a Map Run (a replaced one keeps its row id)."""
         with self._lock:
-            self._db.execute(
-                "INSERT INTO map_runs (arn, execution_arn, body) VALUES (?, ?, ?) "
-                "ON CONFLICT (arn) DO UPDATE SET body = excluded.body",
-                (record.arn, record.execution_arn, _dumps(record.to_dict())),
-            )
+            self._write_map_run(record)
+
+    def _write_map_run(self, record: MapRunRecord) -> None:
+        self._db.execute(
+            "INSERT INTO map_runs (arn, execution_arn, body) VALUES (?, ?, ?) "
+            "ON CONFLICT (arn) DO UPDATE SET body = excluded.body",
+            (record.arn, record.execution_arn, _dumps(record.to_dict())),
+        )
+
+    def list_map_run_children(
+        self, map_run_arn: str, status: str | None = None
+    ) -> list[tuple[int, ExecutionRecord]]:
+        """A Map Run's child executions with their sequence numbers (row ids), newest first."""
+        condition, parameters = (
+            ("AND children.status = ?", (map_run_arn, status)) if status else ("", (map_run_arn,))
+        )
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT executions.id, executions.body FROM map_run_children AS children "
+                "JOIN executions ON executions.id = children.execution_id "
+                f"WHERE children.map_run_arn = ? {condition} "
+                "ORDER BY executions.start_date DESC, executions.id DESC",
+                parameters,
+            ).fetchall()
+        return [(int(row[0]), ExecutionRecord(**json.loads(row[1]))) for row in rows]
+
+    def count_map_run_children(self, map_run_arn: str) -> dict[str, ChildCount]:
+        """A Map Run's current children counted by status."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT status, COUNT(*), SUM(item_count) FROM map_run_children "
+                "WHERE map_run_arn = ? AND current = 1 GROUP BY status",
+                (map_run_arn,),
+            ).fetchall()
+        return {row[0]: ChildCount(executions=int(row[1]), items=int(row[2])) for row in rows}
 
     def get_map_run(self, arn: str) -> MapRunRecord | None:
         """A Map Run by ARN."""

@@ -82,6 +82,29 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         "CREATE INDEX map_runs_by_execution ON map_runs (execution_arn, id)",
     ),
+    (
+        # The children of each Map Run, so that a run's children and their counts are found without reading
+        # the other executions of its state machine. `current` is 0 for an Express child a redrive of the run
+        # replaced with a new one of the same name (DescribeMapRun counts only the current one).
+        """CREATE TABLE map_run_children (
+            execution_id INTEGER PRIMARY KEY,
+            map_run_arn TEXT NOT NULL,
+            name TEXT NOT NULL,
+            status TEXT NOT NULL,
+            item_count INTEGER NOT NULL,
+            current INTEGER NOT NULL DEFAULT 1
+        )""",
+        "CREATE INDEX map_run_children_by_status "
+        "ON map_run_children (map_run_arn, status, current, item_count)",
+        "CREATE INDEX map_run_children_by_name ON map_run_children (map_run_arn, name)",
+        "INSERT INTO map_run_children (execution_id, map_run_arn, name, status, item_count) "
+        "SELECT id, json_extract(body, '$.map_run_arn'), json_extract(body, '$.name'), status, "
+        "COALESCE(json_extract(body, '$.item_count'), 1) "
+        "FROM executions WHERE json_extract(body, '$.map_run_arn') IS NOT NULL",
+        "UPDATE map_run_children SET current = 0 WHERE execution_id < (SELECT MAX(later.execution_id) "
+        "FROM map_run_children AS later WHERE later.map_run_arn = map_run_children.map_run_arn "
+        "AND later.name = map_run_children.name)",
+    ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

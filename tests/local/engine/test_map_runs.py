@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from local.engine import Engine, SqliteStore, VirtualClock
+from local.engine import Engine, MemoryStore, SkipClock, SqliteStore, VirtualClock
 from local.engine.errors import ApiError
 from local.engine.map_run_children import MapRunChildren
 
@@ -59,6 +60,14 @@ def _flaky_task(engine: Engine, *, failing_item: int) -> list[Any]:
 
     engine.register_lambda("flaky", flaky)
     return calls
+
+
+@pytest.fixture(params=["memory", "sqlite"])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A skip-clock engine on each kind of store (each counts a Map Run's children its own way)."""
+    store = MemoryStore() if request.param == "memory" else SqliteStore(tmp_path / "state.db")
+    with Engine(clock=SkipClock(start=START), store=store) as engine:
+        yield engine
 
 
 def _map(processor: dict[str, Any], **fields: Any) -> dict[str, Any]:
@@ -131,7 +140,7 @@ def test_each_item_runs_as_a_child_execution_with_its_own_history(
     assert json.loads(machine["definition"])["States"] == PASS
 
 
-def test_describe_map_run_counts_items_and_batches(skip_engine: Engine, start: Starter) -> None:
+def test_describe_map_run_counts_items_and_batches(engine: Engine, start: Starter) -> None:
     # Given a Distributed Map of five items in batches of two, with limits
     definition = _map(
         _processor(PASS),
@@ -139,10 +148,10 @@ def test_describe_map_run_counts_items_and_batches(skip_engine: Engine, start: S
         MaxConcurrency=2,
         ToleratedFailureCount=1,
     )
-    arn = start(skip_engine, definition, [1, 2, 3, 4, 5])
-    skip_engine.run_until_idle()
+    arn = start(engine, definition, [1, 2, 3, 4, 5])
+    engine.run_until_idle()
     # When its Map Run is described
-    described = skip_engine.describe_map_run(_run_arn(skip_engine, arn))
+    described = engine.describe_map_run(_run_arn(engine, arn))
     # Then it counts five items in three children, all succeeded, with the state's limits
     assert described["status"] == "SUCCEEDED"
     assert described["executionArn"] == arn
@@ -283,19 +292,19 @@ def test_redriving_the_parent_redrives_its_map_run_and_the_children_that_did_not
 
 
 def test_a_redriven_map_run_starts_its_unsuccessful_express_children_anew(
-    skip_engine: Engine, start: Starter
+    engine: Engine, start: Starter
 ) -> None:
     # Given a Distributed Map of Express children whose item 1 fails the first time only
-    _flaky_task(skip_engine, failing_item=1)
-    arn = start(skip_engine, _map(_processor(FLAKY_TASK, "EXPRESS"), MaxConcurrency=1), ITEMS)
-    skip_engine.run_until_idle()
+    _flaky_task(engine, failing_item=1)
+    arn = start(engine, _map(_processor(FLAKY_TASK, "EXPRESS"), MaxConcurrency=1), ITEMS)
+    engine.run_until_idle()
     # When the parent is redriven
-    redrive_and_run(skip_engine, arn)
+    redrive_and_run(engine, arn)
     # Then the failed child stays as it was and new Express children process the items left
-    assert output_of(skip_engine, arn) == ITEMS
-    children = _children(skip_engine, _run_arn(skip_engine, arn))
+    assert output_of(engine, arn) == ITEMS
+    children = _children(engine, _run_arn(engine, arn))
     assert sorted(child["status"] for child in children) == ["FAILED", "SUCCEEDED", "SUCCEEDED", "SUCCEEDED"]
-    described = skip_engine.describe_map_run(_run_arn(skip_engine, arn))
+    described = engine.describe_map_run(_run_arn(engine, arn))
     assert described["redriveCount"] == 1
     assert (described["executionCounts"]["succeeded"], described["executionCounts"]["failed"]) == (3, 0)
 

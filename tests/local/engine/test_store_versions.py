@@ -26,6 +26,7 @@ WAITS = f"{ARN_PREFIX}:stateMachine:Waits"
 LAYOUT_BEFORE_VERSIONS_AND_ALIASES = 1
 LAYOUT_BEFORE_ACTIVITIES = 2
 LAYOUT_BEFORE_MAP_RUNS = 3
+LAYOUT_BEFORE_MAP_RUN_CHILDREN = 4
 OTHER_ROLE_ARN = "arn:aws:iam::123456789012:role/other"
 
 
@@ -184,6 +185,40 @@ def test_a_store_of_the_layout_before_map_runs_keeps_map_runs_across_a_restart(t
         children = engine.list_executions(map_run_arn=run_arn)["executions"]
         assert {child["status"] for child in children} == {"SUCCEEDED"}
         assert len(children) == 2
+
+
+def test_a_store_of_the_layout_before_map_run_children_finds_the_children_it_holds(tmp_path: Path) -> None:
+    # Given a store of the layout before Map Run children were indexed, holding a Map Run whose first two
+    # children wait an hour and whose third waits its turn (the layout that followed only added the index: a
+    # store written now, its index dropped, is such a store)
+    path = tmp_path / "state.db"
+    processor = {
+        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+        "StartAt": "Wait",
+        "States": {"Wait": {"Type": "Wait", "Seconds": 3600, "End": True}},
+    }
+    map_state = {"Type": "Map", "ItemProcessor": processor, "MaxConcurrency": 2, "End": True}
+    fanout = {"StartAt": "M", "States": {"M": map_state}}
+    with Engine(clock=VirtualClock(), store=SqliteStore(path)) as engine:
+        machine = engine.create_state_machine("Fanout", json.dumps(fanout), OTHER_ROLE_ARN)["stateMachineArn"]
+        started = engine.start_execution(machine, input="[1, 2, 3]")["executionArn"]
+        engine.run_until_idle()
+        run_arn = engine.list_map_runs(started)["mapRuns"][0]["mapRunArn"]
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE map_run_children")
+        db.execute(f"PRAGMA user_version = {LAYOUT_BEFORE_MAP_RUN_CHILDREN}")
+    # When this engine opens it
+    with Engine(clock=VirtualClock(), store=SqliteStore(path)) as engine:
+        assert _user_version(path) == SCHEMA_VERSION
+        # Then it finds and counts the run's children
+        counts = engine.describe_map_run(run_arn)["executionCounts"]
+        assert (counts["running"], counts["pending"], counts["total"]) == (2, 1, 3)
+        assert len(engine.list_executions(map_run_arn=run_arn)["executions"]) == 2
+        # And once the children end, the last one starts and the run and the parent succeed
+        engine.advance(timedelta(hours=2))
+        assert output_of(engine, started) == [1, 2, 3]
+        described = engine.describe_map_run(run_arn)
+        assert (described["status"], described["executionCounts"]["succeeded"]) == ("SUCCEEDED", 3)
 
 
 def _store_from_a_newer_engine(path: Path) -> Path:
