@@ -285,21 +285,27 @@ def _read_json(s3: Any, bucket: str, key: str) -> Any:
     return json.loads(s3.get_object(Bucket=bucket, Key=key)["Body"].read())
 
 
-def test_results_written_to_s3(engine: Engine, start: Starter, s3: Any, bucket: str) -> None:
-    # Given a Map of three items whose second iteration fails (one failure tolerated), writing its results
-    processor = {
+def failing_processor(rule: dict[str, Any], error: str, cause: str) -> dict[str, Any]:
+    """A Distributed Map's item processor echoing its item, or failing with `error` when `rule` (a Choice
+    rule on the item) matches."""
+    return {
         "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
         "StartAt": "Check",
         "States": {
             "Check": {
                 "Type": "Choice",
-                "Choices": [{"Variable": "$", "NumericEquals": 2, "Next": "Bad"}],
+                "Choices": [{"Variable": "$", **rule, "Next": "Bad"}],
                 "Default": "Ok",
             },
-            "Bad": {"Type": "Fail", "Error": "Two", "Cause": "two is bad"},
+            "Bad": {"Type": "Fail", "Error": error, "Cause": cause},
             "Ok": {"Type": "Pass", "End": True},
         },
     }
+
+
+def test_results_written_to_s3(engine: Engine, start: Starter, s3: Any, bucket: str) -> None:
+    # Given a Map of three items whose second iteration fails (one failure tolerated), writing its results
+    processor = failing_processor({"NumericEquals": 2}, "Two", "two is bad")
     writer = {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": bucket, "Prefix": "runs"}}
     state = {
         "Type": "Map",

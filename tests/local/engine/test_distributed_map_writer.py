@@ -12,7 +12,7 @@ from local.engine import Engine
 from local.engine.errors import ApiError
 
 from .conftest import Starter
-from .test_distributed_map import _batching_map, _read_json, _run, bucket, engine, s3
+from .test_distributed_map import _batching_map, _read_json, _run, bucket, engine, failing_processor, s3
 
 __all__ = ["bucket", "engine", "s3"]
 
@@ -20,20 +20,8 @@ PUT = "arn:aws:states:::s3:putObject"
 
 
 def _failing_map(**fields: Any) -> dict[str, Any]:
-    """A Distributed Map whose iterations echo their item, failing on the item "bad"."""
-    processor = {
-        "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-        "StartAt": "Check",
-        "States": {
-            "Check": {
-                "Type": "Choice",
-                "Choices": [{"Variable": "$", "IsString": True, "Next": "Bad"}],
-                "Default": "Ok",
-            },
-            "Bad": {"Type": "Fail", "Error": "Bad", "Cause": "a bad item"},
-            "Ok": {"Type": "Pass", "End": True},
-        },
-    }
+    """A Distributed Map whose iterations echo their item, failing on an item that is text."""
+    processor = failing_processor({"IsString": True}, "Bad", "a bad item")
     state = {"Type": "Map", "ItemProcessor": processor, "End": True, **fields}
     return {"StartAt": "M", "States": {"M": state}}
 
