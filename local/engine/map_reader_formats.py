@@ -56,6 +56,8 @@ def csv_items(
         if not rows:
             return []
         names, rows = rows[0], rows[1:]
+        if not rows:  # AWS fails such a file rather than giving no items
+            raise failed("The CSV file read contains only CSV headers and no rows")
     if len(set(names)) < len(names):
         raise failed("The CSV headers are not unique")
     items = []

@@ -137,6 +137,7 @@ def test_listed_objects_loaded_and_flattened(engine: Engine, start: Starter, s3:
         ({"InputType": "JSON"}, b"[1,", "is not valid JSON"),
         ({"InputType": "JSONL"}, b'{"a": 1}\nnot json\n', "Line 2"),
         ({"InputType": "CSV"}, b"a,a\n1,2\n", "not unique"),
+        ({"InputType": "CSV"}, b"a,b\n", "only CSV headers"),
         ({"InputType": "CSV"}, b'a,b\n"1,2\n', "malformed"),
         ({"InputType": "JSON", "ItemsPointer": "/missing"}, b'{"rows": []}', "points to nothing"),
         ({"InputType": "MANIFEST"}, b'{"files": 3}', "not an S3 inventory manifest"),
