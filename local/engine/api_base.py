@@ -50,9 +50,16 @@ class ApiBase:
     def _now_epoch(self) -> float:
         return to_epoch(self.clock.now())
 
+    @staticmethod
+    def _qualified(arn: str) -> qualified_arns.QualifiedArn:
+        """A state machine, version or alias ARN parsed (InvalidArn, naming the prefix of a text that is no
+        ARN at all, as on AWS)."""
+        arns.check_prefix(arn)
+        return qualified_arns.parse(arn)
+
     def _machine(self, arn: str) -> StateMachineRecord:
         """The state machine an unqualified ARN names (a version or alias ARN is refused, as on AWS)."""
-        if qualified_arns.parse(arn).is_qualified:
+        if self._qualified(arn).is_qualified:
             raise ApiError(
                 "ValidationException",
                 f"Invalid Arn: 'A qualified state machine ARN is not allowed here: {arn}'",

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from local.engine import arns, pagination, qualified_arns
+from local.engine import arns, pagination
 from local.engine.api_aliases import choose_version
 from local.engine.api_base import ApiBase
 from local.engine.api_types import (
@@ -162,7 +162,7 @@ class ExecutionOperations(ApiBase):
     def _start_target(self, state_machine_arn: str) -> StartTarget:
         """What StartExecution on `state_machine_arn` runs: the state machine as it stands, a version, or the
         version an alias picks by weight."""
-        parsed = qualified_arns.parse(state_machine_arn)
+        parsed = self._qualified(state_machine_arn)
         if parsed.alias is not None:
             alias = self.store.get_alias(parsed.arn)
             if alias is None:
@@ -240,7 +240,7 @@ class ExecutionOperations(ApiBase):
                 children, f"map_run:{map_run_arn}:{status_filter}", max_results, next_token
             )
         assert state_machine_arn is not None
-        parsed = qualified_arns.parse(state_machine_arn)
+        parsed = self._qualified(state_machine_arn)
         if parsed.version is not None:
             self._version(parsed.arn)
         elif parsed.alias is not None:

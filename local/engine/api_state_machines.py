@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from local.engine import arns, pagination, qualified_arns, validation
+from local.engine import arns, pagination, validation
 from local.engine import definition as asl
 from local.engine.api_tags import merge_tags
 from local.engine.api_types import (
@@ -96,7 +96,7 @@ class StateMachineOperations(VersionOperations):
 
     def describe_state_machine(self, state_machine_arn: str) -> DescribeStateMachineOutput:
         """DescribeStateMachine (of a version, given a version ARN)."""
-        parsed = qualified_arns.parse(state_machine_arn)
+        parsed = self._qualified(state_machine_arn)
         if parsed.version is not None:
             version = self._version(parsed.arn)
             return _describe_version(self._machine_named(parsed.state_machine_arn), version)
@@ -213,7 +213,7 @@ class StateMachineOperations(VersionOperations):
 
     def delete_state_machine(self, state_machine_arn: str) -> EmptyOutput:
         """DeleteStateMachine with its versions and aliases (idempotent; running executions continue)."""
-        if qualified_arns.parse(state_machine_arn).is_qualified:
+        if self._qualified(state_machine_arn).is_qualified:
             raise ApiError(
                 "ValidationException",
                 f"Invalid Arn: 'A qualified state machine ARN is not allowed here: {state_machine_arn}'",

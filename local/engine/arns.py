@@ -25,6 +25,23 @@ _MAP_RUN_ARN = re.compile(r"^arn:aws[a-z\-]*:states:[a-z0-9\-]+:\d{12}:mapRun:[^
 _ACTIVITY_ARN = re.compile(r"^arn:aws[a-z\-]*:states:([a-z0-9\-]+):(\d{12}):activity:([^:]+)$")
 
 
+def _has_prefix(arn: str) -> bool:
+    return isinstance(arn, str) and arn.startswith("arn:")
+
+
+def invalid_arn(arn: str) -> ApiError:
+    """AWS's InvalidArn for `arn`: of a text that is no ARN at all, its prefix; else its resource type."""
+    if not _has_prefix(arn):
+        return ApiError("InvalidArn", f"Invalid Arn: 'Invalid ARN prefix: {arn}'")
+    return ApiError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
+
+
+def check_prefix(arn: str) -> None:
+    """Refuse a text that is no ARN at all, as AWS does before it looks at the resource type."""
+    if not _has_prefix(arn):
+        raise invalid_arn(arn)
+
+
 @dataclass(frozen=True)
 class StateMachineArn:
     """A parsed state machine ARN; `test_case` is the MockConfigFile test case after '#'."""
@@ -59,7 +76,7 @@ def parse_state_machine_arn(arn: str) -> StateMachineArn:
     """Parse a state machine ARN (optionally with "#TestCase"); InvalidArn when malformed."""
     match = _STATE_MACHINE_ARN.match(arn or "")
     if match is None:
-        raise ApiError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
+        raise invalid_arn(arn)
     return StateMachineArn(match.group(1), match.group(2), match.group(3), match.group(4))
 
 
@@ -76,7 +93,7 @@ def is_activity_arn(arn: str) -> bool:
 def check_activity_arn(arn: str) -> None:
     """Validate an activity ARN (InvalidArn otherwise)."""
     if not is_activity_arn(arn):
-        raise ApiError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
+        raise invalid_arn(arn)
 
 
 def parse_execution_arn(arn: str) -> tuple[str, str]:
@@ -86,7 +103,7 @@ def parse_execution_arn(arn: str) -> tuple[str, str]:
     DescribeStateMachineForExecution refuse them)."""
     match = _EXECUTION_ARN.match(arn or "")
     if match is None:
-        raise ApiError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
+        raise invalid_arn(arn)
     if match["machine"] is not None:
         return match["machine"], match["name"]
     if "/" not in match["express_machine"]:  # a Map Run's children are named MACHINE/MAP_LABEL
@@ -97,7 +114,7 @@ def parse_execution_arn(arn: str) -> tuple[str, str]:
 def check_map_run_arn(arn: str) -> None:
     """Validate a Map Run ARN, `mapRun:MACHINE/LABEL:RUN_ID` (InvalidArn otherwise)."""
     if not isinstance(arn, str) or not _MAP_RUN_ARN.match(arn):
-        raise ApiError("InvalidArn", f"Invalid Arn: 'Resource type not valid in this context: {arn}'")
+        raise invalid_arn(arn)
 
 
 def check_name(name: str) -> None:

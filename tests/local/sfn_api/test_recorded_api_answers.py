@@ -1,0 +1,63 @@
+"""API answers as AWS recorded them (LocalStack's AWS-validated snapshots), asked over HTTP with boto3."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.local.sfn_api.helpers import ROLE_ARN, pass_chain_machine
+
+Names = Callable[[str], str]
+
+
+def error_of(call: Callable[..., Any], **arguments: Any) -> tuple[str, str]:
+    """The code and message of the error a call answers."""
+    with pytest.raises(ClientError) as raised:
+        call(**arguments)
+    error = raised.value.response["Error"]
+    return error["Code"], error["Message"]
+
+
+@pytest.mark.parametrize(
+    ("operation", "member"),
+    [
+        ("describe_state_machine", "stateMachineArn"),
+        ("list_executions", "stateMachineArn"),
+        ("describe_execution", "executionArn"),
+        ("get_execution_history", "executionArn"),
+        ("start_execution", "stateMachineArn"),
+        ("describe_activity", "activityArn"),
+    ],
+)
+def test_a_text_that_is_no_arn_is_refused_for_its_prefix(sfn: Any, operation: str, member: str) -> None:
+    # Given a text that does not even start like an ARN
+    # When an operation is given it
+    answer = error_of(getattr(sfn, operation), **{member: "invalid_state_machine_arn"})
+
+    # Then AWS's answer names the prefix
+    assert answer == ("InvalidArn", "Invalid Arn: 'Invalid ARN prefix: invalid_state_machine_arn'")
+
+
+def test_an_arn_of_another_resource_type_is_still_refused_for_its_type(sfn: Any) -> None:
+    execution_arn = "arn:aws:states:us-east-1:123456789012:execution:machine:run"
+
+    answer = error_of(sfn.describe_state_machine, stateMachineArn=execution_arn)
+
+    assert answer == (
+        "InvalidArn",
+        f"Invalid Arn: 'Resource type not valid in this context: {execution_arn}'",
+    )
+
+
+def test_a_machine_that_does_not_exist_is_named_in_full(sfn: Any, unique_name: Names) -> None:
+    arn = sfn.create_state_machine(
+        name=unique_name("Machine"), definition=pass_chain_machine(1), roleArn=ROLE_ARN
+    )["stateMachineArn"]
+    missing = f"{arn}-other"
+
+    answer = error_of(sfn.list_executions, stateMachineArn=missing)
+
+    assert answer == ("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{missing}'")
