@@ -5,7 +5,9 @@ claim is held but without the engine-wide lock, so API calls on other executions
 Whoever must learn that an execution ended (a parent waiting on it) registers with `on_execution_end`; it is
 told after the end is committed and the claim released, so it may change other executions. A Map Run whose
 Map state is dropped (its execution ended, or the state was abandoned while the execution goes on) is aborted
-in the same commit, and `on_map_run_aborted` is told of it the same way (to stop the run's children).
+in the same commit; `on_map_run_ended` is told of it, and of a run that failed, the same way (to stop the
+run's children). Whoever registers with `before_advance` changes an execution before each step the driver
+advances it by (Map states learn of the children that ended since, all at once).
 """
 
 from __future__ import annotations
@@ -105,7 +107,8 @@ class ExecutionDriver:
         self._stopping = False
         self._unsaved_clock: datetime | None = None
         self._end_hooks: list[Callable[[ExecutionEnd], None]] = []
-        self._abort_hooks: list[Callable[[MapRunRecord], None]] = []
+        self._run_end_hooks: list[Callable[[MapRunRecord], None]] = []
+        self._advance_hooks: list[Callable[[Runner], None]] = []
         self._ended = threading.local()  # ends committed by this thread, announced once its claim is released
         self.map_runs: MapRunServices | None = None  # set by whoever runs the Map Runs' children
         for arn in store.runnable_executions():
@@ -240,6 +243,10 @@ class ExecutionDriver:
         if frame_text is None:
             return
         runner = self.runner(record, Frame.from_json(frame_text))
+        with self._lock:
+            hooks = list(self._advance_hooks)
+        for hook in hooks:
+            hook(runner)
         runner.run()
         self.commit(runner, record)
 
@@ -261,24 +268,30 @@ class ExecutionDriver:
         with self._lock:
             self._end_hooks.append(hook)
 
-    def on_map_run_aborted(self, hook: Callable[[MapRunRecord], None]) -> None:
-        """Call `hook` whenever a Map Run is aborted because its Map state was dropped, after the abort is
-        committed and the claim released."""
+    def before_advance(self, hook: Callable[[Runner], None]) -> None:
+        """Call `hook` with the runner of an execution about to be advanced (under its claim), so that it can
+        deliver what the execution waits on."""
         with self._lock:
-            self._abort_hooks.append(hook)
+            self._advance_hooks.append(hook)
+
+    def on_map_run_ended(self, hook: Callable[[MapRunRecord], None]) -> None:
+        """Call `hook` whenever a step ends a Map Run (failed, or aborted because its Map state was dropped),
+        after the step is committed and the claim released."""
+        with self._lock:
+            self._run_end_hooks.append(hook)
 
     def _announce_ends(self) -> None:
         ended: list[ExecutionEnd] = getattr(self._ended, "pending", [])
-        aborted: list[MapRunRecord] = getattr(self._ended, "aborted", [])
-        self._ended.pending, self._ended.aborted = [], []
+        ended_runs: list[MapRunRecord] = getattr(self._ended, "runs", [])
+        self._ended.pending, self._ended.runs = [], []
         with self._lock:
-            end_hooks, abort_hooks = list(self._end_hooks), list(self._abort_hooks)
+            end_hooks, run_end_hooks = list(self._end_hooks), list(self._run_end_hooks)
         for end in ended:
             for end_hook in end_hooks:
                 end_hook(end)
-        for run in aborted:
-            for abort_hook in abort_hooks:
-                abort_hook(run)
+        for run in ended_runs:
+            for run_end_hook in run_end_hooks:
+                run_end_hook(run)
 
     def commit(
         self, runner: Runner, record: ExecutionRecord, *, new: bool = False, enqueue: bool = True
@@ -293,7 +306,7 @@ class ExecutionDriver:
             self._record_completion(record, completion)
         running = record.status == "RUNNING"
         runnable = running and frame.has_runnable()
-        aborted = self._abandoned_runs(runner)
+        ended_runs = self._end_runs(runner)
         with self._lock:
             clock_position = self._unsaved_clock
         self.store.commit(
@@ -309,30 +322,31 @@ class ExecutionDriver:
                 tokens=dict.fromkeys(frame.tokens, record.arn) if running else {},
                 new=new,
                 clock_position=clock_position,
-                map_runs=aborted,
+                map_runs=ended_runs,
             )
         )
         if clock_position is not None:
             self._clock_saved(clock_position)
         if end is not None:
             self._ended.pending = [*getattr(self._ended, "pending", []), end]
-        if aborted:
-            self._ended.aborted = [*getattr(self._ended, "aborted", []), *aborted]
+        if ended_runs:
+            self._ended.runs = [*getattr(self._ended, "runs", []), *ended_runs]
         if runnable and enqueue:
             self.enqueue(record.arn)
         elif running:
             self.wake()
 
-    def _abandoned_runs(self, runner: Runner) -> list[MapRunRecord]:
-        """The running Map Runs the runner's Map states abandoned, aborted as of now."""
-        aborted: list[MapRunRecord] = []
-        for arn in runner.abandoned_runs:
+    def _end_runs(self, runner: Runner) -> list[MapRunRecord]:
+        """The Map Runs the runner's step ended; one still running (its Map state dropped) aborted now."""
+        ended: list[MapRunRecord] = []
+        for arn in dict.fromkeys(runner.ended_runs):
             run = self.store.get_map_run(arn)
             if run is not None and run.status == "RUNNING":
                 run.status, run.stop_date = "ABORTED", to_epoch(self.clock.now())
-                aborted.append(run)
-        runner.abandoned_runs.clear()
-        return aborted
+            if run is not None:
+                ended.append(run)
+        runner.ended_runs.clear()
+        return ended
 
     def _committed_tokens(self, arn: str) -> tuple[str, ...]:
         """The tokens an execution held at its last commit (an ending execution has let go of them)."""

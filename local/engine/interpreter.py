@@ -70,8 +70,9 @@ class Runner:
     handlers: Mapping[str, StateHandler[Any]]
     log: events.EventLog = field(init=False)
     completion: Completion | None = None
-    # Map Runs whose Map state was dropped while they ran: the commit that drops it aborts them.
-    abandoned_runs: list[str] = field(init=False, default_factory=list)
+    # Map Runs that ended in this step and may have children running: the commit aborts the ones still
+    # running (their Map state was dropped), and their running children are stopped once it is committed.
+    ended_runs: list[str] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self.log = events.EventLog(self.frame.last_event_id, self.services.now)
@@ -338,7 +339,7 @@ class Runner:
         thread = self.frame.by_id.get(thread_id)
         run_arn = thread["data"].get("map_run") if thread is not None else None
         if thread is not None and thread["phase"] == "children" and run_arn is not None:
-            self.abandoned_runs.append(run_arn)
+            self.ended_runs.append(run_arn)
             if in_history:
                 self.log.emit(thread, "MapRunAborted")
         self.frame.remove(thread_id)

@@ -62,7 +62,9 @@ class MapRunChildren:
         self._map_state = MapState()
         self._lock = threading.Lock()
         self._stopping: set[str] = set()  # Map Runs whose running children are being stopped
-        driver.on_map_run_aborted(self._stop_running_children)
+        self._ended_children: dict[str, list[ExecutionRecord]] = {}  # by parent, not yet told to the Map
+        driver.on_map_run_ended(self._stop_running_children)
+        driver.before_advance(self.deliver_ended_children)
 
     # ------------------------------------------------------------------ what a Map state asks
 
@@ -148,19 +150,30 @@ class MapRunChildren:
                     self._tell_map_state(child)
 
     def _tell_map_state(self, child: ExecutionRecord) -> None:
+        """Keep a child's end for its Map state, told when its parent is next advanced."""
         run = self._store.get_map_run(child.map_run_arn or "")
         if run is None or run.status != "RUNNING":
             return  # its Map state waits no more (a child stopped as its run ended)
+        with self._lock:
+            self._ended_children.setdefault(run.execution_arn, []).append(child)
+        self._driver.enqueue(run.execution_arn)
 
-        def deliver(runner: Runner, parent: ExecutionRecord) -> None:
-            thread = map_state_thread(runner.frame, run.arn)
-            if parent.status == "RUNNING" and thread is not None:
+    def deliver_ended_children(self, runner: Runner) -> None:
+        """Tell the Map states of the execution being advanced of their children that ended since, all at once
+        (a run of 10,000 children does not load and save its parent 10,000 times); a run that fails of it is
+        noted as ended, so that its children still running are stopped."""
+        with self._lock:
+            ended = self._ended_children.pop(runner.info.arn, [])
+        told: set[str] = set()
+        for child in ended:
+            thread = map_state_thread(runner.frame, child.map_run_arn or "")
+            if thread is not None:
                 state_map_distributed.child_ended(self._map_state, runner, thread, child)
-
-        self._apply_to_parent(run, deliver)
-        ended = self._store.get_map_run(run.arn)
-        if ended is not None and ended.status in ("FAILED", "ABORTED"):
-            self._stop_running_children(ended)
+                told.add(thread["data"]["map_run"])
+        for run_arn in told:
+            run = self._store.get_map_run(run_arn)
+            if run is not None and run.status == "FAILED":
+                runner.ended_runs.append(run_arn)
 
     def _apply_to_parent(self, run: MapRunRecord, change: Callable[[Runner, ExecutionRecord], None]) -> None:
         try:

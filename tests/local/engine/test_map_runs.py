@@ -45,6 +45,16 @@ ONE_FAILS = {
 FLAKY_TASK = {
     "T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:flaky", "End": True}
 }
+# Item 3 waits a minute before the task: the run has failed by then, when another item fails at once.
+THIRD_WAITS_FOR_FLAKY_TASK = {
+    "Third": {
+        "Type": "Choice",
+        "Choices": [{"Variable": "$", "NumericEquals": 3, "Next": "W"}],
+        "Default": "T",
+    },
+    "W": {"Type": "Wait", "Seconds": 60, "Next": "T"},
+    **FLAKY_TASK,
+}
 
 
 def _flaky_task(engine: Engine, *, failing_item: int) -> list[Any]:
@@ -260,9 +270,9 @@ def test_express_children_are_described_but_keep_no_history(skip_engine: Engine,
 def test_redriving_the_parent_redrives_its_map_run_and_the_children_that_did_not_succeed(
     skip_engine: Engine, start: Starter
 ) -> None:
-    # Given a Distributed Map whose item 2 fails the first time only (item 3, not run yet, is then aborted)
+    # Given a Distributed Map whose item 2 fails the first time only (item 3, still waiting, is then aborted)
     calls = _flaky_task(skip_engine, failing_item=2)
-    arn = start(skip_engine, _map(_processor(FLAKY_TASK)), ITEMS)
+    arn = start(skip_engine, _map(_processor(THIRD_WAITS_FOR_FLAKY_TASK)), ITEMS)
     skip_engine.run_until_idle()
     run_arn = _run_arn(skip_engine, arn)
     first_statuses = {
