@@ -196,6 +196,8 @@ class ExecutionOperations(ApiBase):
             "redriveCount": record.redrive_count,
             "redriveStatus": redrive_status(record),
         }
+        if record.status not in REDRIVABLE_STATUSES:
+            response["redriveStatusReason"] = status_not_redrivable(record.status)
         if record.stop_date is not None:
             response["stopDate"] = from_epoch(record.stop_date)
         if record.output is not None:
@@ -309,6 +311,11 @@ def redrive_status(record: ExecutionRecord) -> str:
     if record.status in REDRIVABLE_STATUSES and record.type == "STANDARD":
         return "REDRIVABLE_BY_MAP_RUN" if record.map_run_arn is not None else "REDRIVABLE"
     return "NOT_REDRIVABLE"
+
+
+def status_not_redrivable(status: str) -> str:
+    """Why an execution in `status` (RUNNING, SUCCEEDED) cannot be redriven, in AWS's words."""
+    return f"Execution is {status} and cannot be redriven"
 
 
 def parse_input(text: str) -> Any:

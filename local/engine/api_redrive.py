@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from local.engine.api_base import ApiBase
+from local.engine.api_executions import status_not_redrivable
 from local.engine.api_types import RedriveExecutionOutput
 from local.engine.errors import ApiError
 from local.engine.execution import REDRIVABLE_STATUSES
@@ -83,7 +84,7 @@ class RedriveOperations(ApiBase):
         if record.type != "STANDARD":
             return "Execution is not redrivable: only Standard Workflow executions can be redriven"
         if record.status not in REDRIVABLE_STATUSES:
-            return f"Execution is {record.status} and cannot be redriven"
+            return status_not_redrivable(record.status)
         if frame is None or frame.redrive is None:
             return "Execution cannot be redriven: it did not fail in a state"
         if self._now_epoch() - (record.stop_date or 0) > REDRIVE_WINDOW_SECONDS:

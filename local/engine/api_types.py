@@ -217,6 +217,7 @@ class DescribeExecutionOutput(TypedDict):
     inputDetails: DataDetails
     redriveCount: int
     redriveStatus: str
+    redriveStatusReason: NotRequired[str]  # why not, when it cannot be redriven for its status
     stopDate: NotRequired[datetime]
     output: NotRequired[str]
     outputDetails: NotRequired[DataDetails]

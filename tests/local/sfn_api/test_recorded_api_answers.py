@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.local.sfn_api.helpers import ROLE_ARN, pass_chain_machine
+from tests.local.sfn_api.helpers import ROLE_ARN, pass_chain_machine, wait_for_status, wait_machine
 
 Names = Callable[[str], str]
 
@@ -61,3 +61,28 @@ def test_a_machine_that_does_not_exist_is_named_in_full(sfn: Any, unique_name: N
     answer = error_of(sfn.list_executions, stateMachineArn=missing)
 
     assert answer == ("StateMachineDoesNotExist", f"State Machine Does Not Exist: '{missing}'")
+
+
+def test_describe_execution_says_why_an_execution_cannot_be_redriven(sfn: Any, unique_name: Names) -> None:
+    # Given an execution that succeeded, one still running and one stopped
+    finished = sfn.create_state_machine(
+        name=unique_name("Machine"), definition=pass_chain_machine(1), roleArn=ROLE_ARN
+    )["stateMachineArn"]
+    waiting = sfn.create_state_machine(
+        name=unique_name("Machine"), definition=wait_machine(3600), roleArn=ROLE_ARN
+    )["stateMachineArn"]
+    succeeded = wait_for_status(sfn, sfn.start_execution(stateMachineArn=finished)["executionArn"])
+    running = sfn.describe_execution(
+        executionArn=sfn.start_execution(stateMachineArn=waiting)["executionArn"]
+    )
+    stopped_arn = sfn.start_execution(stateMachineArn=waiting)["executionArn"]
+    sfn.stop_execution(executionArn=stopped_arn)
+    stopped = sfn.describe_execution(executionArn=stopped_arn)
+
+    # Then those that cannot be redriven say why, in AWS's words; one that can says nothing
+    assert succeeded["redriveStatus"] == "NOT_REDRIVABLE"
+    assert succeeded["redriveStatusReason"] == "Execution is SUCCEEDED and cannot be redriven"
+    assert running["redriveStatus"] == "NOT_REDRIVABLE"
+    assert running["redriveStatusReason"] == "Execution is RUNNING and cannot be redriven"
+    assert stopped["redriveStatus"] == "REDRIVABLE"
+    assert "redriveStatusReason" not in stopped
