@@ -26,6 +26,7 @@ BENCHMARKS = {
     "import_time": "cold import time of each Lambda handler module (python -X importtime)",
     "soak": "500 revocations x vendor 5xx/429/timeouts/drift x 4 virtual days: executions, ledger, alerts",
     "api_fuzz": "schemathesis x 1,200 requests from docs/openapi.json: 5xx, answers off the document",
+    "map_run": "Distributed Map of 10,000 children over HTTP: time, rate, DescribeMapRun p50/p99, RSS",
     "cost_model": "state transitions and list-price USD per schedule and per deletion, from the real ASL",
 }
 

@@ -55,6 +55,16 @@ class LocalProcess:
         fields = stat.read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
+    def peak_rss_mb(self) -> float:
+        """The child's peak resident set size so far, in MiB (Linux; 0.0 elsewhere)."""
+        status = Path(f"/proc/{self.pid}/status")
+        if not status.exists():
+            return 0.0
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return 0.0
+
 
 @contextmanager
 def local_sfn(*options: str) -> Iterator[LocalProcess]:

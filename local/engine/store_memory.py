@@ -87,6 +87,8 @@ class MemoryStore:
         # Each Map Run's children by name (the latest started under it), and every child it started.
         self._current_children: dict[str, dict[str, str]] = {}
         self._all_children: dict[str, list[str]] = {}
+        # Each Map Run's current children counted by status, kept as they change (DescribeMapRun reads them).
+        self._child_counts: dict[str, dict[str, ChildCount]] = {}
 
     def put_state_machine(self, record: StateMachineRecord) -> None:
         """Insert or replace a state machine."""
@@ -230,10 +232,13 @@ class MemoryStore:
         """Apply one execution step."""
         arn = change.record.arn
         with self._lock:
+            previous = self._executions.get(arn)
             self._executions[arn] = replace(change.record)
             if arn not in self._sequence:
                 self._sequence[arn] = len(self._sequence) + 1
                 self._index_child(change.record)
+            elif previous is not None and previous.status != change.record.status:
+                self._recount_child(previous, change.record)
             for run in change.map_runs:
                 self.put_map_run(run)
             if change.frame is None:
@@ -317,9 +322,26 @@ class MemoryStore:
 
     def _index_child(self, record: ExecutionRecord) -> None:
         run_arn = record.map_run_arn
-        if run_arn is not None:
-            self._current_children.setdefault(run_arn, {})[record.name] = record.arn
-            self._all_children.setdefault(run_arn, []).append(record.arn)
+        if run_arn is None:
+            return
+        replaced = self._current_children.setdefault(run_arn, {}).get(record.name)
+        if replaced is not None:  # an Express child a redrive of the run started anew
+            self._tally(self._executions[replaced], -1)
+        self._current_children[run_arn][record.name] = record.arn
+        self._all_children.setdefault(run_arn, []).append(record.arn)
+        self._tally(record, 1)
+
+    def _recount_child(self, before: ExecutionRecord, after: ExecutionRecord) -> None:
+        run_arn = after.map_run_arn
+        if run_arn is not None and self._current_children[run_arn].get(after.name) == after.arn:
+            self._tally(before, -1)
+            self._tally(after, 1)
+
+    def _tally(self, child: ExecutionRecord, sign: int) -> None:
+        counts = self._child_counts.setdefault(child.map_run_arn or "", {})
+        tally = counts.get(child.status, ChildCount(0, 0))
+        items = tally.items + sign * (child.item_count or 1)
+        counts[child.status] = ChildCount(tally.executions + sign, items)
 
     def list_map_run_children(
         self, map_run_arn: str, status: str | None = None
@@ -332,15 +354,9 @@ class MemoryStore:
 
     def count_map_run_children(self, map_run_arn: str) -> dict[str, ChildCount]:
         """A Map Run's current children counted by status."""
-        tallies: dict[str, ChildCount] = {}
         with self._lock:
-            for arn in self._current_children.get(map_run_arn, {}).values():
-                child = self._executions[arn]
-                tally = tallies.get(child.status, ChildCount(0, 0))
-                tallies[child.status] = ChildCount(
-                    tally.executions + 1, tally.items + (child.item_count or 1)
-                )
-        return tallies
+            counts = self._child_counts.get(map_run_arn, {})
+            return {status: tally for status, tally in counts.items() if tally.executions}
 
     def get_events(self, arn: str) -> list[dict[str, Any]]:
         """The history of an execution."""
