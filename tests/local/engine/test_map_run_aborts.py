@@ -4,18 +4,17 @@ on."""
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from local.engine import Engine, SqliteStore, VirtualClock
+from local.engine import Engine
 from local.engine.map_run_children import MapRunChildren
 
-from .conftest import ROLE_ARN, START, Starter, history_types, output_of
-from .test_map_runs import ITEMS, WAIT_THEN_PASS, _children, _processor, _run_arn
+from .conftest import Starter, history_types, output_of
+from .test_map_runs import ITEMS, WAIT_THEN_PASS, _children, _engine_on_file, _processor, _run_arn
 
 FAIL = {"StartAt": "Boom", "States": {"Boom": {"Type": "Fail", "Error": "Boom", "Cause": "the other branch"}}}
 
@@ -101,21 +100,19 @@ def test_a_stopped_execution_writes_no_map_run_aborted(virtual_engine: Engine, s
 
 
 def test_an_aborted_run_whose_children_were_not_stopped_before_a_restart_stops_them(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start: Starter
 ) -> None:
     # Given a Map Run aborted by a failing sibling branch, while the engine fails to stop its children (as if
     # it stopped between the abort and stopping them)
     path = tmp_path / "state.db"
     monkeypatch.setattr(MapRunChildren, "_stop_running_children", lambda self, run: None)
-    with Engine(clock=VirtualClock(start=START), store=SqliteStore(path)) as engine:
-        definition = json.dumps(_map_beside_a_failing_branch())
-        machine = engine.create_state_machine("Fanout", definition, ROLE_ARN)["stateMachineArn"]
-        arn = engine.start_execution(machine, input=json.dumps(ITEMS))["executionArn"]
+    with _engine_on_file(path) as engine:
+        arn = start(engine, _map_beside_a_failing_branch(), ITEMS)
         engine.run_until_idle()
         run_arn = _run_arn(engine, arn)
         assert engine.describe_map_run(run_arn)["executionCounts"]["running"] == 2
     monkeypatch.undo()
     # When the engine restarts on the store
-    with Engine(clock=VirtualClock(start=START), store=SqliteStore(path)) as engine:
+    with _engine_on_file(path) as engine:
         # Then the run's children are stopped, and no other starts
         _assert_aborted(engine, run_arn, started=2)

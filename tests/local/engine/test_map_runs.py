@@ -14,7 +14,7 @@ from local.engine import Engine, MemoryStore, SkipClock, SqliteStore, VirtualClo
 from local.engine.errors import ApiError
 from local.engine.map_run_children import MapRunChildren
 
-from .conftest import ROLE_ARN, START, Starter, history_types, output_of, redrive_and_run
+from .conftest import START, Starter, history_types, output_of, redrive_and_run
 
 ITEMS = [1, 2, 3]
 
@@ -83,6 +83,11 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
 def _map(processor: dict[str, Any], **fields: Any) -> dict[str, Any]:
     state = {"Type": "Map", "ItemProcessor": processor, "Label": "Each", "End": True, **fields}
     return {"StartAt": "M", "States": {"M": state}}
+
+
+def _engine_on_file(path: Path) -> Engine:
+    """A virtual-clock engine on the SQLite store in `path` (opened again: the engine after a restart)."""
+    return Engine(clock=VirtualClock(start=START), store=SqliteStore(path))
 
 
 def _run_arn(engine: Engine, execution_arn: str) -> str:
@@ -399,24 +404,21 @@ def test_list_map_runs_pages_newest_first(skip_engine: Engine, start: Starter) -
 
 
 def test_a_child_that_ended_before_a_restart_is_told_to_its_map_state(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, start: Starter
 ) -> None:
     # Given a Distributed Map whose children end while the engine fails to tell the parent (as if it
     # stopped between a child's end and its parent learning of it)
     path = tmp_path / "state.db"
     monkeypatch.setattr(MapRunChildren, "_tell_map_state", lambda self, child: None)
-    with Engine(clock=VirtualClock(start=START), store=SqliteStore(path)) as engine:
-        machine = engine.create_state_machine(
-            "Fanout", json.dumps(_map(_processor(WAIT_THEN_PASS))), ROLE_ARN
-        )
-        arn = engine.start_execution(machine["stateMachineArn"], input=json.dumps(ITEMS))["executionArn"]
+    with _engine_on_file(path) as engine:
+        arn = start(engine, _map(_processor(WAIT_THEN_PASS)), ITEMS)
         engine.advance(timedelta(seconds=60))
         run_arn = _run_arn(engine, arn)
         assert {child["status"] for child in _children(engine, run_arn)} == {"SUCCEEDED"}
         assert engine.describe_execution(arn)["status"] == "RUNNING"
     monkeypatch.undo()
     # When the engine restarts on the store
-    with Engine(clock=VirtualClock(start=START), store=SqliteStore(path)) as engine:
+    with _engine_on_file(path) as engine:
         engine.run_until_idle()
         # Then the Map state learns of every child, and the run and the parent succeed
         assert output_of(engine, arn) == ITEMS
