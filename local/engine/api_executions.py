@@ -36,6 +36,9 @@ from local.engine.store import ExecutionRecord, StateMachineRecord
 from local.engine.timestamps import at_or_after, from_epoch
 
 MAX_INPUT_BYTES = 262_144
+MAX_LIST_TOKEN_LENGTH = 3096  # ListExecutions' nextToken may be longer than other lists'
+# The statuses ListExecutions filters by, in the order AWS lists them when refusing another.
+STATUS_FILTERS = ("SUCCEEDED", "TIMED_OUT", "PENDING_REDRIVE", "ABORTED", "FAILED", "RUNNING")
 TOO_DEEP = f"objects and arrays nest more than {MAX_JSON_DEPTH} levels deep"
 _ROUTING = random.SystemRandom()
 
@@ -229,6 +232,9 @@ class ExecutionOperations(ApiBase):
     ) -> ListExecutionsOutput:
         """ListExecutions: newest first; of a version or alias ARN, those started through it; of a Map Run
         ARN, the run's child executions."""
+        if status_filter is not None and status_filter not in STATUS_FILTERS:
+            constraint = f"satisfy enum value set: [{', '.join(STATUS_FILTERS)}]"
+            raise pagination.member_constraint_error(status_filter, "statusFilter", constraint)
         if (state_machine_arn is None) == (map_run_arn is None):
             raise ApiError("ValidationException", "Must provide a StateMachine ARN or MapRun ARN")
         if map_run_arn is not None:
@@ -272,7 +278,13 @@ class ExecutionOperations(ApiBase):
     ) -> ListExecutionsOutput:
         entries.sort(key=_execution_order, reverse=True)
         page, token = pagination.page(
-            entries, _execution_order, max_results, next_token, scope=scope, descending=True
+            entries,
+            _execution_order,
+            max_results,
+            next_token,
+            scope=scope,
+            descending=True,
+            max_token_length=MAX_LIST_TOKEN_LENGTH,
         )
         response: ListExecutionsOutput = {"executions": [_execution_item(r) for _, r in page]}
         if token is not None:

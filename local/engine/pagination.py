@@ -21,6 +21,7 @@ Item = TypeVar("Item")
 Key = tuple[int | float | str, ...]
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
+MAX_TOKEN_LENGTH = 1024
 
 
 def page(
@@ -31,18 +32,19 @@ def page(
     *,
     scope: str,
     descending: bool = False,
+    max_token_length: int = MAX_TOKEN_LENGTH,
 ) -> tuple[list[Item], str | None]:
     """One page of `items` (sorted by `key`, ascending or `descending`) after the item `next_token` names,
     and the token for the page after it (None on the last page).
 
     `scope` names the list (the operation and what it lists), so that a token is only good for that list.
+    `max_token_length` is the longest nextToken the operation takes (ListExecutions takes longer ones).
 
     Example:
         page(events, key=lambda e: (e["id"],), max_results=100, next_token=None, scope=f"history:{arn}")
     """
-    size = max_results or DEFAULT_PAGE_SIZE
-    if not 1 <= size <= MAX_PAGE_SIZE:
-        raise ApiError("ValidationException", f"maxResults must be between 1 and {MAX_PAGE_SIZE}")
+    _check_request(max_results, next_token, max_token_length)
+    size = max_results or DEFAULT_PAGE_SIZE  # 0 asks for the default, as on AWS
     remaining = list(items)
     if next_token:
         after = _decode(next_token, _scope_digest(scope))
@@ -53,6 +55,29 @@ def page(
     chosen = remaining[:size]
     token = _encode(key(chosen[-1]), _scope_digest(scope)) if len(remaining) > size else None
     return chosen, token
+
+
+def member_constraint_error(value: object, member: str, constraint: str) -> ApiError:
+    """AWS's refusal of a request member that breaks a constraint of the API's model, e.g.
+    `member_constraint_error(1001, "maxResults", "have value less than or equal to 1000")`."""
+    return ApiError(
+        "ValidationException",
+        f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: "
+        f"Member must {constraint}",
+    )
+
+
+def _check_request(max_results: int | None, next_token: str | None, max_token_length: int) -> None:
+    if max_results is not None and max_results > MAX_PAGE_SIZE:
+        raise member_constraint_error(
+            max_results, "maxResults", f"have value less than or equal to {MAX_PAGE_SIZE}"
+        )
+    if max_results is not None and max_results < 0:
+        raise member_constraint_error(max_results, "maxResults", "have value greater than or equal to 0")
+    if next_token is not None and len(next_token) > max_token_length:
+        raise member_constraint_error(
+            next_token, "nextToken", f"have length less than or equal to {max_token_length}"
+        )
 
 
 def _scope_digest(scope: str) -> str:

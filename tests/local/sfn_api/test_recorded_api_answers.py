@@ -86,3 +86,54 @@ def test_describe_execution_says_why_an_execution_cannot_be_redriven(sfn: Any, u
     assert running["redriveStatusReason"] == "Execution is RUNNING and cannot be redriven"
     assert stopped["redriveStatus"] == "REDRIVABLE"
     assert "redriveStatusReason" not in stopped
+
+
+def too_many(maximum: int) -> str:
+    return (
+        f"1 validation error detected: Value '{maximum + 1}' at 'maxResults' failed to satisfy constraint: "
+    )
+
+
+def test_list_requests_out_of_bounds_are_refused_in_aws_words(sfn: Any, unique_name: Names) -> None:
+    arn = sfn.create_state_machine(
+        name=unique_name("Machine"), definition=pass_chain_machine(1), roleArn=ROLE_ARN
+    )["stateMachineArn"]
+    bound = "Member must have value less than or equal to 1000"
+
+    assert error_of(sfn.list_state_machines, maxResults=1001) == (
+        "ValidationException",
+        too_many(1000) + bound,
+    )
+    assert error_of(sfn.list_executions, stateMachineArn=arn, maxResults=1001) == (
+        "ValidationException",
+        too_many(1000) + bound,
+    )
+    assert error_of(sfn.list_state_machines, nextToken="x" * 1025) == (
+        "ValidationException",
+        f"1 validation error detected: Value '{'x' * 1025}' at 'nextToken' failed to satisfy constraint: "
+        "Member must have length less than or equal to 1024",
+    )
+    assert error_of(sfn.list_executions, stateMachineArn=arn, nextToken="x" * 3097) == (
+        "ValidationException",
+        f"1 validation error detected: Value '{'x' * 3097}' at 'nextToken' failed to satisfy constraint: "
+        "Member must have length less than or equal to 3096",
+    )
+    assert error_of(sfn.list_executions, stateMachineArn=arn, statusFilter="succeeded") == (
+        "ValidationException",
+        "1 validation error detected: Value 'succeeded' at 'statusFilter' failed to satisfy constraint: "
+        "Member must satisfy enum value set: "
+        "[SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]",
+    )
+
+
+def test_max_results_zero_asks_for_the_default_page(sfn: Any, unique_name: Names) -> None:
+    arn = sfn.create_state_machine(
+        name=unique_name("Machine"), definition=pass_chain_machine(1), roleArn=ROLE_ARN
+    )["stateMachineArn"]
+    for _ in range(3):
+        sfn.start_execution(stateMachineArn=arn)
+
+    listed = sfn.list_executions(stateMachineArn=arn, maxResults=0)
+
+    assert len(listed["executions"]) == 3
+    assert "nextToken" not in listed
