@@ -375,11 +375,11 @@ class SqliteStore:
         return [(int(row[0]), ExecutionRecord(**json.loads(row[1]))) for row in rows]
 
     def count_map_run_children(self, map_run_arn: str) -> dict[str, ChildCount]:
-        """A Map Run's current children counted by status."""
+        """A Map Run's current children counted by status (as the layout's triggers keep them)."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT status, COUNT(*), SUM(item_count) FROM map_run_children "
-                "WHERE map_run_arn = ? AND current = 1 GROUP BY status",
+                "SELECT status, executions, items FROM map_run_counts "
+                "WHERE map_run_arn = ? AND executions > 0",
                 (map_run_arn,),
             ).fetchall()
         return {row[0]: ChildCount(executions=int(row[1]), items=int(row[2])) for row in rows}

@@ -10,6 +10,14 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+# Counts a Map Run's child (the row NEW of map_run_children) under its status, when it is the current one.
+_COUNT_NEW_CHILD = (
+    "INSERT INTO map_run_counts (map_run_arn, status, executions, items) "
+    "SELECT NEW.map_run_arn, NEW.status, 1, NEW.item_count WHERE NEW.current = 1 "
+    "ON CONFLICT (map_run_arn, status) "
+    "DO UPDATE SET executions = executions + 1, items = items + excluded.items;"
+)
+
 # The layout, one step per version: step N takes a store from version N - 1 to N (`PRAGMA user_version`).
 # Change the layout by appending a step (never by editing one a store may have run already). Step 1 is the
 # layout of stores written before the version was recorded; it only creates what is missing, so it also
@@ -104,6 +112,29 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         "UPDATE map_run_children SET current = 0 WHERE execution_id < (SELECT MAX(later.execution_id) "
         "FROM map_run_children AS later WHERE later.map_run_arn = map_run_children.map_run_arn "
         "AND later.name = map_run_children.name)",
+    ),
+    (
+        # Each Map Run's current children counted by status, kept by triggers as children start and change,
+        # so that DescribeMapRun reads a few rows however many children the run has.
+        """CREATE TABLE map_run_counts (
+            map_run_arn TEXT NOT NULL,
+            status TEXT NOT NULL,
+            executions INTEGER NOT NULL,
+            items INTEGER NOT NULL,
+            PRIMARY KEY (map_run_arn, status)
+        ) WITHOUT ROWID""",
+        "INSERT INTO map_run_counts (map_run_arn, status, executions, items) "
+        "SELECT map_run_arn, status, COUNT(*), SUM(item_count) FROM map_run_children WHERE current = 1 "
+        "GROUP BY map_run_arn, status",
+        f"""CREATE TRIGGER map_run_child_started AFTER INSERT ON map_run_children WHEN NEW.current = 1
+        BEGIN {_COUNT_NEW_CHILD} END""",
+        f"""CREATE TRIGGER map_run_child_changed AFTER UPDATE OF status, current ON map_run_children
+        WHEN OLD.status IS NOT NEW.status OR OLD.current IS NOT NEW.current
+        BEGIN
+            UPDATE map_run_counts SET executions = executions - 1, items = items - OLD.item_count
+            WHERE OLD.current = 1 AND map_run_arn = OLD.map_run_arn AND status = OLD.status;
+            {_COUNT_NEW_CHILD}
+        END""",
     ),
 )
 SCHEMA_VERSION = len(MIGRATIONS)

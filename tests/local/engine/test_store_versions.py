@@ -27,6 +27,16 @@ LAYOUT_BEFORE_VERSIONS_AND_ALIASES = 1
 LAYOUT_BEFORE_ACTIVITIES = 2
 LAYOUT_BEFORE_MAP_RUNS = 3
 LAYOUT_BEFORE_MAP_RUN_CHILDREN = 4
+LAYOUT_BEFORE_MAP_RUN_COUNTS = 5
+# What each later layout added, dropped from a store written now to make it a store of an earlier layout.
+ADDED_SINCE = {
+    LAYOUT_BEFORE_MAP_RUN_CHILDREN: ("DROP TABLE map_run_counts", "DROP TABLE map_run_children"),
+    LAYOUT_BEFORE_MAP_RUN_COUNTS: (
+        "DROP TRIGGER map_run_child_started",
+        "DROP TRIGGER map_run_child_changed",
+        "DROP TABLE map_run_counts",
+    ),
+}
 OTHER_ROLE_ARN = "arn:aws:iam::123456789012:role/other"
 
 
@@ -187,10 +197,15 @@ def test_a_store_of_the_layout_before_map_runs_keeps_map_runs_across_a_restart(t
         assert len(children) == 2
 
 
-def test_a_store_of_the_layout_before_map_run_children_finds_the_children_it_holds(tmp_path: Path) -> None:
-    # Given a store of the layout before Map Run children were indexed, holding a Map Run whose first two
-    # children wait an hour and whose third waits its turn (the layout that followed only added the index: a
-    # store written now, its index dropped, is such a store)
+@pytest.mark.parametrize(
+    "layout", [LAYOUT_BEFORE_MAP_RUN_CHILDREN, LAYOUT_BEFORE_MAP_RUN_COUNTS], ids=["children", "counts"]
+)
+def test_a_store_of_a_layout_before_map_run_children_were_kept_finds_and_counts_them(
+    tmp_path: Path, layout: int
+) -> None:
+    # Given a store of the layout before Map Run children were indexed (or counted), holding a Map Run whose
+    # first two children wait an hour and whose third waits its turn (the layouts that followed only added
+    # tables: a store written now, those dropped, is such a store)
     path = tmp_path / "state.db"
     processor = {
         "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
@@ -205,8 +220,9 @@ def test_a_store_of_the_layout_before_map_run_children_finds_the_children_it_hol
         engine.run_until_idle()
         run_arn = engine.list_map_runs(started)["mapRuns"][0]["mapRunArn"]
     with sqlite3.connect(path) as db:
-        db.execute("DROP TABLE map_run_children")
-        db.execute(f"PRAGMA user_version = {LAYOUT_BEFORE_MAP_RUN_CHILDREN}")
+        for statement in ADDED_SINCE[layout]:
+            db.execute(statement)
+        db.execute(f"PRAGMA user_version = {layout}")
     # When this engine opens it
     with Engine(clock=VirtualClock(), store=SqliteStore(path)) as engine:
         assert _user_version(path) == SCHEMA_VERSION
