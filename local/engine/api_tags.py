@@ -25,14 +25,16 @@ class TagOperations(ApiBase):
     """The tagging operations."""
 
     def _tag_target(self, resource_arn: str) -> str:
+        """The activity or state machine an ARN names (ResourceNotFound for any other, a version or alias
+        among them: they carry no tags)."""
         if arns.is_activity_arn(resource_arn):
-            if self.store.get_activity(resource_arn) is None:
-                raise ApiError("ResourceNotFound", f"Resource not found: '{resource_arn}'")
-            return resource_arn
-        parsed = arns.parse_state_machine_arn(resource_arn)
-        if self.store.get_state_machine(parsed.arn) is None:
-            raise ApiError("ResourceNotFound", f"Resource not found: '{resource_arn}'")
-        return parsed.arn
+            if self.store.get_activity(resource_arn) is not None:
+                return resource_arn
+        elif not self._qualified(resource_arn).is_qualified:
+            arn = arns.parse_state_machine_arn(resource_arn).arn
+            if self.store.get_state_machine(arn) is not None:
+                return arn
+        raise ApiError("ResourceNotFound", f"Resource not found: '{resource_arn}'")
 
     def tag_resource(self, resource_arn: str, tags: list[dict[str, str]]) -> EmptyOutput:
         """TagResource."""

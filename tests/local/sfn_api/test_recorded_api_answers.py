@@ -137,3 +137,27 @@ def test_max_results_zero_asks_for_the_default_page(sfn: Any, unique_name: Names
 
     assert len(listed["executions"]) == 3
     assert "nextToken" not in listed
+
+
+def test_a_version_cannot_be_tagged(sfn: Any, unique_name: Names) -> None:
+    # Given a state machine with a version
+    arn = sfn.create_state_machine(
+        name=unique_name("Machine"), definition=pass_chain_machine(1), roleArn=ROLE_ARN, publish=True
+    )["stateMachineVersionArn"]
+
+    # When the version is tagged
+    answer = error_of(sfn.tag_resource, resourceArn=arn, tags=[{"key": "key1", "value": "value1"}])
+
+    # Then AWS's answer: no such resource to tag
+    assert answer == ("ResourceNotFound", f"Resource not found: '{arn}'")
+
+
+def test_tags_repeated_in_one_request_are_kept_once(sfn: Any, unique_name: Names) -> None:
+    arn = sfn.create_state_machine(
+        name=unique_name("Machine"), definition=pass_chain_machine(1), roleArn=ROLE_ARN
+    )["stateMachineArn"]
+    tag = {"key": "key1", "value": "value1"}
+
+    sfn.tag_resource(resourceArn=arn, tags=[tag, tag])
+
+    assert sfn.list_tags_for_resource(resourceArn=arn)["tags"] == [tag]
