@@ -11,10 +11,17 @@ from typing import Any
 import pytest
 
 from local.engine import Engine
-from local.engine.map_run_children import MapRunChildren
 
 from .conftest import Starter, history_types, output_of
-from .test_map_runs import ITEMS, WAIT_THEN_PASS, _children, _engine_on_file, _processor, _run_arn
+from .test_map_runs import (
+    ITEMS,
+    WAIT_THEN_PASS,
+    _children,
+    _engine_missing,
+    _engine_on_file,
+    _processor,
+    _run_arn,
+)
 
 FAIL = {"StartAt": "Boom", "States": {"Boom": {"Type": "Fail", "Error": "Boom", "Cause": "the other branch"}}}
 
@@ -104,15 +111,12 @@ def test_an_aborted_run_whose_children_were_not_stopped_before_a_restart_stops_t
 ) -> None:
     # Given a Map Run aborted by a failing sibling branch, while the engine fails to stop its children (as if
     # it stopped between the abort and stopping them)
-    path = tmp_path / "state.db"
-    monkeypatch.setattr(MapRunChildren, "_stop_running_children", lambda self, run: None)
-    with _engine_on_file(path) as engine:
+    with _engine_missing("_stop_running_children", tmp_path / "state.db", monkeypatch) as engine:
         arn = start(engine, _map_beside_a_failing_branch(), ITEMS)
         engine.run_until_idle()
         run_arn = _run_arn(engine, arn)
         assert engine.describe_map_run(run_arn)["executionCounts"]["running"] == 2
-    monkeypatch.undo()
     # When the engine restarts on the store
-    with _engine_on_file(path) as engine:
+    with _engine_on_file(tmp_path / "state.db") as engine:
         # Then the run's children are stopped, and no other starts
         _assert_aborted(engine, run_arn, started=2)

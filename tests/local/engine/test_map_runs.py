@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,16 @@ def _map(processor: dict[str, Any], **fields: Any) -> dict[str, Any]:
 def _engine_on_file(path: Path) -> Engine:
     """A virtual-clock engine on the SQLite store in `path` (opened again: the engine after a restart)."""
     return Engine(clock=VirtualClock(start=START), store=SqliteStore(path))
+
+
+@contextmanager
+def _engine_missing(step: str, path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Engine]:
+    """An engine on the SQLite store in `path` that skips MapRunChildren's `step`, as if it stopped each time
+    just before that step."""
+    monkeypatch.setattr(MapRunChildren, step, lambda self, *arguments: None)
+    with _engine_on_file(path) as engine:
+        yield engine
+    monkeypatch.undo()
 
 
 def _run_arn(engine: Engine, execution_arn: str) -> str:
@@ -408,17 +419,14 @@ def test_a_child_that_ended_before_a_restart_is_told_to_its_map_state(
 ) -> None:
     # Given a Distributed Map whose children end while the engine fails to tell the parent (as if it
     # stopped between a child's end and its parent learning of it)
-    path = tmp_path / "state.db"
-    monkeypatch.setattr(MapRunChildren, "_tell_map_state", lambda self, child: None)
-    with _engine_on_file(path) as engine:
+    with _engine_missing("_tell_map_state", tmp_path / "state.db", monkeypatch) as engine:
         arn = start(engine, _map(_processor(WAIT_THEN_PASS)), ITEMS)
         engine.advance(timedelta(seconds=60))
         run_arn = _run_arn(engine, arn)
         assert {child["status"] for child in _children(engine, run_arn)} == {"SUCCEEDED"}
         assert engine.describe_execution(arn)["status"] == "RUNNING"
-    monkeypatch.undo()
     # When the engine restarts on the store
-    with _engine_on_file(path) as engine:
+    with _engine_on_file(tmp_path / "state.db") as engine:
         engine.run_until_idle()
         # Then the Map state learns of every child, and the run and the parent succeed
         assert output_of(engine, arn) == ITEMS
