@@ -54,6 +54,7 @@ class StateMachineOperations(VersionOperations):
         _check_version_description(publish, version_description)
         arns.check_name(name)
         arns.check_role_arn(role_arn)
+        logging = shaped_logging(logging_configuration)
         if type not in ("STANDARD", "EXPRESS"):
             raise ApiError("ValidationException", f"Value '{type}' at 'type' failed to satisfy constraint")
         self._driver.definition(definition)
@@ -78,7 +79,7 @@ class StateMachineOperations(VersionOperations):
             definition=definition,
             role_arn=role_arn,
             creation_date=self._now_epoch(),
-            logging_configuration=logging_configuration or dict(DEFAULT_LOGGING),
+            logging_configuration=logging,
             tracing_configuration=tracing_configuration or dict(DEFAULT_TRACING),
         )
         self._driver.save_clock()  # the creation date must not be later than the saved clock
@@ -130,6 +131,8 @@ class StateMachineOperations(VersionOperations):
         if definition is not None:
             check_definition_size(definition)
         _check_version_description(publish, version_description)
+        if logging_configuration is not None:
+            logging_configuration = shaped_logging(logging_configuration)
         with self._catalog_lock:
             return self._update(
                 self._machine(state_machine_arn),
@@ -335,6 +338,21 @@ def _with_revision_and_description(
 def _revision_contents(record: StateMachineRecord) -> tuple[object, ...]:
     """What an update must change to make a new revision."""
     return (record.definition, record.role_arn, record.logging_configuration, record.tracing_configuration)
+
+
+def shaped_logging(given: dict[str, Any] | None) -> dict[str, Any]:
+    """A logging configuration as AWS keeps it: level OFF and no execution data unless given, destinations
+    as given; InvalidLoggingConfiguration unless a level other than OFF has exactly one destination."""
+    if given is None:
+        return dict(DEFAULT_LOGGING)
+    shaped = {**DEFAULT_LOGGING, **given}
+    destinations = shaped.get("destinations") or []
+    if len(destinations) > 1 or (shaped["level"] != "OFF" and len(destinations) != 1):
+        raise ApiError(
+            "InvalidLoggingConfiguration",
+            "Invalid Logging Configuration: Must specify exactly one Log Destination.",
+        )
+    return shaped
 
 
 def check_definition_size(definition: str) -> None:

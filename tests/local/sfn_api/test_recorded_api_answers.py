@@ -161,3 +161,87 @@ def test_tags_repeated_in_one_request_are_kept_once(sfn: Any, unique_name: Names
     sfn.tag_resource(resourceArn=arn, tags=[tag, tag])
 
     assert sfn.list_tags_for_resource(resourceArn=arn)["tags"] == [tag]
+
+
+LOG_GROUP = {
+    "cloudWatchLogsLogGroup": {"logGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:flows:*"}
+}
+ONE_DESTINATION_ONLY = (
+    "InvalidLoggingConfiguration",
+    "Invalid Logging Configuration: Must specify exactly one Log Destination.",
+)
+
+
+@pytest.mark.parametrize(
+    ("given", "kept"),
+    [
+        ({}, {"level": "OFF", "includeExecutionData": False}),
+        ({"destinations": []}, {"level": "OFF", "includeExecutionData": False, "destinations": []}),
+        (
+            {"level": "ERROR", "includeExecutionData": True, "destinations": [LOG_GROUP]},
+            {"level": "ERROR", "includeExecutionData": True, "destinations": [LOG_GROUP]},
+        ),
+    ],
+)
+def test_a_logging_configuration_is_kept_with_aws_defaults(
+    sfn: Any, unique_name: Names, given: dict[str, Any], kept: dict[str, Any]
+) -> None:
+    arn = sfn.create_state_machine(
+        name=unique_name("Machine"),
+        definition=pass_chain_machine(1),
+        roleArn=ROLE_ARN,
+        loggingConfiguration=given,
+    )["stateMachineArn"]
+
+    assert sfn.describe_state_machine(stateMachineArn=arn)["loggingConfiguration"] == kept
+
+
+@pytest.mark.parametrize(
+    "given",
+    [
+        {"level": "ALL"},
+        {"level": "FATAL", "destinations": []},
+        {"level": "ALL", "destinations": [LOG_GROUP] * 2},
+    ],
+)
+def test_logging_needs_exactly_one_destination(sfn: Any, unique_name: Names, given: dict[str, Any]) -> None:
+    # Given a state machine logging nowhere
+    arn = sfn.create_state_machine(
+        name=unique_name("Machine"), definition=pass_chain_machine(1), roleArn=ROLE_ARN
+    )["stateMachineArn"]
+
+    # Then a logging level without one destination is refused, at create and at update
+    assert (
+        error_of(
+            sfn.create_state_machine,
+            name=unique_name("Machine"),
+            definition=pass_chain_machine(1),
+            roleArn=ROLE_ARN,
+            loggingConfiguration=given,
+        )
+        == ONE_DESTINATION_ONLY
+    )
+    assert (
+        error_of(sfn.update_state_machine, stateMachineArn=arn, loggingConfiguration=given)
+        == ONE_DESTINATION_ONLY
+    )
+    assert sfn.describe_state_machine(stateMachineArn=arn)["loggingConfiguration"]["level"] == "OFF"
+
+
+def test_an_update_to_the_same_logging_makes_no_revision(sfn: Any, unique_name: Names) -> None:
+    logging = {"level": "ALL", "includeExecutionData": True, "destinations": [LOG_GROUP]}
+    arn = sfn.create_state_machine(
+        name=unique_name("Machine"),
+        definition=pass_chain_machine(1),
+        roleArn=ROLE_ARN,
+        loggingConfiguration=logging,
+    )["stateMachineArn"]
+
+    first = sfn.update_state_machine(stateMachineArn=arn, loggingConfiguration={**logging, "level": "FATAL"})
+    same = sfn.update_state_machine(stateMachineArn=arn, loggingConfiguration={**logging, "level": "FATAL"})
+    flag = sfn.update_state_machine(
+        stateMachineArn=arn, loggingConfiguration={**logging, "level": "FATAL", "includeExecutionData": False}
+    )
+
+    assert same["revisionId"] == first["revisionId"]
+    assert flag["revisionId"] != first["revisionId"]
