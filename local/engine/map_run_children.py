@@ -1,12 +1,13 @@
 """The child executions of Map Runs: started for the Map state, their ends told to it, the rest stopped.
 
 A Distributed Map state starts its children through `start_child` while its execution is being advanced.
-When a child ends, its parent (the execution that started the run) is changed under its claim to learn it
-(`state_map_distributed.child_ended`). When a run ends badly (failed, or aborted because its Map state was
-dropped: its execution ended, or a sibling branch or a Catch took over), the children still running are
-stopped, as Step Functions aborts them, and the ones not started never start. A restart between a child's
-end and its parent learning it, or between a run's end and its children being stopped, is healed by
-`resume_running_runs`.
+When a child ends, its end is kept for its parent (the execution that started the run), which is queued to
+run: before the driver next advances it, its Map state learns of every child that ended meanwhile
+(`deliver_ended_children`, then `state_map_distributed.child_ended`). When a run ends badly (failed, or
+aborted because its Map state was dropped: its execution ended, or a sibling branch or a Catch took over),
+the children still running are stopped, as Step Functions aborts them, and the ones not started never start.
+A restart between a child's end and its parent learning it, or between a run's end and its children being
+stopped, is healed by `resume_running_runs`.
 """
 
 from __future__ import annotations
@@ -109,10 +110,13 @@ class MapRunChildren:
     # ------------------------------------------------------------------ ends
 
     def execution_ended(self, end: ExecutionEnd) -> None:
-        """An execution ended: tell the Map state of its run, if it is a child; abort its own running runs."""
+        """An execution ended: tell the Map state of its run, if it is a child; abort its own running runs,
+        and forget the ends of its children it will never be told of."""
         record = end.record
         if record.map_run_arn is not None:
             self._tell_map_state(record)
+        with self._lock:
+            self._ended_children.pop(record.arn, None)
         self._abort_runs_of(record.arn)
 
     def _abort_runs_of(self, execution_arn: str) -> None:
