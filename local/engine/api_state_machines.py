@@ -31,6 +31,7 @@ from local.engine.timestamps import from_epoch
 MAX_DEFINITION_BYTES = 1_048_576  # AWS's limit, in UTF-8 bytes
 DEFAULT_LOGGING = {"level": "OFF", "includeExecutionData": False}
 DEFAULT_TRACING = {"enabled": False}
+DEFAULT_ENCRYPTION = {"type": "AWS_OWNED_KEY"}  # the engine keeps no data encrypted with a customer's key
 
 
 class StateMachineOperations(VersionOperations):
@@ -112,6 +113,7 @@ class StateMachineOperations(VersionOperations):
             "creationDate": from_epoch(record.creation_date),
             "loggingConfiguration": record.logging_configuration,
             "tracingConfiguration": record.tracing_configuration,
+            "encryptionConfiguration": dict(DEFAULT_ENCRYPTION),
         }
         return _with_revision_and_description(described, record.revision_id, record.description)
 
@@ -265,6 +267,7 @@ class StateMachineOperations(VersionOperations):
                 "updateDate": from_epoch(record.start_date),
                 "loggingConfiguration": dict(DEFAULT_LOGGING),
                 "tracingConfiguration": dict(DEFAULT_TRACING),
+                "encryptionConfiguration": dict(DEFAULT_ENCRYPTION),
             }
             if record.map_run_arn is not None:
                 described["mapRunArn"] = record.map_run_arn
@@ -278,6 +281,7 @@ class StateMachineOperations(VersionOperations):
             "updateDate": from_epoch(machine.update_date or machine.creation_date),
             "loggingConfiguration": machine.logging_configuration,
             "tracingConfiguration": machine.tracing_configuration,
+            "encryptionConfiguration": dict(DEFAULT_ENCRYPTION),
         }
         revision_id = self._revision_run_by(record, machine)
         if revision_id:
@@ -320,6 +324,7 @@ def _describe_version(machine: StateMachineRecord, version: VersionRecord) -> De
         "creationDate": from_epoch(version.creation_date),
         "loggingConfiguration": version.logging_configuration,
         "tracingConfiguration": version.tracing_configuration,
+        "encryptionConfiguration": dict(DEFAULT_ENCRYPTION),
     }
     return _with_revision_and_description(described, version.revision_id, version.description)
 

@@ -41,6 +41,7 @@ class DescribeStateMachineOutput(TypedDict):
     creationDate: datetime
     loggingConfiguration: JsonObject
     tracingConfiguration: JsonObject
+    encryptionConfiguration: JsonObject
     revisionId: NotRequired[str]  # none before the first update that changed something
     description: NotRequired[str]
 
@@ -162,6 +163,7 @@ class DescribeStateMachineForExecutionOutput(TypedDict):
     updateDate: datetime
     loggingConfiguration: JsonObject
     tracingConfiguration: JsonObject
+    encryptionConfiguration: JsonObject
     revisionId: NotRequired[str]  # of the revision the execution runs, when it has one
     mapRunArn: NotRequired[str]  # of a Map Run's child: its run, and the Map state's label
     label: NotRequired[str]

@@ -245,3 +245,25 @@ def test_an_update_to_the_same_logging_makes_no_revision(sfn: Any, unique_name: 
 
     assert same["revisionId"] == first["revisionId"]
     assert flag["revisionId"] != first["revisionId"]
+
+
+def test_descriptions_of_a_machine_name_its_encryption(sfn: Any, unique_name: Names) -> None:
+    # Given a state machine with a version, and an execution of it
+    created = sfn.create_state_machine(
+        name=unique_name("Machine"), definition=pass_chain_machine(1), roleArn=ROLE_ARN, publish=True
+    )
+    run = sfn.start_execution(stateMachineArn=created["stateMachineArn"])["executionArn"]
+
+    # Then every description says its data is encrypted with AWS's own key, as AWS answers
+    aws_owned = {"type": "AWS_OWNED_KEY"}
+    assert (
+        sfn.describe_state_machine(stateMachineArn=created["stateMachineArn"])["encryptionConfiguration"]
+        == aws_owned
+    )
+    assert (
+        sfn.describe_state_machine(stateMachineArn=created["stateMachineVersionArn"])[
+            "encryptionConfiguration"
+        ]
+        == aws_owned
+    )
+    assert sfn.describe_state_machine_for_execution(executionArn=run)["encryptionConfiguration"] == aws_owned
