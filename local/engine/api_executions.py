@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from local.engine import arns, pagination
+from local.engine import arns, jackson_errors, pagination
 from local.engine.api_aliases import choose_version
 from local.engine.api_base import ApiBase
 from local.engine.api_types import (
@@ -336,10 +336,16 @@ def parse_input(text: str) -> Any:
         raise ApiError("InvalidExecutionInput", "Invalid execution input: the input exceeds 262144 bytes")
     if exceeds_depth(text):
         raise ApiError("InvalidExecutionInput", f"Invalid State Machine Execution Input: '{TOO_DEEP}'")
+    if not text.strip():
+        raise ApiError(
+            "InvalidExecutionInput", "Invalid State Machine Execution Input: 'Invalid execution input.'"
+        )
     try:
         return json.loads(text)
     except (TypeError, ValueError) as exc:
-        raise ApiError("InvalidExecutionInput", f"Invalid State Machine Execution Input: '{exc}'") from exc
+        jackson = jackson_errors.describe(text)
+        reason = jackson.message if jackson is not None else str(exc)
+        raise ApiError("InvalidExecutionInput", f"Invalid State Machine Execution Input: '{reason}'") from exc
 
 
 def _execution_order(entry: tuple[int, ExecutionRecord]) -> tuple[float, int]:

@@ -5,10 +5,11 @@ Create and update publish a version when asked (`publish`); describing a version
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
-from local.engine import arns, pagination, validation
+from local.engine import arns, jackson_errors, pagination, validation
 from local.engine import definition as asl
 from local.engine.api_tags import merge_tags
 from local.engine.api_types import (
@@ -25,12 +26,14 @@ from local.engine.api_types import (
 from local.engine.api_versions import VersionOperations, check_description
 from local.engine.driver import definition_digest
 from local.engine.errors import ApiError
+from local.engine.json_nesting import exceeds_depth
 from local.engine.store import ExecutionRecord, StateMachineRecord, VersionRecord
 from local.engine.timestamps import from_epoch
 
 MAX_DEFINITION_BYTES = 1_048_576  # AWS's limit, in UTF-8 bytes
 DEFAULT_LOGGING = {"level": "OFF", "includeExecutionData": False}
 DEFAULT_TRACING = {"enabled": False}
+NOT_A_JSON_OBJECT = "Definition must be a valid JSON object"
 DEFAULT_ENCRYPTION = {"type": "AWS_OWNED_KEY"}  # the engine keeps no data encrypted with a customer's key
 
 
@@ -236,12 +239,7 @@ class StateMachineOperations(VersionOperations):
         try:
             raw = asl.load_json(definition)
         except ApiError as exc:
-            invalid_json: ValidationDiagnostic = {
-                "severity": "ERROR",
-                "code": "INVALID_JSON_DESCRIPTION",
-                "message": exc.message,
-            }
-            return {"result": "FAIL", "diagnostics": [invalid_json], "truncated": False}
+            return {"result": "FAIL", "diagnostics": [_not_json(definition, exc)], "truncated": False}
         problems = validation.validate_definition(raw, mocked=self._driver.dispatcher.mock_config is not None)
         if type == "EXPRESS":
             problems += validation.express_problems(raw)
@@ -299,6 +297,31 @@ class StateMachineOperations(VersionOperations):
             and execution.role_arn == machine.role_arn
         )
         return machine.revision_id if unchanged else ""
+
+
+def _not_json(definition: str, refusal: ApiError) -> ValidationDiagnostic:
+    """ValidateStateMachineDefinition's finding on a definition that is no JSON object, as AWS answers:
+    Jackson's words and location for a text that is no JSON, "must be a valid JSON object" for one that is
+    empty or another JSON value (`refusal`'s words for a mistake Jackson's are not modelled for)."""
+    jackson = jackson_errors.describe(definition)
+    if jackson is not None:
+        return {
+            "severity": "ERROR",
+            "code": "INVALID_JSON_DESCRIPTION",
+            "message": jackson.located_message,
+            "location": jackson.location,
+        }
+    if definition.strip() and (exceeds_depth(definition) or not _is_json(definition)):
+        return {"severity": "ERROR", "code": "INVALID_JSON_DESCRIPTION", "message": refusal.message}
+    return {"severity": "ERROR", "code": "SCHEMA_VALIDATION_FAILED", "message": NOT_A_JSON_OBJECT}
+
+
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _creation_order(entry: tuple[int, StateMachineRecord]) -> tuple[float, int]:

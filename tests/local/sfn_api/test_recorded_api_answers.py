@@ -8,7 +8,13 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.local.sfn_api.helpers import ROLE_ARN, pass_chain_machine, wait_for_status, wait_machine
+from tests.local.sfn_api.helpers import (
+    ROLE_ARN,
+    make_client,
+    pass_chain_machine,
+    wait_for_status,
+    wait_machine,
+)
 
 Names = Callable[[str], str]
 
@@ -267,3 +273,67 @@ def test_descriptions_of_a_machine_name_its_encryption(sfn: Any, unique_name: Na
         == aws_owned
     )
     assert sfn.describe_state_machine_for_execution(executionArn=run)["encryptionConfiguration"] == aws_owned
+
+
+@pytest.mark.parametrize(
+    ("given", "reason"),
+    [
+        (
+            "not some json",
+            "Unrecognized token 'not': was expecting "
+            "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')",
+        ),
+        (
+            "{'not': 'json'",
+            "Unexpected character (''' (code 39)): was expecting double-quote to start field name",
+        ),
+        ("", "Invalid execution input."),
+    ],
+)
+def test_an_input_that_is_no_json_is_refused_in_jacksons_words(
+    sfn: Any, unique_name: Names, given: str, reason: str
+) -> None:
+    arn = sfn.create_state_machine(
+        name=unique_name("Machine"), definition=pass_chain_machine(1), roleArn=ROLE_ARN
+    )["stateMachineArn"]
+
+    answer = error_of(sfn.start_execution, stateMachineArn=arn, input=given)
+
+    assert answer == ("InvalidExecutionInput", f"Invalid State Machine Execution Input: '{reason}'")
+
+
+def test_validating_a_definition_that_is_no_json_reports_jacksons_words_and_location(sfn: Any) -> None:
+    result = sfn.validate_state_machine_definition(definition="not a definition")
+
+    location = '[Source: (String)"not a definition"; line: 1, column: 4]'
+    assert result == {
+        "result": "FAIL",
+        "diagnostics": [
+            {
+                "severity": "ERROR",
+                "code": "INVALID_JSON_DESCRIPTION",
+                "message": "Unrecognized token 'not': was expecting "
+                "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
+                f"\n at {location}",
+                "location": location,
+            }
+        ],
+        "truncated": False,
+        "ResponseMetadata": result["ResponseMetadata"],
+    }
+
+
+def test_validating_an_empty_definition_reports_it_is_no_json_object(endpoint_url: str) -> None:
+    # Given a client that sends what its own checks would refuse, as the AWS recording did
+    sfn = make_client(endpoint_url, parameter_validation=False)
+
+    result = sfn.validate_state_machine_definition(definition="")
+
+    assert result["result"] == "FAIL"
+    assert result["diagnostics"] == [
+        {
+            "severity": "ERROR",
+            "code": "SCHEMA_VALIDATION_FAILED",
+            "message": "Definition must be a valid JSON object",
+        }
+    ]
