@@ -27,6 +27,14 @@ def error_of(call: Callable[..., Any], **arguments: Any) -> tuple[str, str]:
     return error["Code"], error["Message"]
 
 
+def create(sfn: Any, unique_name: Names, **members: Any) -> dict[str, Any]:
+    """CreateStateMachine of a new one-state machine, with any further members given."""
+    created: dict[str, Any] = sfn.create_state_machine(
+        name=unique_name("Machine"), definition=pass_chain_machine(1), roleArn=ROLE_ARN, **members
+    )
+    return created
+
+
 @pytest.mark.parametrize(
     ("operation", "member"),
     [
@@ -59,9 +67,7 @@ def test_an_arn_of_another_resource_type_is_still_refused_for_its_type(sfn: Any)
 
 
 def test_a_machine_that_does_not_exist_is_named_in_full(sfn: Any, unique_name: Names) -> None:
-    arn = sfn.create_state_machine(
-        name=unique_name("Machine"), definition=pass_chain_machine(1), roleArn=ROLE_ARN
-    )["stateMachineArn"]
+    arn = create(sfn, unique_name)["stateMachineArn"]
     missing = f"{arn}-other"
 
     answer = error_of(sfn.list_executions, stateMachineArn=missing)
@@ -71,9 +77,7 @@ def test_a_machine_that_does_not_exist_is_named_in_full(sfn: Any, unique_name: N
 
 def test_describe_execution_says_why_an_execution_cannot_be_redriven(sfn: Any, unique_name: Names) -> None:
     # Given an execution that succeeded, one still running and one stopped
-    finished = sfn.create_state_machine(
-        name=unique_name("Machine"), definition=pass_chain_machine(1), roleArn=ROLE_ARN
-    )["stateMachineArn"]
+    finished = create(sfn, unique_name)["stateMachineArn"]
     waiting = sfn.create_state_machine(
         name=unique_name("Machine"), definition=wait_machine(3600), roleArn=ROLE_ARN
     )["stateMachineArn"]
@@ -101,9 +105,7 @@ def too_many(maximum: int) -> str:
 
 
 def test_list_requests_out_of_bounds_are_refused_in_aws_words(sfn: Any, unique_name: Names) -> None:
-    arn = sfn.create_state_machine(
-        name=unique_name("Machine"), definition=pass_chain_machine(1), roleArn=ROLE_ARN
-    )["stateMachineArn"]
+    arn = create(sfn, unique_name)["stateMachineArn"]
     bound = "Member must have value less than or equal to 1000"
 
     assert error_of(sfn.list_state_machines, maxResults=1001) == (
@@ -133,9 +135,7 @@ def test_list_requests_out_of_bounds_are_refused_in_aws_words(sfn: Any, unique_n
 
 
 def test_max_results_zero_asks_for_the_default_page(sfn: Any, unique_name: Names) -> None:
-    arn = sfn.create_state_machine(
-        name=unique_name("Machine"), definition=pass_chain_machine(1), roleArn=ROLE_ARN
-    )["stateMachineArn"]
+    arn = create(sfn, unique_name)["stateMachineArn"]
     for _ in range(3):
         sfn.start_execution(stateMachineArn=arn)
 
@@ -147,9 +147,7 @@ def test_max_results_zero_asks_for_the_default_page(sfn: Any, unique_name: Names
 
 def test_a_version_cannot_be_tagged(sfn: Any, unique_name: Names) -> None:
     # Given a state machine with a version
-    arn = sfn.create_state_machine(
-        name=unique_name("Machine"), definition=pass_chain_machine(1), roleArn=ROLE_ARN, publish=True
-    )["stateMachineVersionArn"]
+    arn = create(sfn, unique_name, publish=True)["stateMachineVersionArn"]
 
     # When the version is tagged
     answer = error_of(sfn.tag_resource, resourceArn=arn, tags=[{"key": "key1", "value": "value1"}])
@@ -159,9 +157,7 @@ def test_a_version_cannot_be_tagged(sfn: Any, unique_name: Names) -> None:
 
 
 def test_tags_repeated_in_one_request_are_kept_once(sfn: Any, unique_name: Names) -> None:
-    arn = sfn.create_state_machine(
-        name=unique_name("Machine"), definition=pass_chain_machine(1), roleArn=ROLE_ARN
-    )["stateMachineArn"]
+    arn = create(sfn, unique_name)["stateMachineArn"]
     tag = {"key": "key1", "value": "value1"}
 
     sfn.tag_resource(resourceArn=arn, tags=[tag, tag])
@@ -192,12 +188,7 @@ ONE_DESTINATION_ONLY = (
 def test_a_logging_configuration_is_kept_with_aws_defaults(
     sfn: Any, unique_name: Names, given: dict[str, Any], kept: dict[str, Any]
 ) -> None:
-    arn = sfn.create_state_machine(
-        name=unique_name("Machine"),
-        definition=pass_chain_machine(1),
-        roleArn=ROLE_ARN,
-        loggingConfiguration=given,
-    )["stateMachineArn"]
+    arn = create(sfn, unique_name, loggingConfiguration=given)["stateMachineArn"]
 
     assert sfn.describe_state_machine(stateMachineArn=arn)["loggingConfiguration"] == kept
 
@@ -212,36 +203,18 @@ def test_a_logging_configuration_is_kept_with_aws_defaults(
 )
 def test_logging_needs_exactly_one_destination(sfn: Any, unique_name: Names, given: dict[str, Any]) -> None:
     # Given a state machine logging nowhere
-    arn = sfn.create_state_machine(
-        name=unique_name("Machine"), definition=pass_chain_machine(1), roleArn=ROLE_ARN
-    )["stateMachineArn"]
+    arn = create(sfn, unique_name)["stateMachineArn"]
 
     # Then a logging level without one destination is refused, at create and at update
-    assert (
-        error_of(
-            sfn.create_state_machine,
-            name=unique_name("Machine"),
-            definition=pass_chain_machine(1),
-            roleArn=ROLE_ARN,
-            loggingConfiguration=given,
-        )
-        == ONE_DESTINATION_ONLY
-    )
-    assert (
-        error_of(sfn.update_state_machine, stateMachineArn=arn, loggingConfiguration=given)
-        == ONE_DESTINATION_ONLY
-    )
+    at_create = error_of(create, sfn=sfn, unique_name=unique_name, loggingConfiguration=given)
+    at_update = error_of(sfn.update_state_machine, stateMachineArn=arn, loggingConfiguration=given)
+    assert at_create == at_update == ONE_DESTINATION_ONLY
     assert sfn.describe_state_machine(stateMachineArn=arn)["loggingConfiguration"]["level"] == "OFF"
 
 
 def test_an_update_to_the_same_logging_makes_no_revision(sfn: Any, unique_name: Names) -> None:
     logging = {"level": "ALL", "includeExecutionData": True, "destinations": [LOG_GROUP]}
-    arn = sfn.create_state_machine(
-        name=unique_name("Machine"),
-        definition=pass_chain_machine(1),
-        roleArn=ROLE_ARN,
-        loggingConfiguration=logging,
-    )["stateMachineArn"]
+    arn = create(sfn, unique_name, loggingConfiguration=logging)["stateMachineArn"]
 
     first = sfn.update_state_machine(stateMachineArn=arn, loggingConfiguration={**logging, "level": "FATAL"})
     same = sfn.update_state_machine(stateMachineArn=arn, loggingConfiguration={**logging, "level": "FATAL"})
@@ -255,9 +228,7 @@ def test_an_update_to_the_same_logging_makes_no_revision(sfn: Any, unique_name: 
 
 def test_descriptions_of_a_machine_name_its_encryption(sfn: Any, unique_name: Names) -> None:
     # Given a state machine with a version, and an execution of it
-    created = sfn.create_state_machine(
-        name=unique_name("Machine"), definition=pass_chain_machine(1), roleArn=ROLE_ARN, publish=True
-    )
+    created = create(sfn, unique_name, publish=True)
     run = sfn.start_execution(stateMachineArn=created["stateMachineArn"])["executionArn"]
 
     # Then every description says its data is encrypted with AWS's own key, as AWS answers
@@ -293,9 +264,7 @@ def test_descriptions_of_a_machine_name_its_encryption(sfn: Any, unique_name: Na
 def test_an_input_that_is_no_json_is_refused_in_jacksons_words(
     sfn: Any, unique_name: Names, given: str, reason: str
 ) -> None:
-    arn = sfn.create_state_machine(
-        name=unique_name("Machine"), definition=pass_chain_machine(1), roleArn=ROLE_ARN
-    )["stateMachineArn"]
+    arn = create(sfn, unique_name)["stateMachineArn"]
 
     answer = error_of(sfn.start_execution, stateMachineArn=arn, input=given)
 
