@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 from local.engine import arns, jackson_errors, pagination, validation
 from local.engine import definition as asl
@@ -29,6 +29,9 @@ from local.engine.errors import ApiError
 from local.engine.json_nesting import exceeds_depth
 from local.engine.store import ExecutionRecord, StateMachineRecord, VersionRecord
 from local.engine.timestamps import from_epoch
+from local.engine.variable_references import variable_references
+
+Described = TypeVar("Described", DescribeStateMachineOutput, DescribeStateMachineForExecutionOutput)
 
 MAX_DEFINITION_BYTES = 1_048_576  # AWS's limit, in UTF-8 bytes
 DEFAULT_LOGGING = {"level": "OFF", "includeExecutionData": False}
@@ -270,7 +273,7 @@ class StateMachineOperations(VersionOperations):
             if record.map_run_arn is not None:
                 described["mapRunArn"] = record.map_run_arn
                 described["label"] = record.state_machine_arn.rsplit("/", 1)[-1]
-            return described
+            return _with_variable_references(described, definition)
         current: DescribeStateMachineForExecutionOutput = {
             "stateMachineArn": record.state_machine_arn,
             "name": record.state_machine_arn.split(":")[-1],
@@ -284,7 +287,7 @@ class StateMachineOperations(VersionOperations):
         revision_id = self._revision_run_by(record, machine)
         if revision_id:
             current["revisionId"] = revision_id
-        return current
+        return _with_variable_references(current, definition)
 
     def _revision_run_by(self, execution: ExecutionRecord, machine: StateMachineRecord) -> str:
         """The revision an execution runs: its version's, or the machine's if it still holds what the
@@ -360,6 +363,14 @@ def _with_revision_and_description(
         described["revisionId"] = revision_id
     if description:
         described["description"] = description
+    return _with_variable_references(described, described["definition"])
+
+
+def _with_variable_references(described: Described, definition: str) -> Described:
+    """As AWS answers: the variables each state reads, when any state reads one."""
+    references = variable_references(json.loads(definition)) if definition else {}
+    if references:
+        described["variableReferences"] = references
     return described
 
 

@@ -44,6 +44,7 @@ class DescribeStateMachineOutput(TypedDict):
     encryptionConfiguration: JsonObject
     revisionId: NotRequired[str]  # none before the first update that changed something
     description: NotRequired[str]
+    variableReferences: NotRequired[dict[str, list[str]]]  # by state, the variables it reads
 
 
 class UpdateStateMachineOutput(TypedDict):
@@ -167,6 +168,7 @@ class DescribeStateMachineForExecutionOutput(TypedDict):
     revisionId: NotRequired[str]  # of the revision the execution runs, when it has one
     mapRunArn: NotRequired[str]  # of a Map Run's child: its run, and the Map state's label
     label: NotRequired[str]
+    variableReferences: NotRequired[dict[str, list[str]]]
 
 
 class DataDetails(TypedDict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -29,9 +30,8 @@ def error_of(call: Callable[..., Any], **arguments: Any) -> tuple[str, str]:
 
 def create(sfn: Any, unique_name: Names, **members: Any) -> dict[str, Any]:
     """CreateStateMachine of a new one-state machine, with any further members given."""
-    created: dict[str, Any] = sfn.create_state_machine(
-        name=unique_name("Machine"), definition=pass_chain_machine(1), roleArn=ROLE_ARN, **members
-    )
+    given = {"definition": pass_chain_machine(1), **members}
+    created: dict[str, Any] = sfn.create_state_machine(name=unique_name("Machine"), roleArn=ROLE_ARN, **given)
     return created
 
 
@@ -306,3 +306,87 @@ def test_validating_an_empty_definition_reports_it_is_no_json_object(endpoint_ur
             "message": "Definition must be a valid JSON object",
         }
     ]
+
+
+REFERENCES_IN_CHOICE = {
+    "StartAt": "Setup",
+    "States": {
+        "Setup": {
+            "Type": "Pass",
+            "Assign": {"guess": "the_guess", "answer": "the_answer"},
+            "Next": "CheckAnswer",
+        },
+        "CheckAnswer": {
+            "Type": "Choice",
+            "Choices": [{"Variable": "$guess", "StringEqualsPath": "$answer", "Next": "CorrectAnswer"}],
+            "Default": "WrongAnswer",
+        },
+        "CorrectAnswer": {"Type": "Pass", "Result": {"state": "CORRECT"}, "End": True},
+        "WrongAnswer": {
+            "Type": "Pass",
+            "Assign": {"guess.$": "$answer"},
+            "Result": {"state": "WRONG"},
+            "End": True,
+        },
+    },
+}
+REFERENCES_IN_MAP_AND_FAIL = {
+    "StartAt": "Input",
+    "States": {
+        "Input": {
+            "Type": "Pass",
+            "Parameters": {"result": "$result"},
+            "Assign": {"bias": 4.3, "errorVar": "Oops", "causeVar": "Why"},
+            "Next": "Levels",
+        },
+        "Levels": {
+            "Type": "Map",
+            "ItemsPath": "$.levels",
+            "ItemProcessor": {
+                "ProcessorConfig": {"Mode": "INLINE"},
+                "StartAt": "Summate",
+                "States": {
+                    "Summate": {
+                        "Type": "Pass",
+                        "Assign": {"Sum.$": "States.MathAdd(States.MathAdd($.x, $xCurrent), $bias)"},
+                        "End": True,
+                    }
+                },
+            },
+            "Next": "Fail",
+        },
+        "Fail": {"Type": "Fail", "ErrorPath": "$errorVar", "CausePath": "$causeVar"},
+    },
+}
+
+
+@pytest.mark.parametrize(
+    ("machine", "references"),
+    [
+        (REFERENCES_IN_CHOICE, {"CheckAnswer": ["answer", "guess"], "WrongAnswer": ["answer"]}),
+        (REFERENCES_IN_MAP_AND_FAIL, {"Summate": ["bias", "xCurrent"], "Fail": ["causeVar", "errorVar"]}),
+    ],
+)
+def test_descriptions_list_the_variables_each_state_reads(
+    sfn: Any, unique_name: Names, machine: dict[str, Any], references: dict[str, list[str]]
+) -> None:
+    # Given a state machine whose states read variables, and an execution of it
+    arn = create(sfn, unique_name, definition=json.dumps(machine), publish=True)
+    run = sfn.start_execution(stateMachineArn=arn["stateMachineArn"], input=json.dumps({"levels": []}))
+
+    # Then its descriptions list them by state, as AWS answers
+    assert (
+        sfn.describe_state_machine(stateMachineArn=arn["stateMachineArn"])["variableReferences"] == references
+    )
+    assert (
+        sfn.describe_state_machine(stateMachineArn=arn["stateMachineVersionArn"])["variableReferences"]
+        == references
+    )
+    described = sfn.describe_state_machine_for_execution(executionArn=run["executionArn"])
+    assert described["variableReferences"] == references
+
+
+def test_a_machine_reading_no_variable_has_no_variable_references(sfn: Any, unique_name: Names) -> None:
+    arn = create(sfn, unique_name)["stateMachineArn"]
+
+    assert "variableReferences" not in sfn.describe_state_machine(stateMachineArn=arn)
