@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from local.engine import jackson_errors
 from local.engine.errors import ApiError
 from local.engine.json_nesting import MAX_JSON_DEPTH, exceeds_depth
 from local.engine.state_specs import (
@@ -73,9 +74,10 @@ def load_json(text: str) -> dict[str, Any]:
     try:
         raw = json.loads(text)
     except (TypeError, ValueError) as exc:
+        jackson = jackson_errors.describe(text) if isinstance(text, str) else None
+        reason = jackson.located_message if jackson is not None else str(exc)
         raise ApiError(
-            "InvalidDefinition",
-            f"Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: {exc}'",
+            "InvalidDefinition", f"Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: {reason}'"
         ) from exc
     if not isinstance(raw, dict):
         raise ApiError(

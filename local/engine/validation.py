@@ -112,7 +112,8 @@ def _validate_machine(raw: Any, base: str, language: str, problems: list[Problem
         return
     states = raw.get("States")
     start_at = raw.get("StartAt")
-    missing = [name for name, value in (("StartAt", start_at), ("States", states)) if value is None]
+    # In AWS's order: "These fields are required: [States, StartAt]"
+    missing = [name for name, value in (("States", states), ("StartAt", start_at)) if value is None]
     if missing:
         problems.append(Problem(SCHEMA, f"These fields are required: [{', '.join(missing)}]", base or "/"))
         return

@@ -292,6 +292,30 @@ def test_validating_a_definition_that_is_no_json_reports_jacksons_words_and_loca
     }
 
 
+def test_creating_a_machine_whose_definition_is_no_json_refuses_it_in_jacksons_words(
+    sfn: Any, unique_name: Names
+) -> None:
+    answer = error_of(
+        sfn.create_state_machine, name=unique_name("NoJson"), definition="not a definition", roleArn=ROLE_ARN
+    )
+
+    assert answer == (
+        "InvalidDefinition",
+        "Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: "
+        "Unrecognized token 'not': was expecting "
+        "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')\n"
+        ' at [Source: (String)"not a definition"; line: 1, column: 4]\'',
+    )
+
+
+def test_validating_a_definition_without_states_and_start_names_both_in_aws_order(sfn: Any) -> None:
+    result = sfn.validate_state_machine_definition(definition="{}")
+
+    assert [(d["code"], d["message"]) for d in result["diagnostics"]] == [
+        ("SCHEMA_VALIDATION_FAILED", "These fields are required: [States, StartAt]")
+    ]
+
+
 def test_validating_an_empty_definition_reports_it_is_no_json_object(endpoint_url: str) -> None:
     # Given a client that sends what its own checks would refuse, as the AWS recording did
     sfn = make_client(endpoint_url, parameter_validation=False)
