@@ -149,10 +149,9 @@ class TrialRunner(Runner):
         end: bool | None = None,
     ) -> None:
         """The tested state is left: its output and next state end the run."""
-        if thread["parent"] is not None:
-            super().complete(thread, spec, output, assigned, next_state, end=end)
-            return
         super().complete(thread, spec, output, assigned, next_state, end=end)
+        if thread["parent"] is not None:
+            return  # a state inside a mocked composite's run, not the tested state
         if self.outcome.status == "FAILED":
             return  # the output was over the size limit
         target = next_state if next_state is not None else spec.next_state
