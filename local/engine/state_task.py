@@ -102,41 +102,32 @@ class TaskState:
         self, runner: StateRunner, thread: Thread, resource: Resource, parameters: Any
     ) -> None:
         data = thread["data"]
-        if resource.kind == "activity":
-            scheduled: dict[str, Any] = {
+        details: dict[str, Any]
+        if resource.kind in ("activity", "function"):
+            details = {
                 "resource": resource.arn,
                 "input": events.to_json(parameters),
                 "inputDetails": dict(events.NOT_TRUNCATED),
             }
-            if data["timeout"] is not None:
-                scheduled["timeoutInSeconds"] = data["timeout"]
-            if data["heartbeat"] is not None:
-                scheduled["heartbeatInSeconds"] = data["heartbeat"]
-            runner.log.emit(thread, "ActivityScheduled", "activityScheduledEventDetails", scheduled)
-            return
-        if resource.kind == "function":
-            details: dict[str, Any] = {
-                "resource": resource.arn,
-                "input": events.to_json(parameters),
-                "inputDetails": dict(events.NOT_TRUNCATED),
+        else:
+            details = {
+                "resourceType": resource.resource_type,
+                "resource": resource.resource_name,
+                "region": runner.info.arn.split(":")[3],
+                "parameters": events.to_json(parameters),
             }
-            if data["timeout"] is not None:
-                details["timeoutInSeconds"] = data["timeout"]
-            runner.log.emit(thread, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", details)
-            runner.log.emit(thread, "LambdaFunctionStarted")
-            return
-        details = {
-            "resourceType": resource.resource_type,
-            "resource": resource.resource_name,
-            "region": runner.info.arn.split(":")[3],
-            "parameters": events.to_json(parameters),
-        }
         if data["timeout"] is not None:
             details["timeoutInSeconds"] = data["timeout"]
-        if data["heartbeat"] is not None:
+        if data["heartbeat"] is not None and resource.kind != "function":  # a Lambda event has no heartbeat
             details["heartbeatInSeconds"] = data["heartbeat"]
-        runner.log.emit(thread, "TaskScheduled", "taskScheduledEventDetails", details)
-        runner.log.emit(thread, "TaskStarted", "taskStartedEventDetails", _labels(resource))
+        if resource.kind == "activity":
+            runner.log.emit(thread, "ActivityScheduled", "activityScheduledEventDetails", details)
+        elif resource.kind == "function":
+            runner.log.emit(thread, "LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", details)
+            runner.log.emit(thread, "LambdaFunctionStarted")
+        else:
+            runner.log.emit(thread, "TaskScheduled", "taskScheduledEventDetails", details)
+            runner.log.emit(thread, "TaskStarted", "taskStartedEventDetails", _labels(resource))
 
     # ------------------------------------------------------------------ resuming
 
