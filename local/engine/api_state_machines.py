@@ -71,13 +71,7 @@ class StateMachineOperations(VersionOperations):
         existing = self.store.get_state_machine(arn)
         if existing is not None:
             if existing.definition == definition and existing.role_arn == role_arn and existing.type == type:
-                created: CreateStateMachineOutput = {
-                    "stateMachineArn": arn,
-                    "creationDate": from_epoch(existing.creation_date),
-                }
-                if publish:
-                    created["stateMachineVersionArn"] = self._publish(existing, version_description).arn
-                return created
+                return self._created(existing, publish=publish, version_description=version_description)
             raise ApiError("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'")
         record = StateMachineRecord(
             arn=arn,
@@ -94,13 +88,20 @@ class StateMachineOperations(VersionOperations):
         self.store.put_state_machine(record)
         if tags:
             merge_tags(self.store, arn, {}, tags)
-        response: CreateStateMachineOutput = {
-            "stateMachineArn": arn,
+        return self._created(record, publish=publish, version_description=version_description)
+
+    def _created(
+        self, record: StateMachineRecord, *, publish: bool, version_description: str | None
+    ) -> CreateStateMachineOutput:
+        """CreateStateMachine's answer for `record` (new, or the same one created again), published first
+        when asked."""
+        created: CreateStateMachineOutput = {
+            "stateMachineArn": record.arn,
             "creationDate": from_epoch(record.creation_date),
         }
         if publish:
-            response["stateMachineVersionArn"] = self._publish(record, version_description).arn
-        return response
+            created["stateMachineVersionArn"] = self._publish(record, version_description).arn
+        return created
 
     def describe_state_machine(self, state_machine_arn: str) -> DescribeStateMachineOutput:
         """DescribeStateMachine (of a version, given a version ARN)."""
