@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from functions.common.observability import TRACED_AWS_CALLS, service_logger, service_tracer
+from functions.common.observability import TRACED_AWS_CALLS, lambda_entry_point, service_logger_and_tracer
 from functions.consent_deletion.alert_mailer.adapters import SesAlertSender, sesv2_client
 from functions.consent_deletion.alert_mailer.logic import deliver_alert
 from functions.consent_deletion.alert_mailer.models import MailerSettings, parse_alerts
@@ -17,12 +17,10 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 SERVICE_NAME = "consent-deletion-alert-mailer"
-logger = service_logger(SERVICE_NAME)
-tracer = service_tracer(SERVICE_NAME, traced=TRACED_AWS_CALLS)
+logger, tracer = service_logger_and_tracer(SERVICE_NAME, traced=TRACED_AWS_CALLS)
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@lambda_entry_point(logger, tracer)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, list[str]]:
     alerts = parse_alerts(event)
     settings = MailerSettings.from_environ()

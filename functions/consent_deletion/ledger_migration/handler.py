@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from functions.common.observability import (
     TRACED_AWS_CALLS,
     TRACED_DATABASE_CALLS,
-    service_logger,
-    service_tracer,
+    lambda_entry_point,
+    service_logger_and_tracer,
 )
 from functions.consent_deletion.ledger import LedgerSettings
 from functions.consent_deletion.ledger_migration.adapters import master_credentials, master_engine
@@ -23,12 +23,10 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 SERVICE_NAME = "consent-deletion-ledger-migration"
-logger = service_logger(SERVICE_NAME)
-tracer = service_tracer(SERVICE_NAME, traced=TRACED_AWS_CALLS + TRACED_DATABASE_CALLS)
+logger, tracer = service_logger_and_tracer(SERVICE_NAME, traced=TRACED_AWS_CALLS + TRACED_DATABASE_CALLS)
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@lambda_entry_point(logger, tracer)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Migrate the ledger to head and set up the application user; returns what is now in place."""
     settings = MigrationSettings.from_environ()

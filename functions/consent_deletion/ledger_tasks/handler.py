@@ -8,7 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from functions.common.observability import TRACED_DATABASE_CALLS, service_logger, service_tracer
+from functions.common.observability import (
+    TRACED_DATABASE_CALLS,
+    lambda_entry_point,
+    service_logger_and_tracer,
+)
 from functions.common.parsing import parse_event
 from functions.consent_deletion.ledger_tasks.adapters import (
     database_errors_as_ledger_unavailable,
@@ -22,13 +26,11 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 SERVICE_NAME = "consent-deletion-ledger-tasks"
-logger = service_logger(SERVICE_NAME)
 # Its only AWS use is signing RDS IAM tokens, which makes no API call.
-tracer = service_tracer(SERVICE_NAME, traced=TRACED_DATABASE_CALLS)
+logger, tracer = service_logger_and_tracer(SERVICE_NAME, traced=TRACED_DATABASE_CALLS)
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@lambda_entry_point(logger, tracer)
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Apply the ledger command in `event` and return the deletion as the ledger now holds it."""
     command = parse_event(LEDGER_COMMAND, event, invalid=InvalidLedgerCommand)

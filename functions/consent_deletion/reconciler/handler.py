@@ -11,9 +11,9 @@ from functions.common.clock import utc_now
 from functions.common.observability import (
     TRACED_AWS_CALLS,
     TRACED_DATABASE_CALLS,
-    service_logger,
+    lambda_entry_point,
+    service_logger_and_tracer,
     service_metrics,
-    service_tracer,
 )
 from functions.consent_deletion.reconciler.adapters import (
     SnsAlertPublisher,
@@ -29,13 +29,11 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 SERVICE_NAME = "consent-deletion-reconciler"
-logger = service_logger(SERVICE_NAME)
-tracer = service_tracer(SERVICE_NAME, traced=TRACED_AWS_CALLS + TRACED_DATABASE_CALLS)
+logger, tracer = service_logger_and_tracer(SERVICE_NAME, traced=TRACED_AWS_CALLS + TRACED_DATABASE_CALLS)
 metrics = service_metrics(SERVICE_NAME, default_namespace="ConsentDeletion")
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@lambda_entry_point(logger, tracer)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Alert on every stale pending deletion; returns what was examined and alerted."""

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.parser.models import DynamoDBStreamRecordModel
 
-from functions.common.observability import TRACED_AWS_CALLS, service_logger, service_tracer
+from functions.common.observability import TRACED_AWS_CALLS, lambda_entry_point, service_logger_and_tracer
 from functions.consent_deletion.stream_trigger.adapters import (
     StepFunctionsExecutionStarter,
     stepfunctions_client,
@@ -30,8 +30,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 SERVICE_NAME = "consent-deletion-stream-trigger"
-logger = service_logger(SERVICE_NAME)
-tracer = service_tracer(SERVICE_NAME, traced=TRACED_AWS_CALLS)
+logger, tracer = service_logger_and_tracer(SERVICE_NAME, traced=TRACED_AWS_CALLS)
 # The processor logs each failed record with its traceback; it takes a standard library logger,
 # and this one is the logger Powertools formats as JSON for SERVICE_NAME.
 processor = BatchProcessor(
@@ -78,8 +77,7 @@ class StartsInOrder:
         return outcome
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@lambda_entry_point(logger, tracer)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     settings = StreamTriggerSettings.from_environ()
     starter = StepFunctionsExecutionStarter(settings.state_machine_arn, stepfunctions_client())

@@ -15,9 +15,9 @@ from aws_lambda_powertools.metrics import MetricUnit
 
 from functions.common.observability import (
     TRACED_AWS_CALLS,
-    service_logger,
+    lambda_entry_point,
+    service_logger_and_tracer,
     service_metrics,
-    service_tracer,
 )
 from functions.common.parsing import parse_event
 from functions.consent_deletion.third_party import ThirdPartyError
@@ -35,8 +35,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 SERVICE_NAME = "consent-deletion-vendor-tasks"
-logger = service_logger(SERVICE_NAME)
-tracer = service_tracer(SERVICE_NAME, traced=TRACED_AWS_CALLS)
+logger, tracer = service_logger_and_tracer(SERVICE_NAME, traced=TRACED_AWS_CALLS)
 metrics = service_metrics(SERVICE_NAME, default_namespace="ConsentDeletion")
 
 _REQUEST_METRICS = {
@@ -57,8 +56,7 @@ def _counting_vendor_errors() -> Iterator[None]:
         raise
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@lambda_entry_point(logger, tracer)
 @metrics.log_metrics
 def request_deletion_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Ask the vendor to delete the customer's data; returns the outcome and the operation id."""
@@ -78,8 +76,7 @@ def request_deletion_handler(event: dict[str, Any], context: LambdaContext) -> d
     return result.model_dump(mode="json")
 
 
-@logger.inject_lambda_context
-@tracer.capture_lambda_handler
+@lambda_entry_point(logger, tracer)
 @metrics.log_metrics
 def check_deletion_status_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Ask the vendor how the deletion operation is going; returns the normalised status."""

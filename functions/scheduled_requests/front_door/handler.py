@@ -25,9 +25,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from functions.common.observability import (
     TRACED_AWS_CALLS,
-    service_logger,
+    lambda_entry_point,
+    service_logger_and_tracer,
     service_metrics,
-    service_tracer,
 )
 from functions.scheduled_requests.front_door.adapters import StepFunctionsExecutions, stepfunctions_client
 from functions.scheduled_requests.front_door.errors import RouteNotFound, ScheduleApiError
@@ -56,8 +56,7 @@ from functions.scheduled_requests.front_door.models import (
 from functions.scheduled_requests.front_door.settings import FrontDoorSettings
 
 SERVICE_NAME = "schedule-api"
-logger = service_logger(SERVICE_NAME)
-tracer = service_tracer(SERVICE_NAME, traced=TRACED_AWS_CALLS)
+logger, tracer = service_logger_and_tracer(SERVICE_NAME, traced=TRACED_AWS_CALLS)
 metrics = service_metrics(SERVICE_NAME, default_namespace="ScheduledRequests")
 
 
@@ -285,9 +284,7 @@ def _rejected(error: ScheduleApiError) -> Response[str]:
     return error_response(error)
 
 
-# clear_state: keys appended for one request (schedule_id) must not label the next one's log lines.
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
-@tracer.capture_lambda_handler
+@lambda_entry_point(logger, tracer, correlation_id_path=correlation_paths.API_GATEWAY_REST)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """The Lambda handler: route the API Gateway event."""

@@ -8,16 +8,20 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from functions.common.observability import TRACED_AWS_CALLS, service_logger, service_metrics, service_tracer
+from functions.common.observability import (
+    TRACED_AWS_CALLS,
+    lambda_entry_point,
+    service_logger_and_tracer,
+    service_metrics,
+)
 from functions.scheduled_requests.processor.adapters import IdempotentProcessor
 from functions.scheduled_requests.processor.logic import process_request
 from functions.scheduled_requests.processor.settings import ProcessorSettings
 from functions.scheduled_requests.workflow_contract import ProcessorEvent, TransientProcessingError
 
 SERVICE_NAME = "example-processor"
-logger = service_logger(SERVICE_NAME)
 # The idempotency records live in DynamoDB.
-tracer = service_tracer(SERVICE_NAME, traced=TRACED_AWS_CALLS)
+logger, tracer = service_logger_and_tracer(SERVICE_NAME, traced=TRACED_AWS_CALLS)
 metrics = service_metrics(SERVICE_NAME, default_namespace="ScheduledRequests")
 
 
@@ -27,9 +31,7 @@ def idempotent_processor() -> IdempotentProcessor:
     return IdempotentProcessor(ProcessorSettings.from_environ(), process=process_request)
 
 
-# clear_state: one schedule's correlation id and attempt must not label the next invocation's log lines.
-@logger.inject_lambda_context(clear_state=True)
-@tracer.capture_lambda_handler
+@lambda_entry_point(logger, tracer)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Process one scheduled request; the returned object is the execution's result.

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import json
+import logging
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from functions.common.parsing import parse_event
 from functions.consent_deletion.ledger import (
     DeletionState,
     EventType,
@@ -332,3 +337,47 @@ def test_a_customer_id_longer_than_a_dynamodb_key_is_refused_by_name(
     # When it is asked to record a customer id no DynamoDB key can hold, Then it refuses the command
     with pytest.raises(InvalidLedgerCommand, match="2048 bytes"):
         ledger_handler.handler({**requested(), "customerId": customer_id}, LambdaContextStub())
+
+
+@pytest.fixture
+def ledger_log() -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """The ledger tasks logger's lines since the last read, parsed (it writes to stdout otherwise)."""
+    handler = ledger_handler.logger.registered_handler
+    assert isinstance(handler, logging.StreamHandler)
+    original = handler.setStream(io.StringIO())
+
+    def read() -> list[dict[str, Any]]:
+        text = handler.setStream(io.StringIO()).getvalue()
+        return [json.loads(line) for line in text.splitlines() if line.startswith("{")]
+
+    yield read
+    handler.setStream(original)
+
+
+def test_the_handler_does_not_label_the_next_invocation_with_the_previous_command(
+    ledger: SqlDeletionLedger,
+    monkeypatch: pytest.MonkeyPatch,
+    ledger_log: Callable[[], list[dict[str, Any]]],
+) -> None:
+    # Given the handler on an in-memory ledger, logging a line as each command arrives (as Powertools' event
+    # log or a library's warning would, before the handler has read the command's execution)
+    monkeypatch.setattr(ledger_handler, "deletion_ledger", lambda: ledger)
+
+    def parse_after_logging_the_arrival(*args: Any, **kwargs: Any) -> Any:
+        ledger_handler.logger.info("Ledger command received")
+        return parse_event(*args, **kwargs)
+
+    monkeypatch.setattr(ledger_handler, "parse_event", parse_after_logging_the_arrival)
+    # And an invocation that recorded a request, its lines labelled with the execution and the command
+    ledger_handler.handler(requested(), LambdaContextStub())
+    first = ledger_log()
+    assert (first[-1]["correlation_id"], first[-1]["command"]) == (EXECUTION, "RECORD_REQUESTED")
+
+    # When the next invocation in the same environment receives a command without its execution
+    with pytest.raises(InvalidLedgerCommand):
+        ledger_handler.handler({"command": "RECORD_OPERATION"}, LambdaContextStub())
+
+    # Then none of its lines speaks for the previous execution or command
+    second = ledger_log()
+    assert [line["message"] for line in second] == ["Ledger command received"]
+    assert [(line.get("correlation_id"), line.get("command")) for line in second] == [(None, None)]
