@@ -236,11 +236,8 @@ class ExecutionDriver:
         self._announce_ends()
 
     def _advance(self, arn: str) -> None:
-        record = self.store.get_execution(arn)
-        if record is None or record.status != "RUNNING":
-            return
-        frame_text = self.store.load_frame(arn)
-        if frame_text is None:
+        record, frame_text = self.store.get_execution_and_frame(arn) or (None, None)
+        if record is None or record.status != "RUNNING" or frame_text is None:
             return
         runner = self.runner(record, Frame.from_json(frame_text))
         with self._lock:
@@ -253,8 +250,7 @@ class ExecutionDriver:
     def apply(self, arn: str, change: Callable[[Runner, ExecutionRecord], None]) -> ExecutionRecord:
         """Change a running execution under its claim (stop, callbacks, heartbeats) and commit."""
         with self.claim(arn):
-            record = self.store.get_execution(arn)
-            frame_text = self.store.load_frame(arn) if record is not None else None
+            record, frame_text = self.store.get_execution_and_frame(arn) or (None, None)
             if record is None or frame_text is None:
                 raise LookupError(arn)
             runner = self.runner(record, Frame.from_json(frame_text))
@@ -302,11 +298,12 @@ class ExecutionDriver:
         completion = runner.completion
         end: ExecutionEnd | None = None
         if completion is not None and record.status == "RUNNING":
-            end = ExecutionEnd(record, self._committed_tokens(record.arn))
+            end = ExecutionEnd(record, runner.committed_tokens)
             self._record_completion(record, completion)
         running = record.status == "RUNNING"
         runnable = running and frame.has_runnable()
         ended_runs = self._end_runs(runner)
+        held_tokens = tuple(frame.tokens) if running else ()
         with self._lock:
             clock_position = self._unsaved_clock
         self.store.commit(
@@ -319,12 +316,15 @@ class ExecutionDriver:
                 due=frame.next_due() if running else None,
                 skippable_due=frame.next_skippable_due() if running else None,
                 runnable=runnable,
-                tokens=dict.fromkeys(frame.tokens, record.arn) if running else {},
+                tokens=dict.fromkeys(held_tokens, record.arn)
+                if held_tokens != runner.committed_tokens
+                else None,
                 new=new,
                 clock_position=clock_position,
                 map_runs=ended_runs,
             )
         )
+        runner.committed_tokens = held_tokens
         if clock_position is not None:
             self._clock_saved(clock_position)
         if end is not None:
@@ -347,11 +347,6 @@ class ExecutionDriver:
                 ended.append(run)
         runner.ended_runs.clear()
         return ended
-
-    def _committed_tokens(self, arn: str) -> tuple[str, ...]:
-        """The tokens an execution held at its last commit (an ending execution has let go of them)."""
-        frame_text = self.store.load_frame(arn)
-        return tuple(Frame.from_json(frame_text).tokens) if frame_text is not None else ()
 
     def _record_completion(self, record: ExecutionRecord, completion: Completion) -> None:
         record.status = completion.status

@@ -73,8 +73,12 @@ class Runner:
     # Map Runs that ended in this step and may have children running: the commit aborts the ones still
     # running (their Map state was dropped), and their running children are stopped once it is committed.
     ended_runs: list[str] = field(init=False, default_factory=list)
+    # The task tokens the execution held at its last commit: those of the frame it starts from, until the
+    # driver commits again. An execution that ends has let go of them; its end hooks still need them.
+    committed_tokens: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
+        self.committed_tokens = tuple(self.frame.tokens)
         self.log = events.EventLog(self.frame.last_event_id, self.services.now)
         self._execution_context = self.info.context_execution()
         self._machine_context = {"Id": self.info.state_machine_arn, "Name": self.info.state_machine_name}

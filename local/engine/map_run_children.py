@@ -110,14 +110,14 @@ class MapRunChildren:
     # ------------------------------------------------------------------ ends
 
     def execution_ended(self, end: ExecutionEnd) -> None:
-        """An execution ended: tell the Map state of its run, if it is a child; abort its own running runs,
-        and forget the ends of its children it will never be told of."""
+        """An execution ended: tell the Map state of its run, if it is a child, and forget the ends of its
+        children it will never be told of. (Its own running runs were aborted by the commit that ended it:
+        ending an execution drops its Map states, and the driver aborts the runs they dropped.)"""
         record = end.record
         if record.map_run_arn is not None:
             self._tell_map_state(record)
         with self._lock:
             self._ended_children.pop(record.arn, None)
-        self._abort_runs_of(record.arn)
 
     def _abort_runs_of(self, execution_arn: str) -> None:
         for _, run in self._store.list_map_run_entries(execution_arn):

@@ -12,6 +12,7 @@ Payload templates are compiled once per state and evaluated against a `Scope`.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -83,6 +84,7 @@ def json_compact(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+@functools.lru_cache(maxsize=4096)
 def split_variable(path: str) -> tuple[str, str] | None:
     """A variable reference's name and the JSONPath read from its value ("$v.a" -> ("v", "$.a"))."""
     match = _VARIABLE.match(path)

@@ -172,7 +172,9 @@ class ExecutionCommit:
     due: float | None = None
     skippable_due: float | None = None
     runnable: bool = False
-    tokens: dict[str, str] = field(default_factory=dict)
+    # The task tokens the execution holds after the step (token -> execution ARN), in place of those it
+    # held; None when the step left them as they were.
+    tokens: dict[str, str] | None = None
     new: bool = False
     # A clock position not saved yet, saved in the same transaction (never moves the saved one back).
     clock_position: datetime | None = None
@@ -304,6 +306,10 @@ class Store(Protocol):
 
     def load_frame(self, arn: str) -> str | None:
         """The persisted progress of a running execution."""
+        ...
+
+    def get_execution_and_frame(self, arn: str) -> tuple[ExecutionRecord, str | None] | None:
+        """An execution by ARN and its persisted progress, read together (what advancing it starts from)."""
         ...
 
     def put_map_run(self, record: MapRunRecord) -> None:

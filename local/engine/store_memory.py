@@ -254,8 +254,9 @@ class MemoryStore:
                 self._runnable.add(arn)
             else:
                 self._runnable.discard(arn)
-            for token in self._tokens_by_execution.pop(arn, set()):
-                self._tokens.pop(token, None)
+            if change.tokens is not None:
+                for token in self._tokens_by_execution.pop(arn, set()):
+                    self._tokens.pop(token, None)
             if change.tokens:
                 self._tokens.update(change.tokens)
                 self._tokens_by_execution[arn] = set(change.tokens)
@@ -296,6 +297,12 @@ class MemoryStore:
         """The persisted progress of an execution."""
         with self._lock:
             return self._frames.get(arn)
+
+    def get_execution_and_frame(self, arn: str) -> tuple[ExecutionRecord, str | None] | None:
+        """An execution by ARN and its persisted progress."""
+        with self._lock:
+            record = self._executions.get(arn)
+            return (replace(record), self._frames.get(arn)) if record is not None else None
 
     def put_map_run(self, record: MapRunRecord) -> None:
         """Insert or replace a Map Run (a replaced one keeps its sequence number)."""

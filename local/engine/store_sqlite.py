@@ -245,7 +245,8 @@ class SqliteStore:
                         "INSERT INTO events (execution_id, id, body) VALUES (?, ?, ?)",
                         [(execution_id, event["id"], _dumps(event)) for event in change.events],
                     )
-                self._db.execute("DELETE FROM tokens WHERE execution_arn = ?", (record.arn,))
+                if change.tokens is not None:
+                    self._db.execute("DELETE FROM tokens WHERE execution_arn = ?", (record.arn,))
                 if change.tokens:
                     self._db.executemany(
                         "INSERT OR REPLACE INTO tokens (token, execution_arn) VALUES (?, ?)",
@@ -344,6 +345,12 @@ class SqliteStore:
         with self._lock:
             row = self._db.execute("SELECT frame FROM executions WHERE arn = ?", (arn,)).fetchone()
         return row[0] if row else None
+
+    def get_execution_and_frame(self, arn: str) -> tuple[ExecutionRecord, str | None] | None:
+        """An execution by ARN and its persisted progress, in one query."""
+        with self._lock:
+            row = self._db.execute("SELECT body, frame FROM executions WHERE arn = ?", (arn,)).fetchone()
+        return (ExecutionRecord(**json.loads(row[0])), row[1]) if row else None
 
     def put_map_run(self, record: MapRunRecord) -> None:
         """Insert or replace a Map Run (a replaced one keeps its row id)."""
