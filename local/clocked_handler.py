@@ -30,6 +30,7 @@ HANDLER_VARIABLE = "LOCAL_FUNCTION_HANDLER"
 CLOCK_KEY = "localClock"
 """The member of the client context's `custom` that carries the invocation's time."""
 _POWERTOOLS_IDEMPOTENCY = "aws_lambda_powertools.utilities.idempotency"
+_POWERTOOLS_METRICS = "aws_lambda_powertools.metrics"
 
 
 class _InvocationClock:
@@ -75,4 +76,21 @@ def handler(event: Any, context: Any) -> Any:
         _clock.stamp(datetime.fromisoformat(stamped))
     if _function_handler is None:
         raise RuntimeError(f"{HANDLER_VARIABLE} names no handler")
-    return _function_handler(event, context)
+    try:
+        return _function_handler(event, context)
+    finally:
+        _drop_unpublished_metrics()
+
+
+def _drop_unpublished_metrics() -> None:
+    """Forget the metrics of an invocation when POWERTOOLS_METRICS_DISABLED is set, as publishing them would.
+
+    With metrics disabled, Powertools' `log_metrics` neither prints an invocation's metrics nor clears
+    them, and `add_metric` prints the whole set once a metric holds 100 values: a stack run with metrics
+    off would still print EMF lines every hundred invocations, and keep what it added until then.
+    """
+    metrics = sys.modules.get(_POWERTOOLS_METRICS)
+    if metrics is None:  # the handler adds no metrics (and importing them would slow the worker's start)
+        return
+    if importlib.import_module(f"{_POWERTOOLS_METRICS}.functions").is_metrics_disabled():
+        metrics.Metrics().clear_metrics()  # the metric set is shared by every Metrics instance
