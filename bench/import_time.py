@@ -1,7 +1,8 @@
 """Cold import time of each Lambda handler module the catalog declares, as a deployed function's init pays it.
 
-Each module is imported in a fresh interpreter with `python -X importtime`, and the cumulative time of
-its own line is reported (everything it pulled in: Powertools, boto3, pydantic, SQLAlchemy, ...); the
+Each module is imported in a fresh interpreter with `python -X importtime`, after the standard modules
+Lambda's Python runtime imports before any handler (`RUNTIME_IMPORTS`), and the cumulative time of its
+own line is reported (everything else it pulled in: Powertools, boto3, pydantic, SQLAlchemy, ...); the
 fastest of `--repeats` imports counts. Target: at most 150 ms each.
 
 The environment is the one the CDK app deploys (workflows/shared/functions.py): Lambda's own variables,
@@ -18,8 +19,8 @@ validation and its models, the stream trigger's batch processor, idempotency, pa
 at 150 to 185 ms; the two ledger functions add SQLAlchemy Core with the PostgreSQL dialect and pg8000,
 about 90 ms that every one of their invocations uses, and land at 265 to 280 ms. The 150 ms target is
 out of reach for a reason outside our code: with active tracing, boto3 and pydantic it leaves a handler
-35 ms above the floor, and only the alert mailer comes near it. Lambda runs Python 3.13, and its runtime
-has imported part of the standard library before the handler: figures there are likely lower.
+35 ms above the floor, and only the alert mailer comes near it. Lambda runs Python 3.13: figures there
+are likely lower.
 
 python -m bench import_time
 """
@@ -50,10 +51,16 @@ _LAMBDA_ENVIRONMENT = {
     "LAMBDA_TASK_ROOT": str(REPOSITORY_ROOT),
     "TZ": ":UTC",
 }
+# What Lambda's Python runtime has imported when it imports the handler: the runtime interface client's
+# bootstrap (awslambdaric: bootstrap.py, lambda_runtime_client.py, lambda_runtime_marshaller.py) imports
+# these standard modules first, so a deployed handler's init does not pay for them.
+RUNTIME_IMPORTS = ("concurrent.futures", "decimal", "importlib", "json", "logging", "traceback")
+_RUNTIME_PRELUDE = f"import {', '.join(RUNTIME_IMPORTS)}"
 # The libraries every handler imports, set up as a deployed handler sets them up; the script prints how long
 # that took in milliseconds (what `-X importtime` would report as the cumulative time of one such module).
 FLOOR = "floor"
-_FLOOR_SCRIPT = """
+_FLOOR_SCRIPT = f"""
+{_RUNTIME_PRELUDE}
 import time
 started = time.perf_counter()
 import boto3, pydantic
@@ -79,7 +86,7 @@ def deployed_environment(function: Function) -> dict[str, str]:
 
 def cold_import_ms(module: str, environment: Mapping[str, str]) -> float:
     """Milliseconds a fresh interpreter spends importing `module` and everything it imports."""
-    stderr = _run(["-X", "importtime", "-c", f"import {module}"], environment).stderr
+    stderr = _run(["-X", "importtime", "-c", f"{_RUNTIME_PRELUDE}; import {module}"], environment).stderr
     for line in stderr.splitlines():
         # "import time:  self [us] | cumulative | imported package"
         _, _, fields = line.partition("import time:")
