@@ -48,6 +48,8 @@ _EXPLANATIONS: Final[dict[AlertKind, str]] = {
 }
 
 _CONTROL_CHARACTERS: Final = re.compile(r"[\x00-\x1f\x7f]+")
+SUBJECT_CUSTOMER_ID_LENGTH: Final = 64
+"""How much of the customer id the subject shows (ids reach 2,048 bytes; the body has the whole id)."""
 
 
 def execution_console_url(execution_arn: str, base_url: str | None = None) -> str:
@@ -77,7 +79,7 @@ def render_alert_email(alert: DeletionAlert, console_url: str) -> AlertEmail:
     headline = _HEADLINES[alert.kind]
     facts = _facts(alert)
     return AlertEmail(
-        subject=_single_line(f"[Consent deletion] {headline}: customer {alert.customer_id}"),
+        subject=_single_line(f"[Consent deletion] {headline}: customer {_shortened(alert.customer_id)}"),
         text=_render_text(headline, alert.kind, facts, console_url),
         html=_render_html(headline, alert.kind, facts, console_url),
     )
@@ -139,6 +141,13 @@ def _utc(moment: datetime) -> str:
 
 def _count(number: int, unit: str) -> str:
     return f"{number} {unit}" if number == 1 else f"{number} {unit}s"
+
+
+def _shortened(customer_id: str) -> str:
+    """The customer id, cut to `SUBJECT_CUSTOMER_ID_LENGTH` characters and marked as cut if longer."""
+    if len(customer_id) <= SUBJECT_CUSTOMER_ID_LENGTH:
+        return customer_id
+    return f"{customer_id[:SUBJECT_CUSTOMER_ID_LENGTH]}…"
 
 
 def _single_line(text: str) -> str:

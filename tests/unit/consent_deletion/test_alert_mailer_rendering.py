@@ -11,6 +11,7 @@ import pytest
 from functions.common.settings import SettingsError
 from functions.consent_deletion.alert_mailer.errors import MalformedAlertMessage
 from functions.consent_deletion.alert_mailer.logic import (
+    SUBJECT_CUSTOMER_ID_LENGTH,
     describe_elapsed,
     execution_console_url,
     render_alert_email,
@@ -146,6 +147,24 @@ def test_every_kind_has_its_own_headline_and_explanation(kind: AlertKind) -> Non
     # Then its subject and text differ from every other kind's
     assert [other.subject for other in others].count(email.subject) == 1
     assert [other.text for other in others].count(email.text) == 1
+
+
+def test_a_long_customer_id_is_cut_in_the_subject_and_whole_in_the_body() -> None:
+    # Given an alert for a customer id as long as a DynamoDB key may be
+    customer_id = "c" * 2048
+    email = render_alert_email(_alert(customerId=customer_id), console_url="https://console.example/x")
+
+    # Then the subject shows the id's beginning, marked as cut, and the body the whole id
+    shown = "c" * SUBJECT_CUSTOMER_ID_LENGTH + "…"
+    assert email.subject.endswith(f"customer {shown}")
+    assert len(email.subject) < 150
+    assert customer_id in email.text
+    assert customer_id in email.html
+
+
+def test_a_customer_id_that_fits_is_whole_in_the_subject() -> None:
+    email = render_alert_email(_alert(customerId="c" * SUBJECT_CUSTOMER_ID_LENGTH), console_url="https://x")
+    assert email.subject.endswith("customer " + "c" * SUBJECT_CUSTOMER_ID_LENGTH)
 
 
 def test_customer_controlled_text_cannot_inject_headers_or_markup() -> None:
