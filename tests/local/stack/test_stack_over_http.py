@@ -104,7 +104,14 @@ def test_a_request_that_keeps_failing_is_dead_lettered_and_notified(stack: Local
     assert (read.body["status"], read.body["error"]) == ("FAILED", "ScheduledRequestFailed")
     dead_letters = _messages(sqs, resources.queue_urls[DEAD_LETTER_QUEUE])
     assert [(message["scheduleId"], message["attempts"]) for message in dead_letters] == [(schedule_id, 4)]
-    assert [message["scheduleId"] for message in _messages(sqs, inbox_url)] == [schedule_id]
+    notifications = _messages(sqs, inbox_url)
+    assert [message["scheduleId"] for message in notifications] == [schedule_id]
+    # And the notification, which its subscribers get by e-mail, names the processor's error without its
+    # stack trace (the execution's history keeps that)
+    error = notifications[0]["error"]
+    assert error["Error"] == "PermanentProcessingError"
+    assert error["Cause"].startswith("PermanentProcessingError: ")
+    assert "stackTrace" not in json.dumps(notifications[0])
 
 
 def test_the_front_door_answers_for_itself(stack: LocalStack) -> None:

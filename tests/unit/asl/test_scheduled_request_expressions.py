@@ -258,6 +258,43 @@ def test_the_notification_says_where_the_request_went(dead_letter: dict[str, Any
     assert message[expected_key] == dead_letter[expected_key]
 
 
+LAMBDA_ERROR_DOCUMENT = {
+    "errorMessage": 'bad "payload" [1]',
+    "errorType": "PermanentProcessingError",
+    "requestId": "0f5b0d3e-7c1a-4b8e-9a51-2d6b9e0c4f11",
+    "stackTrace": [
+        '  File "/var/task/processor/handler.py", line 40, in handler\n    raise PermanentProcessingError\n'
+    ],
+}
+
+
+@pytest.mark.parametrize(
+    "cause",
+    [
+        json.dumps(LAMBDA_ERROR_DOCUMENT),
+        json.dumps(LAMBDA_ERROR_DOCUMENT, separators=(",", ":")),
+        # Step Functions cuts a cause at 32,768 characters: the stack trace may be cut in the middle
+        json.dumps(LAMBDA_ERROR_DOCUMENT)[:-40],
+    ],
+)
+def test_the_notification_gives_a_lambda_errors_type_and_message_but_never_its_stack_trace(
+    cause: str,
+) -> None:
+    # Given a request whose processor raised, its cause being the Lambda runtime's error document
+    state_input = _request(attempt=4, lastError={"Error": "PermanentProcessingError", "Cause": cause})
+
+    # When the notification (e-mailed to the failure topic's subscribers) is evaluated
+    message_text = evaluate(STATES["NotifyFailure"]["Arguments"], _states(state_input))["Message"]
+
+    # Then it says what failed, in the function's words, and quotes no file, line or stack trace
+    assert json.loads(message_text)["error"] == {
+        "Error": "PermanentProcessingError",
+        "Cause": 'PermanentProcessingError: bad \\"payload\\" [1]',
+    }
+    for leaked in ("stackTrace", "handler.py", "line 40", "requestId"):
+        assert leaked not in message_text
+
+
 def test_the_failure_cause_names_the_last_error_and_attempt() -> None:
     # Given the state reaching the Fail state
     state_input = _request(attempt=4, lastError={"Error": "PermanentProcessingError", "Cause": "bad payload"})
