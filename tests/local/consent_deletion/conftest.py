@@ -19,7 +19,6 @@ import boto3
 import pytest
 from aws_lambda_powertools.utilities import parameters
 from aws_lambda_powertools.utilities.parameters import base as parameters_base
-from moto.server import ThreadedMotoServer
 
 from functions.consent_deletion.alert_mailer.models import DeletionAlert
 from functions.consent_deletion.ledger import (
@@ -40,6 +39,7 @@ from functions.consent_deletion.vendor_tasks.handler import (
 )
 from local.engine import Engine, MemoryStore, SkipClock, VirtualClock
 from local.third_party_fake import DEFAULT_API_KEY, Behaviour, FakeThirdPartyApi, FakeVendor
+from tests.local.moto_server import moto_server
 from tests.unit.consent_deletion_workflow.asl_model import raw_text, substitute
 
 REVOKED_AT = datetime(2025, 6, 2, 8, 0, tzinfo=UTC)
@@ -60,11 +60,8 @@ FUNCTIONS: dict[str, tuple[str, Callable[[Any, Any], Any]]] = {
 @pytest.fixture(scope="session")
 def aws_endpoint() -> Iterator[str]:
     """A moto server on a free port, shared by the tests of one worker (names are unique per test)."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_server() as endpoint:
+        yield endpoint
 
 
 def aws_client(service: str, endpoint: str) -> Any:

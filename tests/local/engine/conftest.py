@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from moto.server import ThreadedMotoServer
 
 from local.engine import Engine, MemoryStore, SkipClock, VirtualClock
+from tests.local.moto_server import moto_server
 
 ROLE_ARN = "arn:aws:iam::123456789012:role/sfn"
 START = datetime(2026, 1, 1, tzinfo=UTC)
@@ -31,11 +31,8 @@ def virtual_engine() -> Engine:
 @pytest.fixture(scope="module")
 def aws_endpoint() -> Iterator[str]:
     """A moto server on a free port, for an engine's `aws_endpoint_url` (tests name their own resources)."""
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
+    with moto_server() as endpoint:
+        yield endpoint
 
 
 Starter = Callable[..., str]
